@@ -1,0 +1,92 @@
+"""Per-document extraction: model output plus rules to mention, date and money rows.
+
+Everything here depends on one document alone (its text, metadata and model output), which is
+what makes the result cacheable per document and safe to run on any worker.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from pipeline import money, temporal
+from pipeline.nlp import NlpResult, Span, annotate
+from pipeline.schema import ENTITY_LABELS, DateRow, Document, Mention, MoneyRow
+
+
+@dataclass
+class DocExtraction:
+    doc_id: str
+    mentions: list[Mention] = field(default_factory=list)
+    dates: list[DateRow] = field(default_factory=list)
+    money: list[MoneyRow] = field(default_factory=list)
+
+
+def extract_batch(docs: list[Document], n_process: int = 1) -> list[DocExtraction]:
+    """Model and rules over a batch of documents; ``doc.dct`` is filled in place."""
+    results = annotate([d.text for d in docs], n_process=n_process)
+    return [extract_document(doc, result) for doc, result in zip(docs, results)]
+
+
+def extract_document(doc: Document, nlp: NlpResult) -> DocExtraction:
+    doc.dct, doc.dct_source = temporal.document_reference(doc)
+    return DocExtraction(
+        doc_id=doc.doc_id,
+        mentions=build_mentions(doc, nlp),
+        dates=temporal.extract_dates(doc, nlp.ents),
+        money=money.extract_money(doc, nlp.ents),
+    )
+
+
+_LEADING = re.compile(r"^(?:the|The|THE)\s+")
+# Titles keep their article: "The Last of Us" is the name, "the Netherlands" is not.
+_KEEPS_ARTICLE = {"WORK_OF_ART", "LAW", "EVENT"}
+_TRAILING = re.compile(r"(?:['’]s?|\s+)$")
+
+
+def trim_name(text: str, start: int, end: int, label: str = "") -> tuple[int, int]:
+    """Shrink a name span to the proper name: no leading "the", no possessive, no edge spaces or punctuation."""
+    leading = re.compile(r"^the\s+") if label in _KEEPS_ARTICLE else _LEADING
+    while start < end:
+        span = text[start:end]
+        m = leading.match(span) or re.match(r"^[\s\"“‘'(\[]+", span)
+        if m and m.end() < len(span):
+            start += m.end()
+            continue
+        m = _TRAILING.search(span) or re.search(r"[\s\"”’',.;:)\]]+$", span)
+        if m and m.start() > 0:
+            end = start + m.start()
+            continue
+        break
+    return start, end
+
+
+def build_mentions(doc: Document, nlp: NlpResult) -> list[Mention]:
+    sentence_starts = [s for s, _ in nlp.sentences]
+    mentions = []
+    for span in nlp.ents:
+        if span.label not in ENTITY_LABELS:
+            continue
+        start, end = trim_name(doc.text, span.start, span.end, span.label)
+        if end <= start:
+            continue
+        index = max(bisect.bisect_right(sentence_starts, start) - 1, 0)
+        s_start, s_end = nlp.sentences[index] if nlp.sentences else (0, len(doc.text))
+        mentions.append(Mention(
+            doc_id=doc.doc_id,
+            mention_id=mention_id(doc.doc_id, start, end),
+            start_char=start,
+            end_char=end,
+            text=doc.text[start:end],
+            label=span.label,
+            sentence=doc.text[s_start:s_end].strip(),
+            sentence_index=index,
+            model_label=span.label,
+        ))
+    return mentions
+
+
+def mention_id(doc_id: str, start: int, end: int) -> str:
+    """Readable and stable: the same span of the same document always has the same id."""
+    return f"{doc_id}:{start}-{end}"

@@ -1,0 +1,217 @@
+"""The one place that says what every output table looks like.
+
+Writers build rows as the dataclasses below and turn them into Arrow tables with
+:func:`to_table`, which casts to the explicit schema, so a table on disk never drifts from
+this file. Readers and tests validate against :data:`SCHEMAS`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
+
+import pyarrow as pa
+
+TS = pa.timestamp("us", tz="UTC")
+# Temporal values are calendar facts ("2022-02-22T17:30" as the article means it), not instants:
+# no time zone is invented for them.
+NAIVE_TS = pa.timestamp("us")
+
+ENTITY_LABELS = (
+    "PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE",
+)
+
+
+@dataclass
+class Document:
+    doc_id: str
+    source_path: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published: datetime | None = None
+    language: str | None = None
+    dct: str | None = None
+    dct_source: str = "none"
+    n_chars: int = 0
+    content_sha256: str = ""
+    pipeline_version: str = ""
+    extracted_at: datetime | None = None
+
+
+@dataclass
+class Mention:
+    doc_id: str
+    mention_id: str
+    start_char: int
+    end_char: int
+    text: str
+    label: str
+    sentence: str
+    sentence_index: int
+    entity_id: str | None = None
+    model_label: str | None = None
+
+
+@dataclass
+class Entity:
+    entity_id: str
+    name: str
+    label: str
+    aliases: list[str] = field(default_factory=list)
+    n_mentions: int = 0
+    n_docs: int = 0
+    doc_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DateRow:
+    doc_id: str
+    start_char: int
+    end_char: int
+    text: str
+    type: str
+    value: str | None
+    start: datetime | None
+    end: datetime | None
+    anchor: str
+    granularity: str | None = None
+
+
+@dataclass
+class MoneyRow:
+    doc_id: str
+    start_char: int
+    end_char: int
+    text: str
+    amount: float | None
+    currency: str | None
+    amount_min: float | None
+    amount_max: float | None
+    approximate: bool
+    currency_inferred: bool = False
+
+
+@dataclass
+class ErrorRow:
+    source_path: str
+    doc_id: str | None
+    stage: str
+    reason: str
+
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "documents": pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("source_path", pa.string(), nullable=False),
+        pa.field("title", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("source", pa.string()),
+        pa.field("language", pa.string()),
+        pa.field("text", pa.large_string(), nullable=False),
+        pa.field("published", TS),
+        pa.field("dct", pa.string()),
+        pa.field("dct_source", pa.string(), nullable=False),
+        pa.field("n_chars", pa.int64(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("pipeline_version", pa.string(), nullable=False),
+        pa.field("extracted_at", TS, nullable=False),
+    ]),
+    "mentions": pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("mention_id", pa.string(), nullable=False),
+        pa.field("start_char", pa.int64(), nullable=False),
+        pa.field("end_char", pa.int64(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("label", pa.string(), nullable=False),
+        pa.field("sentence", pa.string(), nullable=False),
+        pa.field("sentence_index", pa.int32(), nullable=False),
+        pa.field("entity_id", pa.string()),
+        pa.field("model_label", pa.string()),
+    ]),
+    "entities": pa.schema([
+        pa.field("entity_id", pa.string(), nullable=False),
+        pa.field("name", pa.string(), nullable=False),
+        pa.field("label", pa.string(), nullable=False),
+        pa.field("aliases", pa.list_(pa.string()), nullable=False),
+        pa.field("n_mentions", pa.int64(), nullable=False),
+        pa.field("n_docs", pa.int64(), nullable=False),
+        pa.field("doc_ids", pa.list_(pa.string()), nullable=False),
+    ]),
+    "dates": pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("start_char", pa.int64(), nullable=False),
+        pa.field("end_char", pa.int64(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("type", pa.string(), nullable=False),
+        pa.field("value", pa.string()),
+        pa.field("start", NAIVE_TS),
+        pa.field("end", NAIVE_TS),
+        pa.field("anchor", pa.string(), nullable=False),
+        pa.field("granularity", pa.string()),
+    ]),
+    "money": pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("start_char", pa.int64(), nullable=False),
+        pa.field("end_char", pa.int64(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("amount", pa.float64()),
+        pa.field("currency", pa.string()),
+        pa.field("amount_min", pa.float64()),
+        pa.field("amount_max", pa.float64()),
+        pa.field("approximate", pa.bool_(), nullable=False),
+        pa.field("currency_inferred", pa.bool_(), nullable=False),
+    ]),
+    "errors": pa.schema([
+        pa.field("source_path", pa.string(), nullable=False),
+        pa.field("doc_id", pa.string()),
+        pa.field("stage", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+    ]),
+}
+
+ROW_TYPES: dict[str, type] = {
+    "documents": Document,
+    "mentions": Mention,
+    "entities": Entity,
+    "dates": DateRow,
+    "money": MoneyRow,
+    "errors": ErrorRow,
+}
+
+TABLES = tuple(SCHEMAS)
+
+
+def to_table(name: str, rows: Iterable[Any]) -> pa.Table:
+    """Rows (dataclasses of the table's row type) to an Arrow table with the table's exact schema.
+
+    Extra dataclass fields that the schema does not list are dropped; a missing column is an error,
+    which is what we want: the schema and the row types must move together.
+    """
+    schema = SCHEMAS[name]
+    columns = schema.names
+    records = [{c: getattr(r, c) for c in columns} for r in rows]
+    return pa.Table.from_pylist(records, schema=schema)
+
+
+def validate(name: str, table: pa.Table) -> list[str]:
+    """Differences between a table read back from disk and its schema (empty list when it conforms)."""
+    expected = SCHEMAS[name]
+    problems = []
+    if table.schema.names != expected.names:
+        problems.append(f"{name}: columns {table.schema.names} != {expected.names}")
+    for f in expected:
+        if f.name in table.schema.names:
+            got = table.schema.field(f.name)
+            if not got.type.equals(f.type):
+                problems.append(f"{name}.{f.name}: type {got.type} != {f.type}")
+            if not f.nullable and table.column(f.name).null_count:
+                problems.append(f"{name}.{f.name}: {table.column(f.name).null_count} nulls in a required column")
+    return problems
+
+
+def field_names(row_type: type) -> list[str]:
+    return [f.name for f in dataclasses.fields(row_type)]

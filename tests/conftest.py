@@ -1,0 +1,43 @@
+"""Shared fixtures: one Prefect test server per session, one real run over the sample articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.settings import configure_prefect
+
+ROOT = Path(__file__).resolve().parents[1]
+configure_prefect(ROOT / ".prefect")
+
+# A copy of ../shared/gold/seeds.json (the gold of the sample articles in raw/), so the suite runs
+# in any clone; the corpora in ../shared are only used by `make eval` and `make bench`.
+GOLD_SEEDS = ROOT / "tests" / "gold" / "seeds.json"
+RAW = ROOT / "raw"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_server():
+    """Prefect's own test server (temporary database), started once: each start costs seconds."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@pytest.fixture(scope="session")
+def seed_run(tmp_path_factory):
+    """The real flow over the three sample articles in raw/; returns (summary, out_dir)."""
+    from pipeline.flows import extract_corpus
+
+    out = tmp_path_factory.mktemp("processed")
+    summary = extract_corpus(RAW, out, progress=False)
+    return summary, out
+
+
+@pytest.fixture(scope="session")
+def gold():
+    from pipeline.evaluate import load_gold
+
+    return load_gold(GOLD_SEEDS)
