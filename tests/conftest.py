@@ -17,9 +17,12 @@ GOLD_SEEDS = ROOT / "tests" / "gold" / "seeds.json"
 RAW = ROOT / "raw"
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def prefect_server():
-    """Prefect's own test server (temporary database), started once: each start costs seconds."""
+    """Prefect's own test server (temporary database), started once: each start costs seconds.
+
+    Not autouse: tests of pure functions don't pay for it; anything that runs a flow asks for it.
+    """
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=180):
@@ -27,7 +30,7 @@ def prefect_server():
 
 
 @pytest.fixture(scope="session")
-def seed_run(tmp_path_factory):
+def seed_run(prefect_server, tmp_path_factory):
     """The real flow over the three sample articles in raw/; returns (summary, out_dir)."""
     from pipeline.flows import extract_corpus
 

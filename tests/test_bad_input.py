@@ -41,7 +41,7 @@ NAV_ONLY_HTML = "<html><head><title>Index</title></head><body><nav><a href='/'>H
 
 
 @pytest.fixture(scope="module")
-def bad_run(tmp_path_factory):
+def bad_run(prefect_server, tmp_path_factory):
     from pipeline.flows import extract_corpus
 
     raw = tmp_path_factory.mktemp("raw")
