@@ -7,13 +7,22 @@ STAMP  := $(VENV)/.installed
 
 export PREFECT_HOME := $(CURDIR)/.prefect
 
-.PHONY: pipeline test clean
+.PHONY: pipeline test bench eval report clean
 
 pipeline: $(STAMP)
 	@$(PY) -m pipeline run --raw raw --out processed
 
 test: $(STAMP)
 	@$(PY) -m pytest
+
+bench: $(STAMP)
+	@$(PY) -m pipeline bench
+
+eval: $(STAMP)
+	@$(PY) -m pipeline eval
+
+report: $(STAMP)
+	@$(PY) -m pipeline report
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

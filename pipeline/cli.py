@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import importlib
+import json
 import sys
 from pathlib import Path
 
 
+_DELEGATED = (
+    ("bench", "pipeline.bench", "benchmarks: pipeline vs bare spaCy on 1M+ words (processed/bench/)"),
+    ("eval", "pipeline.eval_suite", "score runs against every gold annotation (processed/eval/)"),
+    ("report", "pipeline.report", "static HTML report of the dataset (processed/report.html)"),
+)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -16,6 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--out", type=Path, default=Path("processed"), help="output directory (default: processed)")
     run.add_argument("--processes", type=int, default=1, help="spaCy worker processes for long inputs")
     run.add_argument("--no-progress", action="store_true", help="never show the progress bar")
+    run.add_argument("--json", action="store_true", help="print the run summary as one JSON line")
+
+    # Verbs with their own option parsers get everything after the verb.
+    for verb, module, help_text in _DELEGATED:
+        sub.add_parser(verb, help=help_text, add_help=False)
+        if argv and argv[0] == verb:
+            return importlib.import_module(module).main(argv[1:])
 
     args = parser.parse_args(argv)
     if args.command == "run":
@@ -33,7 +51,7 @@ def _run(args) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(format_summary(summary))
+    print(json.dumps(dataclasses.asdict(summary)) if args.json else format_summary(summary))
     return 0
 
 

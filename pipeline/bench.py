@@ -1,0 +1,176 @@
+"""``make bench``: end-to-end speed of the pipeline against bare spaCy on 1M+ words of real news.
+
+Each measured step runs in its own process, so its wall time includes start-up exactly as a user
+sees it and its peak memory (the whole process tree, spaCy workers included) is its own.
+Results go to ``processed/bench/bench.json`` and ``processed/bench/bench.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+DEFAULT_SOURCE = Path("../shared/corpora/ecbplus/docs.jsonl")
+MIN_WORDS = 1_000_000
+
+
+@dataclass
+class Measurement:
+    name: str
+    seconds: float
+    peak_rss_mb: float
+    words: int
+    detail: dict
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds else 0.0
+
+
+def build_corpus(source: Path, raw_dir: Path, min_words: int = MIN_WORDS) -> tuple[int, int]:
+    """Repeat the source articles (ids suffixed ``~rN``) until the corpus has ``min_words`` words."""
+    records = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+    words_once = sum(len(r["text"].split()) for r in records)
+    repeats = -(-min_words // words_once)
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    target = raw_dir / "bench.jsonl"
+    with target.open("w", encoding="utf-8") as out:
+        for k in range(repeats):
+            for r in records:
+                out.write(json.dumps({**r, "id": f"{r['id']}~r{k}"}, ensure_ascii=False) + "\n")
+    return len(records) * repeats, words_once * repeats
+
+
+def measure(name: str, argv: list[str], words: int, env: dict | None = None) -> Measurement:
+    """Run ``argv`` to completion, sampling the RSS of its whole process tree; it prints JSON last."""
+    import psutil
+
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
+    peak = 0
+    ps = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            tree = [ps, *ps.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    stdout, stderr = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{name} failed ({proc.returncode}):\n{stderr[-3000:]}")
+    detail = json.loads(stdout.strip().splitlines()[-1])
+    return Measurement(name, seconds, peak / 2**20, words, detail)
+
+
+def bare_spacy(raw_dir: Path, n_process: int, full: bool) -> dict:
+    """What the pipeline is measured against: load the model, ``nlp.pipe`` every text, nothing else."""
+    import spacy
+
+    from pipeline.nlp import EXCLUDED_PIPES
+    from pipeline.settings import MODEL_NAME
+
+    texts = [json.loads(line)["text"] for path in sorted(raw_dir.glob("*.jsonl"))
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    nlp = spacy.load(MODEL_NAME) if full else spacy.load(MODEL_NAME, exclude=EXCLUDED_PIPES)
+    if not full:
+        nlp.enable_pipe("senter")
+    n_ents = sum(len(doc.ents) for doc in nlp.pipe(texts, n_process=n_process, batch_size=64))
+    return {"docs": len(texts), "ents": n_ents, "pipes": nlp.pipe_names}
+
+
+def run_bench(source: Path, work: Path, out_dir: Path, processes: int) -> dict:
+    raw, processed = work / "raw", work / "processed"
+    shutil.rmtree(processed, ignore_errors=True)  # the first run must be a full run
+    n_docs, words = build_corpus(source, raw)
+    print(f"bench corpus: {n_docs:,} documents, {words:,} words ({source})", flush=True)
+    py = sys.executable
+    steps = [
+        ("bare spaCy (pipeline's model config)", [py, "-m", "pipeline.bench", "_bare", str(raw), str(processes)]),
+        ("bare spaCy (full en_core_web_sm)", [py, "-m", "pipeline.bench", "_bare", str(raw), str(processes), "--full"]),
+        ("pipeline, first run", [py, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(processed),
+                                 "--processes", str(processes), "--json", "--no-progress"]),
+        ("pipeline, no-change re-run", [py, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(processed),
+                                        "--processes", str(processes), "--json", "--no-progress"]),
+    ]
+    results = []
+    for name, argv in steps:
+        print(f"  {name} ...", end="", flush=True)
+        m = measure(name, argv, words)
+        print(f" {m.seconds:.1f}s, {m.words_per_second:,.0f} words/s, peak {m.peak_rss_mb:,.0f} MB", flush=True)
+        results.append(m)
+    bare, bare_full, first, rerun = results
+    report = {
+        "corpus": {"source": str(source), "documents": n_docs, "words": words},
+        "machine": {"cores": os.cpu_count(), "processes": processes, "python": platform.python_version()},
+        "measurements": [{**asdict(m), "words_per_second": m.words_per_second} for m in results],
+        "ratio_pipeline_to_bare": first.words_per_second / bare.words_per_second,
+        "ratio_pipeline_to_bare_full_model": first.words_per_second / bare_full.words_per_second,
+        "stage_seconds": first.detail.get("stage_seconds", {}),
+        "no_change_rerun_seconds": rerun.seconds,
+        "no_change_rerun_extracted": rerun.detail.get("n_extracted"),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "bench.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    (out_dir / "bench.md").write_text(format_markdown(report), encoding="utf-8")
+    return report
+
+
+def format_markdown(report: dict) -> str:
+    c = report["corpus"]
+    lines = [
+        f"# Benchmark: {c['documents']:,} documents, {c['words']:,} words, "
+        f"{report['machine']['processes']} processes on {report['machine']['cores']} cores",
+        "",
+        "| run | wall s | words/s | peak MB |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for m in report["measurements"]:
+        lines.append(f"| {m['name']} | {m['seconds']:.1f} | {m['words_per_second']:,.0f} | {m['peak_rss_mb']:,.0f} |")
+    lines += [
+        "",
+        f"Pipeline / bare spaCy (same model config): **{report['ratio_pipeline_to_bare']:.2f}**; "
+        f"/ bare full model: {report['ratio_pipeline_to_bare_full_model']:.2f}",
+        f"No-change re-run: {report['no_change_rerun_seconds']:.1f}s "
+        f"({report['no_change_rerun_extracted']} documents re-extracted)",
+        "",
+        "| stage | seconds |",
+        "| --- | ---: |",
+        *[f"| {k} | {v:.1f} |" for k, v in report["stage_seconds"].items()],
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "_bare":  # the bare-spaCy step, run in its own process by measure()
+        raw, n_process = Path(argv[1]), int(argv[2])
+        print(json.dumps(bare_spacy(raw, n_process, full="--full" in argv)))
+        return 0
+    parser = argparse.ArgumentParser(prog="pipeline bench", description=__doc__)
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--work", type=Path, default=Path("processed/bench/work"))
+    parser.add_argument("--out", type=Path, default=Path("processed/bench"))
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+    if not args.source.exists():
+        print(f"error: benchmark corpus not found: {args.source}", file=sys.stderr)
+        return 2
+    report = run_bench(args.source, args.work, args.out, args.processes)
+    print()
+    print(format_markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
