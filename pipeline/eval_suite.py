@@ -1,0 +1,125 @@
+"""``make eval``: run the real flow on every annotated corpus and score each table against its gold.
+
+Corpora: the sample articles (``raw/`` against ``seeds.json``) and every folder of
+``../shared/corpora`` holding ``docs.jsonl`` + ``gold.json``. Each corpus is scored on the tables
+its gold annotates. One table of figures is printed and written to ``processed/eval/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import evaluate
+
+SEEDS_GOLD = (Path("../shared/gold/seeds.json"), Path("tests/gold/seeds.json"))
+CORPORA_ROOT = Path("../shared/corpora")
+
+
+@dataclass
+class Score:
+    corpus: str
+    table: str
+    metric: str
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    support: int  # gold items the figure is computed over
+    note: str = ""
+
+
+@dataclass
+class Corpus:
+    name: str
+    raw_dir: Path  # what the flow reads
+    gold: dict
+
+
+def discover_corpora(root: Path = CORPORA_ROOT) -> list[Corpus]:
+    corpora = []
+    seeds_gold = next((p for p in SEEDS_GOLD if p.exists()), None)
+    if seeds_gold is not None:
+        corpora.append(Corpus("seeds", Path("raw"), evaluate.load_gold(seeds_gold)))
+    for docs in sorted(root.glob("**/docs.jsonl")):
+        gold = docs.with_name("gold.json")
+        if gold.exists():
+            corpora.append(Corpus(docs.parent.relative_to(root).as_posix(), docs.parent, evaluate.load_gold(gold)))
+    return corpora
+
+
+def run_corpus(corpus: Corpus, work: Path) -> dict[str, pd.DataFrame]:
+    """The real flow over the corpus; its tables as DataFrames."""
+    from pipeline.flows import extract_corpus
+
+    raw = corpus.raw_dir
+    if corpus.name != "seeds":  # read docs.jsonl only: the folder also holds gold.json and licences
+        raw = work / corpus.name.replace("/", "_") / "raw"
+        raw.mkdir(parents=True, exist_ok=True)
+        link = raw / "docs.jsonl"
+        if not link.exists():
+            link.symlink_to((corpus.raw_dir / "docs.jsonl").resolve())
+    out = raw.parent / "processed" if corpus.name != "seeds" else work / "seeds" / "processed"
+    extract_corpus(raw, out, progress=False)
+    return {name: pd.read_parquet(out / f"{name}.parquet") for name in ("documents", "mentions", "entities", "dates", "money", "errors")}
+
+
+def score_corpus(corpus: Corpus, tables: dict[str, pd.DataFrame]) -> list[Score]:
+    """Every figure the corpus's gold supports."""
+    gold = corpus.gold
+    scores: list[Score] = []
+    mentions = tables["mentions"].to_dict("records")
+    if gold.get("mentions"):
+        named = [m for m in gold["mentions"] if m.get("named", True)]
+        docs = {d for d in tables["documents"].doc_id}
+        named = [m for m in named if m["doc_id"] in docs]
+        for labeled in (False, True):
+            prf = evaluate.score_mentions(mentions, named, labeled=labeled)
+            scores.append(_score(corpus.name, "mentions", "span+label" if labeled else "span", prf,
+                                 note="" if corpus.name == "seeds" else "gold = named mentions of annotated events only: precision understated"))
+    return scores
+
+
+def _score(corpus: str, table: str, metric: str, prf, note: str = "") -> Score:
+    return Score(corpus, table, metric, prf.precision, prf.recall, prf.f1, prf.n_gold, note)
+
+
+def format_table(scores: list[Score]) -> str:
+    lines = ["| corpus | table | metric | P | R | F1 | gold n | note |", "| --- | --- | --- | ---: | ---: | ---: | ---: | --- |"]
+    for s in scores:
+        fmt = lambda v: "" if v is None else f"{v:.3f}"  # noqa: E731
+        lines.append(f"| {s.corpus} | {s.table} | {s.metric} | {fmt(s.precision)} | {fmt(s.recall)} | {fmt(s.f1)} | {s.support} | {s.note} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pipeline eval", description=__doc__)
+    parser.add_argument("--corpora", type=Path, default=CORPORA_ROOT)
+    parser.add_argument("--out", type=Path, default=Path("processed/eval"))
+    parser.add_argument("--only", nargs="*", help="corpus names to run (default: all)")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+
+    corpora = [c for c in discover_corpora(args.corpora) if not args.only or c.name in args.only]
+    if not corpora:
+        print(f"error: no corpora found under {args.corpora}", file=sys.stderr)
+        return 2
+    scores: list[Score] = []
+    timings = {}
+    with tempfile.TemporaryDirectory(prefix="pipeline-eval-") as tmp:
+        for corpus in corpora:
+            started = time.perf_counter()
+            print(f"eval: {corpus.name} ...", flush=True)
+            scores.extend(score_corpus(corpus, run_corpus(corpus, Path(tmp))))
+            timings[corpus.name] = time.perf_counter() - started
+    table = format_table(scores)
+    print(table)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "eval.json").write_text(json.dumps({"scores": [asdict(s) for s in scores], "seconds": timings}, indent=2))
+    (args.out / "eval.md").write_text("# Evaluation\n\n" + table + "\n")
+    return 0
