@@ -194,13 +194,15 @@ def table() -> CurrencyTable:
 def dollar_prefix(letters: str) -> Reading | None:
     """Letters written against a dollar sign ("US$", "$US", "HK$", "S$", "$A") as a currency.
 
-    CLDR knows most forms as some locale's symbol; otherwise two letters are read as a
-    territory code ("SG$" -> SGD) whose one currency uses the dollar sign.
+    CLDR knows most forms as some locale's symbol; otherwise the letters are an ISO code
+    ("CAD$") or a territory code ("SG$" -> SGD) whose one currency uses the dollar sign.
     """
     t = table()
     for form in (f"{letters}$", f"${letters}"):
         if form in t.symbols:
             return t.symbols[form]
+    if letters in t.codes:
+        return t.codes[letters]  # "CAD$"
     if len(letters) == 2:
         tender = get_territory_currencies(letters, tender=True) if letters.isupper() else []
         dollars = [c for c in tender if c in t.symbols.get("$", Reading(frozenset(), None)).codes]

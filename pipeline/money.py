@@ -152,7 +152,7 @@ def _parse_digits(tok: str, currency_after: bool = False) -> Decimal | None:
 
 LOWER = ["in excess of", "more than", "over", "above", "at least", "upwards of", "upward of", "north of",
          "exceeding", "higher than", "greater than", "no less than", "not less than", "as little as",
-         "as low as", "a minimum of", "minimum of", "starting at", "starting from", "from"]
+         "as low as", "a minimum of", "minimum of", "starting at", "starting from"]
 UPPER = ["up to", "under", "less than", "below", "at most", "no more than", "not more than", "as much as",
          "as high as", "a maximum of", "maximum of", "not exceeding", "shy of", "a max of"]
 NEARLY = ["nearly", "almost", "close to", "just under", "just below", "just shy of", "a little under",
@@ -196,7 +196,7 @@ def grammar() -> tuple[re.Pattern, re.Pattern]:
     post = _alternation(POST_QUALIFIERS)
 
     def part(n: int) -> str:
-        return (rf"(?P<pre{n}>{prefix})?{SP}?(?P<amt{n}>{AMOUNT})"
+        return (rf"(?:(?P<pre{n}>{prefix}){SP}?)?(?P<amt{n}>{AMOUNT})"
                 rf"(?:{SP}?(?:-{SP}?)?(?P<suf{n}>{suffix}))?")
 
     money = re.compile(
@@ -330,7 +330,7 @@ def _is_range(g: dict, before: str) -> bool:
     between = (g["between"] or "").lower()
     if sep == "and":
         return between == "between"
-    if "from" in (between, (g["qual"] or "").lower()):
+    if between == "from":
         # "rose from $5 million to $6 million" is two amounts; "ranging from $5 to $10" a range
         return bool(re.search(r"\brang\w*\s+$", before, re.I))
     return True
@@ -342,11 +342,9 @@ def _build(m: re.Match, text: str, end: int, marker: Marker, amount: Decimal | N
     start = m.start()
     qual = (g["qual"] or "").lower()
     kind = QUALIFIERS.get(re.sub(r"\s+", " ", qual)) if qual else None
-    if g["between"] and bounds is None:
+    if g["between"] and bounds is None:  # "from $5 million [to $6 million]": the first amount alone
         start = m.start("pre1") if g["pre1"] else m.start("amt1")
         kind = None
-    if kind == "lower" and qual == "from" and bounds is None:
-        start, kind = (m.start("pre1") if g["pre1"] else m.start("amt1")), None
     post = (g["post"] or "").strip(" -\u00a0").lower() if end == m.end("post") and g["post"] else ""
     if post:
         kind = POST_QUALIFIERS.get(re.sub(r"\s+", " ", post), kind)

@@ -30,7 +30,7 @@ def _extract(*texts: str) -> list[list]:
     for doc, nlp in zip(docs, results):
         rows = extract_money(doc, nlp.ents)
         for r in rows:
-            assert doc.text[r.start_char:r.end_char] == r.text
+            assert doc.text[r.start_char:r.end_char] == r.text and r.text == r.text.strip()
         out.append(rows)
     return out
 

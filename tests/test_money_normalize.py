@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from pipeline.money import normalize, parse_amount
+from pipeline.money import normalize, parse_amount, scan
 
 M, B, K = 1e6, 1e9, 1e3
 
@@ -260,6 +260,47 @@ CASES = [
     exact("£1. 7m", 1.7 * M, "GBP"),
     exact("$30, 000", 30 * K, "USD"),
     exact("$1. 29", 1.29, "USD"),
+    # written after the rest of this table, as a check on forms the rules were not tuned on
+    exact("€1.5bn", 1.5 * B, "EUR"),
+    exact("£250,000", 250 * K, "GBP"),
+    exact("$3.2 trillion", 3.2e12, "USD"),
+    lower("more than €10 billion", 10 * B, "EUR"),
+    upper("up to 50,000 euros", 50 * K, "EUR"),
+    exact("1.2 million Swiss francs", 1.2 * M, "CHF"),
+    exact("£4.5bn", 4.5 * B, "GBP"),
+    exact("$7.25", 7.25, "USD"),
+    about("about 300 million yuan", 300 * M, "CNY"),
+    exact("Rs 50,000", 50 * K, "INR"),
+    exact("€0.5m", 0.5 * M, "EUR"),
+    exact("15 million euros", 15 * M, "EUR"),
+    exact("USD 1.2bn", 1.2 * B, "USD"),
+    span("between $1bn and $2bn", 1 * B, 2 * B, "USD"),
+    span("$10-$15 million", 10 * M, 15 * M, "USD"),
+    exact("a $2.5-billion loan", 2.5 * B, "USD"),
+    exact("$12.5m", 12.5 * M, "USD"),
+    exact("€45,000", 45 * K, "EUR"),
+    upper("nearly £1bn", 1 * B, "GBP", approximate=True),
+    lower("at least 2 million dollars", 2 * M, "USD"),
+    exact("¥1,000", 1000, "JPY"),
+    exact("10,000 yen", 10 * K, "JPY"),
+    exact("$1.6 billion", 1.6 * B, "USD"),
+    exact("AUD 500 million", 500 * M, "AUD"),
+    exact("CAD$25 million", 25 * M, "CAD"),
+    exact("3 million Australian dollars", 3 * M, "AUD"),
+    about("roughly €700m", 700 * M, "EUR"),
+    exact("five million dollars", 5 * M, "USD"),
+    exact("fifty billion euros", 50 * B, "EUR"),
+    exact("£19.99", 19.99, "GBP"),
+    exact("$2,500,000", 2.5 * M, "USD"),
+    lower("over 1 billion pounds", 1 * B, "GBP"),
+    exact("400 million Indian rupees", 400 * M, "INR"),
+    exact("kr 500", 500, "SEK"),
+    exact("2 billion Danish krone", 2 * B, "DKK"),
+    exact("€2.4 billion", 2.4 * B, "EUR"),
+    about("in the region of £2m", 2 * M, "GBP"),
+    exact("$85bn", 85 * B, "USD"),
+    upper("less than $1", 1, "USD"),
+    exact("1 million euro", 1 * M, "EUR"),
     # context forms
     exact("200 million dollars' worth of cryptocurrency", 200 * M, "USD"),
     exact("$230 million in cryptocurrency", 230 * M, "USD"),
@@ -346,3 +387,13 @@ def test_ambiguous_markers_are_marked_inferred(expression, inferred):
 ])
 def test_parse_amount(text, value):
     assert float(parse_amount(text)) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text, amounts", [
+    ("Sales rose from $5 million to $6 million.", [5e6, 6e6]),
+    ("It paid $80 million and $25 million in two instalments.", [80e6, 25e6]),
+    ("2 million euros ($2.6 million) were stolen", [2e6, 2.6e6]),
+    ("the $1799 and $2199 models", [1799, 2199]),
+])
+def test_scan_keeps_amounts_that_are_not_a_range_apart(text, amounts):
+    assert [float(f.amount) for f in scan(text)] == amounts
