@@ -25,7 +25,7 @@ from functools import lru_cache
 import pycountry
 from babel import Locale, localedata
 from babel.core import get_global
-from babel.numbers import get_territory_currencies
+from babel.numbers import get_currency_name, get_territory_currencies
 
 # Where CLDR's English locale does not say which currency owns an ambiguous symbol or name, the
 # one that dominates English-language news. Document context still overrides these.
@@ -144,10 +144,9 @@ def table() -> CurrencyTable:
     full: dict[str, set[str]] = {}
     plural_of: dict[str, str] = {}
     for loc in _english_locales():
-        plurals = loc._data["currency_names_plural"]
         for code in current:
-            forms = {loc.currencies.get(code, "")} | set(plurals.get(code, {}).values())
-            singular = loc.currencies.get(code, "").lower().split()
+            forms = {get_currency_name(code, count=n, locale=loc) for n in (None, 1, 2)} - {code}  # code: no name
+            singular = get_currency_name(code, count=1, locale=loc).lower().split()
             for form in filter(None, forms):
                 words = form.lower().split()
                 full.setdefault(" ".join(words), set()).add(code)
