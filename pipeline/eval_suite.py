@@ -83,6 +83,11 @@ def score_corpus(corpus: Corpus, tables: dict[str, pd.DataFrame]) -> list[Score]
             prf = evaluate.score_mentions(mentions, named, labeled=labeled)
             scores.append(_score(corpus.name, "mentions", "span+label" if labeled else "span", prf,
                                  note="" if corpus.name == "seeds" else "gold = named mentions of annotated events only: precision understated"))
+    if gold.get("money"):
+        m = evaluate.score_money(tables["money"].to_dict("records"), gold["money"])
+        scores.append(Score(corpus.name, "money", "span", m["span_precision"], m["span_recall"], m["span_f1"], m["n_gold"]))
+        scores.append(Score(corpus.name, "money", "span+all values", m["strict_precision"], m["strict_recall"],
+                            m["strict_f1"], m["n_gold"], f"value accuracy on matched spans {m['value_accuracy']:.3f}"))
     return scores
 
 
