@@ -50,3 +50,100 @@ def score_mentions(pred_rows: Iterable[dict], gold_rows: Iterable[dict], *, labe
         return base + (r["label"],) if labeled else base
 
     return prf(map(key, pred_rows), map(key, gold_rows))
+
+
+# ----- dates (TempEval-3 style) -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DateScores:
+    """TempEval-3's figures: extraction with strict (same offsets) and relaxed (overlapping) spans,
+    and value: a prediction counts when its TIMEX3 value string equals the gold's on a relaxed match."""
+
+    strict: PRF
+    relaxed: PRF
+    value: PRF
+    type: PRF
+
+    def as_dict(self) -> dict[str, float]:
+        out = {}
+        for name in ("strict", "relaxed", "value", "type"):
+            s = getattr(self, name)
+            out.update({f"{name}_precision": s.precision, f"{name}_recall": s.recall, f"{name}_f1": s.f1})
+        out.update({"n_pred": self.relaxed.n_pred, "n_gold": self.relaxed.n_gold})
+        return out
+
+
+def match_spans(pred_rows: Iterable[dict], gold_rows: Iterable[dict]) -> list[tuple[dict, dict]]:
+    """One-to-one pairs of overlapping spans in the same document, largest overlap first."""
+    by_doc: dict[str, list[dict]] = {}
+    for g in gold_rows:
+        by_doc.setdefault(g["doc_id"], []).append(g)
+    pairs = []
+    for p in pred_rows:
+        for g in by_doc.get(p["doc_id"], ()):
+            overlap = min(int(p["end_char"]), int(g["end_char"])) - max(int(p["start_char"]), int(g["start_char"]))
+            if overlap > 0:
+                pairs.append((overlap, id(p), id(g), p, g))
+    used_p, used_g, matched = set(), set(), []
+    for _, ip, ig, p, g in sorted(pairs, key=lambda t: -t[0]):
+        if ip not in used_p and ig not in used_g:
+            used_p.add(ip)
+            used_g.add(ig)
+            matched.append((p, g))
+    return matched
+
+
+def score_dates(pred_rows: Iterable[dict], gold_rows: Iterable[dict]) -> DateScores:
+    pred_rows, gold_rows = list(pred_rows), list(gold_rows)
+    n_pred, n_gold = len(pred_rows), len(gold_rows)
+    matched = match_spans(pred_rows, gold_rows)
+    strict = sum(1 for p, g in matched if (int(p["start_char"]), int(p["end_char"])) == (int(g["start_char"]), int(g["end_char"])))
+    value = sum(1 for p, g in matched if p.get("value") is not None and p.get("value") == g.get("value"))
+    kind = sum(1 for p, g in matched if p.get("type") == g.get("type"))
+    return DateScores(PRF(strict, n_pred, n_gold), PRF(len(matched), n_pred, n_gold), PRF(value, n_pred, n_gold),
+                      PRF(kind, n_pred, n_gold))
+
+
+def run_dates(corpus_dir: Path) -> tuple[list, list[dict], dict]:
+    """Extraction over a corpus folder (``docs.jsonl`` + ``gold.json``) as the flow does it, without
+    Prefect: ingest, the model, then per-document extraction. Returns (documents, date rows, gold)."""
+    from dataclasses import asdict
+
+    from pipeline import ingest
+    from pipeline.extract import extract_batch
+
+    corpus_dir = Path(corpus_dir)
+    paths = [p for p in ingest.discover(corpus_dir) if p.suffix.lower() in ingest.ARTICLE_SUFFIXES]
+    documents = ingest.read_sources(paths, corpus_dir).documents
+    extractions = extract_batch(documents)
+    rows = [asdict(r) for x in extractions for r in x.dates]
+    return documents, rows, load_gold(corpus_dir / "gold.json")
+
+
+def evaluate_dates(corpus_dir: str | Path) -> dict[str, float]:
+    """Date extraction figures for one corpus folder: strict/relaxed extraction PRF, value PRF, type PRF."""
+    documents, rows, gold = run_dates(Path(corpus_dir))
+    scores = score_dates(rows, gold.get("dates", []))
+    figures = scores.as_dict()
+    figures["n_docs"] = len(documents)
+    return figures
+
+
+def _main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluate", description="Score extraction against a corpus' gold.")
+    parser.add_argument("task", choices=["dates"])
+    parser.add_argument("corpus", nargs="+", help="folder with docs.jsonl (or raw files) and gold.json")
+    args = parser.parse_args(argv)
+    for corpus in args.corpus:
+        documents, rows, gold = run_dates(Path(corpus))
+        s = score_dates(rows, gold.get("dates", []))
+        print(f"{corpus}  ({len(documents)} docs)")
+        for name in ("strict", "relaxed", "value", "type"):
+            print(f"  {name:8s} {getattr(s, name)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())
