@@ -34,10 +34,11 @@ def find(text: str, model_spans: list[Span] | None = None) -> list[Candidate]:
     """Temporal expressions in ``text``, in order, not overlapping."""
     lex = lexicon.load()
     model = [s for s in (model_spans or []) if s.label in MODEL_LABELS]
+    words = _Words(text)
     found: list[Candidate] = []
-    for order, rule in enumerate(lex.rules):
+    for rule in lex.rules:
         interpret = READINGS[rule.reading]
-        for m in rule.regex.finditer(text):
+        for m in words.matches(rule):
             start, end = _span(m)
             if end <= start:
                 continue
@@ -46,12 +47,44 @@ def find(text: str, model_spans: list[Span] | None = None) -> list[Candidate]:
             reading = interpret(m, lex)
             if reading is not None:
                 found.append(Candidate(start, end, reading, rule.name, _range_parts(m, start, end, reading, rule.name)))
-    blocked = [(m.start(), m.end()) for b in lex.blocks for m in b.finditer(text)]
+    blocked = [m.span() for b in lex.blocks for m in words.matches(b)]
     found = [c for c in found if not any(c.start < e and s < c.end for s, e in blocked)]
     chosen = _longest_first(found, {r.name: i for i, r in enumerate(lex.rules)})
     chosen = _join(text, chosen)
     chosen += _model_only(text, model, chosen, blocked)
     return sorted(chosen, key=lambda c: c.start)
+
+
+class _Words:
+    """The text's words, indexed, so a rule is tried only just before the words it needs.
+
+    Scanning every rule over the whole text costs ~15 ms an article; trying each rule at the few
+    word starts within ``rule.lead`` words of one of its anchors costs well under a tenth of that.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.where: dict[str, list[int]] = {}
+        for i, m in enumerate(lexicon.TOKEN.finditer(text)):
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+            word = m.group().lower()
+            self.where.setdefault(lexicon.DIGITS if word[0].isdigit() else word, []).append(i)
+
+    def matches(self, rule: lexicon.Rule):
+        """Each distinct match of ``rule`` that contains one of its anchors, starting as early as it can."""
+        seen = set()
+        positions = sorted(i for a in rule.anchors for i in self.where.get(a, ()))
+        for i in positions:
+            for j in range(max(0, i - rule.lead), i + 1):
+                m = rule.regex.match(self.text, self.starts[j])
+                if m is not None and m.end() >= self.ends[i]:
+                    if m.span() not in seen:
+                        seen.add(m.span())
+                        yield m
+                    break
 
 
 def _span(m: re.Match) -> tuple[int, int]:

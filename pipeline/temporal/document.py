@@ -22,7 +22,9 @@ from pipeline.temporal.resolve import Context, resolve
 # Words that put a sentence in the future: a weekday or month without a year then means the next one.
 _FUTURE = re.compile(
     r"\b(?:will|won['’]t|shall|['’]ll|going\s+to|scheduled|expected\s+to|expects?\s+to|plans?\s+to|"
-    r"planned|planning|set\s+to|due\s+to|is\s+to|are\s+to|as\s+(?:soon|early)\s+as|would|to\s+resume)\b", re.I)
+    r"planned|planning|set\s+to|due\s+to|is\s+to|are\s+to|as\s+(?:soon|early)\s+as|to\s+resume)\b", re.I)
+# ... and words that put it in the past: "the year ended March 31" is the last March 31.
+_PAST = re.compile(r"\b(?:ended|since|was|were|had|did|ago)\b", re.I)
 FUTURE_WINDOW = 60
 _DCT_GRANULARITIES = ("month", "week", "weekend", "day", "part", "hour", "minute")
 
@@ -87,5 +89,7 @@ def _with_sentences(candidates: list[Candidate], sentences, text: str, ctx: Cont
             s_start, s_end = sentences[index]
             ctx.year_in_sentence = False
         # The verb that governs the expression is usually just before it ("will meet on Friday").
-        ctx.future = bool(_FUTURE.search(text, max(sentences[index][0], cand.start - FUTURE_WINDOW), cand.start))
+        window_start = max(sentences[index][0], cand.start - FUTURE_WINDOW)
+        ctx.future = bool(_FUTURE.search(text, window_start, cand.start))
+        ctx.past = not ctx.future and bool(_PAST.search(text, window_start, cand.start))
         yield cand, sentences[index]

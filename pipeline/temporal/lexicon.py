@@ -17,11 +17,18 @@ RULES_PATH = Path(__file__).resolve().parents[2] / "models" / "temporal_rules.to
 _MACRO = re.compile(r"\{([A-Z][A-Z_0-9]*)\}")
 
 
+# Words as the matcher sees them: runs of letters or of digits ("FY2024" is "FY" + "2024").
+TOKEN = re.compile(r"[^\W\d_]+|\d+")
+DIGITS = "#digit"
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
-    reading: str  # the function in readings.py that interprets a match
+    reading: str  # the function in readings.py that interprets a match (or "" for a block)
     regex: re.Pattern
+    anchors: frozenset[str]  # lowercased words one of which every match contains; "#digit" = any number
+    lead: int  # how many words before its anchor a match may start
     needs_model: bool = False  # only where the NER model also saw a DATE/TIME (bare years)
 
 
@@ -29,7 +36,7 @@ class Rule:
 class Lexicon:
     vocab: dict[str, dict[str, object]]
     rules: tuple[Rule, ...]
-    blocks: tuple[re.Pattern, ...]
+    blocks: tuple[Rule, ...]
 
     def lookup(self, table: str, text: str):
         """The meaning of ``text`` in a vocabulary table, tolerant of case, spacing and a final dot."""
@@ -52,13 +59,20 @@ def load(path: Path = RULES_PATH) -> Lexicon:
             raise ValueError(f"macro recursion in {pattern!r}")
         return _MACRO.sub(lambda m: expand(macros[m.group(1)], depth + 1), pattern)
 
-    flags = re.IGNORECASE
-    rules = tuple(
-        Rule(r["name"], r["reading"], re.compile(r"\b" + expand(r["pattern"]), flags), r.get("needs_model", False))
-        for r in data["rule"]
-    )
-    blocks = tuple(re.compile(expand(b["pattern"]), flags) for b in data.get("block", []))
-    return Lexicon(vocab, rules, blocks)
+    def anchors(spec: list[str]) -> frozenset[str]:
+        words = set()
+        for item in spec:
+            if item.startswith("vocab:"):
+                words.update(TOKEN.findall(key)[-1] for key in vocab[item[6:]])
+            else:
+                words.add(item.lower())
+        return frozenset(words)
+
+    def rule(r: dict) -> Rule:
+        regex = re.compile(r"\b" + expand(r["pattern"]), re.IGNORECASE)
+        return Rule(r["name"], r.get("reading", ""), regex, anchors(r["anchor"]), r["lead"], r.get("needs_model", False))
+
+    return Lexicon(vocab, tuple(map(rule, data["rule"])), tuple(map(rule, data.get("block", []))))
 
 
 def _alternation(table: dict) -> str:

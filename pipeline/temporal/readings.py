@@ -322,6 +322,7 @@ def time(m: re.Match, lex: Lexicon) -> Reading | None:
 
 def duration(m: re.Match, lex: Lexicon) -> Reading | None:
     g = m.groupdict()
+    g["unit"] = g.get("unit") or g.get("unit2")
     unit_code = lex.lookup("unit", g["unit"])
     if unit_code is None:
         unit_code = lex.lookup("unit", g["unit"].rstrip("s"))

@@ -33,7 +33,8 @@ class Context:
     last: When | None = None  # the last calendar value of any granularity
     year: int | None = None  # the last year written out in the text
     year_in_sentence: bool = False  # ... and whether it was written in the current sentence
-    future: bool = False  # the current sentence speaks of the future (will, is expected to, ...)
+    future: bool = False  # the words before the expression speak of the future (will, is expected to, ...)
+    past: bool = False  # ... or of the past (ended, was)
     # Dates already written with their year: a later "Oct. 23" is the same Oct. 23 (month, day) -> year.
     written: dict = field(default_factory=dict)
 
@@ -241,7 +242,7 @@ def _from_fields(f: Fields, clock: Clock | None, ctx: Context) -> tuple[When | N
     ref, anchor = _partial_reference(ctx)
     if ref is None:
         return None, "dct", _underspecified(f) + _clock_suffix(clock)
-    return _year_nearest(f, ref, ctx.future), anchor, None
+    return _year_nearest(f, ref, ctx.future, ctx.past), anchor, None
 
 
 def _only_weekday(f: Fields) -> bool:
@@ -280,7 +281,7 @@ def _weekday_near(weekday: int, ref: When, future: bool) -> When:
     return When.of(day - timedelta(days=back), "day")
 
 
-def _year_nearest(f: Fields, ref: When, future: bool) -> When:
+def _year_nearest(f: Fields, ref: When, future: bool, past: bool = False) -> When:
     """The year for a date written without one: the nearest occurrence to ``ref`` in which any weekday
     given fits; in future-tense sentences the next occurrence that has not ended."""
     year = ref.start.year
@@ -291,9 +292,11 @@ def _year_nearest(f: Fields, ref: When, future: bool) -> When:
     candidates = [c for c in (_fields_in_year(f, y) for y in (year - 1, year, year + 1)) if c is not None]
     if not candidates:
         raise Unresolvable("no such date")
-    if (f.quarter or f.half) and not future:
+    if (f.quarter or f.half or past) and not future:
         # Quarters and halves are named when they are reported on: the latest one begun.
-        return max((c for c in candidates if c.start <= ref.start), key=lambda c: c.start)
+        begun = [c for c in candidates if c.start <= ref.start]
+        if begun:
+            return max(begun, key=lambda c: c.start)
 
     def distance(c: When) -> float:
         if c.start <= ref.start < c.end:
