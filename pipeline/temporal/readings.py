@@ -243,9 +243,11 @@ def period(m: re.Match, lex: Lexicon) -> Reading:
 
 def this_named(m: re.Match, lex: Lexicon) -> Reading | None:
     g = m.groupdict()
+    rel = " ".join(g["rel"].lower().split())
+    if m.re.pattern.endswith(r"year\b"):  # "April next year", "the spring of last year"
+        return _month_of_year(m, rel, lex)
     if not (_capitalised(g.get("month")) and _capitalised(g.get("weekday"))):
         return None
-    rel = " ".join(g["rel"].lower().split())
     target = Fields(
         weekday=lex.lookup("weekday", g["weekday"]) if g.get("weekday") else None,
         month=lex.lookup("month", g["month"]) if g.get("month") else None,
@@ -256,6 +258,18 @@ def this_named(m: re.Match, lex: Lexicon) -> Reading | None:
     anchor = "narrative" if rel == "following" else "dct"
     return Reading("TIME" if clock else "DATE", shift=Shift(anchor, "named", _REL[rel], target=target),
                    clock=clock, mod=mod_of(m.group(0)) if g.get("mod") else None)
+
+
+def _month_of_year(m: re.Match, rel: str, lex: Lexicon) -> Reading | None:
+    word = m.group("month")
+    month = lex.lookup("month", word)
+    season = None if month else lex.lookup("season", word)
+    if month and not _capitalised(word):
+        return None
+    n = {"this": 0, "the same": 0, "last": -1, "the previous": -1, "next": 1, "the following": 1}[rel]
+    anchor = "narrative" if rel.startswith("the ") else "dct"
+    return Reading("DATE", shift=Shift(anchor, "year", n, target=Fields(month=month, season=season)),
+                   mod=mod_of(m.group(0)) if _group(m, "mod") else None)
 
 
 _BACK = {"ago", "earlier", "before", "previously", "prior", "back", "previous", "preceding"}
@@ -289,6 +303,8 @@ def shift(m: re.Match, lex: Lexicon) -> Reading | None:
     # "a year earlier", "a year ago", "year-earlier" compare with what was just said: a quarter
     # a year before a quarter (resolve.py decides when the comparison applies).
     gran = "inherit" if unit == "year" and n != 0 else None
+    if (g.get("noun") or "").lower() in ("quarter", "period"):
+        gran = "inherit-quarter"  # "the year-ago quarter": the reported quarter, a year before
     clock = Clock(part=part) if part else None
     mod = mod_of(m.group(0))
     if g.get("mod2"):

@@ -40,7 +40,7 @@ class Context:
 
     def remember(self, when: When, reading: Reading) -> None:
         """Move the story on after ``reading`` resolved to ``when``."""
-        if reading.shift is not None and reading.shift.gran == "inherit":
+        if reading.shift is not None and reading.shift.gran in ("inherit", "inherit-quarter"):
             return  # "a year earlier" compares; the story stays where it was
         self.last = when
         if when.is_day_or_finer():
@@ -145,6 +145,11 @@ _UNIT_GRAN = {"day": "day", "week": "week", "weekend": "weekend", "month": "mont
 def _shifted(s: Shift, ctx: Context) -> tuple[When, str]:
     if s.gran == "inherit" and ctx.last is not None and ctx.last.gran in ("quarter", "half", "month", "season", "week"):
         return ctx.last.moved(s.unit, s.n), "narrative"
+    if s.gran == "inherit-quarter":
+        if ctx.last is not None and ctx.last.gran in ("quarter", "half"):
+            return ctx.last.moved(s.unit, s.n), "narrative"
+        reported, anchor = _reported_period(Shift("narrative", "quarter", -1, gran="reported"), ctx)
+        return reported.moved(s.unit, s.n), anchor
     if s.gran == "reported":
         return _reported_period(s, ctx)
     base, anchor = _anchor(s, ctx)
@@ -156,7 +161,10 @@ def _shifted(s: Shift, ctx: Context) -> tuple[When, str]:
         return _nearest_named(s.target, base, s.n), anchor
     gran = _UNIT_GRAN[s.unit]
     if GRANULARITIES.index(base.gran) >= GRANULARITIES.index(gran) or base.is_day_or_finer():
-        return base.at(gran).moved(s.unit, s.n), anchor
+        moved = base.at(gran).moved(s.unit, s.n)
+        if s.target is not None:  # "April next year": a month of the year counted
+            moved = _fields_in_year(s.target, moved.start.year)
+        return moved, anchor
     raise Unresolvable(f"{s.unit} from a reference known only to the {base.gran}")
 
 
@@ -281,6 +289,11 @@ def _weekday_near(weekday: int, ref: When, future: bool) -> When:
     return When.of(day - timedelta(days=back), "day")
 
 
+# News reports more than it announces: a date without a year is read as the past one unless the
+# next one is clearly nearer (FUTURE_PENALTY times nearer).
+FUTURE_PENALTY = 2.0
+
+
 def _year_nearest(f: Fields, ref: When, future: bool, past: bool = False) -> When:
     """The year for a date written without one: the nearest occurrence to ``ref`` in which any weekday
     given fits; in future-tense sentences the next occurrence that has not ended."""
@@ -301,9 +314,11 @@ def _year_nearest(f: Fields, ref: When, future: bool, past: bool = False) -> Whe
     def distance(c: When) -> float:
         if c.start <= ref.start < c.end:
             return 0.0
-        return min(abs((c.start - ref.start).total_seconds()), abs((c.end - ref.start).total_seconds()))
+        if c.start > ref.start:
+            return (c.start - ref.start).total_seconds() * FUTURE_PENALTY
+        return (ref.start - c.end).total_seconds()
 
-    return min(candidates, key=lambda c: (distance(c), c.start > ref.start))
+    return min(candidates, key=distance)
 
 
 def _fits_weekday(f: Fields, year: int) -> bool:
