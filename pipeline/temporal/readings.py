@@ -97,6 +97,9 @@ def number(text: str, lex: Lexicon) -> float | str | None:
     text = " ".join(text.lower().split())
     if not text:
         return None
+    if text.endswith(" and a half"):
+        whole = number(text[: -len(" and a half")], lex)
+        return whole + 0.5 if isinstance(whole, (int, float)) else None
     vague = lex.lookup("vague_number", text)
     if vague is not None:
         return vague
@@ -145,7 +148,7 @@ def _group(m: re.Match, name: str) -> str | None:
 
 
 def _capitalised(word: str | None) -> bool:
-    return word is None or word[:1].isupper()
+    return word is None or word[:1].isupper() or word[:1].isdigit()
 
 
 # ----- the readings named in the rule file --------------------------------------------------------
@@ -154,7 +157,7 @@ def calendar(m: re.Match, lex: Lexicon) -> Reading | None:
     g = m.groupdict()
     if not (_capitalised(g.get("month")) and _capitalised(g.get("weekday"))):
         return None
-    month = lex.lookup("month", g["month"]) if g.get("month") else None
+    month = _month(g.get("month"), lex)
     day = int(re.sub(r"\D", "", g["day"])) if g.get("day") else None
     year = _year(g.get("year") or g.get("year_before"))
     if g.get("spoken_year"):
@@ -358,7 +361,8 @@ def duration(m: re.Match, lex: Lexicon) -> Reading | None:
         n = "X"  # bare plural: "for years"
     else:
         n = 1
-    if n != "X" and re.search(r"\band\s+a\s+half\b|\band\s+half\b", text):
+    after_unit = m.string[m.end("unit"):m.end()].lower()
+    if n != "X" and re.search(r"\band\s+(?:a\s+)?half\b", after_unit):  # "a year and a half"
         n += 0.5
     return Reading("DURATION", fixed=duration_value(n, unit_code), mod=mod_of(text))
 
@@ -469,6 +473,12 @@ def _spoken_year(text: str, lex: Lexicon) -> int | None:
     rest = [w for w in words[1:] if w not in ("oh", "o")]
     tail = number(" ".join(rest), lex)
     return century * 100 + int(tail) if century and tail is not None else None
+
+
+def _month(text: str | None, lex: Lexicon) -> int | None:
+    if not text:
+        return None
+    return int(text) if text.isdigit() else lex.lookup("month", text)
 
 
 def _ordinal_or_int(text: str | None, lex: Lexicon) -> int | None:

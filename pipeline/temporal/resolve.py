@@ -208,8 +208,9 @@ def _nearest_named(target: Fields, base: When, n: int) -> When:
             d += timedelta(days=step)
         return When.of(d, "day")
     candidates = [c for c in (_fields_in_year(target, y) for y in range(base.start.year - 2, base.start.year + 3)) if c]
-    if n == 0:
-        same = [c for c in candidates if c.start.year == base.start.year]
+    if n == 0:  # "this summer": the one we are in, else the one of this year
+        current = [c for c in candidates if c.start <= base.start < c.end]
+        same = current or [c for c in candidates if c.start.year == base.start.year]
         if same:
             return same[0]
     if n < 0:
