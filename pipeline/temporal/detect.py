@@ -204,20 +204,43 @@ _DATE_WORDS = re.compile(
 
 
 def _model_only(text: str, model: list[Span], chosen: list[Candidate], blocked) -> list[Candidate]:
-    """Model DATE spans no rule matched, read by dateparser when they look like a calendar date."""
+    """Model DATE spans the rules did not read in full, read by dateparser when they look like a date.
+
+    Either no rule matched at all, or a rule read only part of it ("2022" in "2022/02/22"): then
+    dateparser's reading replaces the rule's when it is finer (it says which parts it found).
+    """
     extra = []
     for s in model:
-        if any(s.start < c.end and c.start < s.end for c in chosen):
-            continue
+        inside = [c for c in chosen if s.start < c.end and c.start < s.end]
         if any(s.start < e and b < s.end for b, e in blocked):
+            continue
+        if len(inside) > 1 or (inside and not _partly_read(text, s, inside[0])):
             continue
         phrase = text[s.start:s.end]
         if not _DATE_WORDS.search(phrase + " "):
             continue
         reading = _dateparser_reading(phrase)
-        if reading is not None:
-            extra.append(Candidate(s.start, s.end, reading, "model+dateparser"))
+        if reading is None or (inside and _detail(reading) <= _detail(inside[0].reading)):
+            continue
+        if inside:
+            chosen.remove(inside[0])
+        extra.append(Candidate(s.start, s.end, reading, "model+dateparser"))
     return extra
+
+
+def _partly_read(text: str, span: Span, c: Candidate) -> bool:
+    """A rule matched inside the model's span and left digits or letters of a date outside it."""
+    if c.start < span.start or c.end > span.end or c.reading.fields is None:
+        return False
+    rest = text[span.start:c.start] + " " + text[c.end:span.end]
+    return bool(re.search(r"[0-9]", rest) or _DATE_WORDS.search(rest + " "))
+
+
+def _detail(r: Reading) -> int:
+    f = r.fields
+    if f is None:
+        return 0
+    return (f.year is not None) + (f.month is not None) + (f.day is not None) + (r.clock is not None)
 
 
 @lru_cache(maxsize=8192)
