@@ -317,6 +317,13 @@ def shift(m: re.Match, lex: Lexicon) -> Reading | None:
     return Reading("TIME" if clock else "DATE", shift=Shift(anchor, unit, n, gran=gran), clock=clock, mod=mod)
 
 
+def part_of_day(m: re.Match, lex: Lexicon) -> Reading:
+    """"in the morning", "mid-afternoon", "overnight": that part of the day the story is at."""
+    part = lex.lookup("part", m.group("part") or m.group("overnight"))
+    return Reading("TIME", shift=Shift("narrative", "day", 0), clock=Clock(part=part),
+                   mod=mod_of(m.group(0)) if _group(m, "mod") else None)
+
+
 def time(m: re.Match, lex: Lexicon) -> Reading | None:
     g = m.groupdict()
     if g.get("named_time"):
@@ -503,5 +510,5 @@ def _valid_day(year: int | None, month: int, day: int) -> bool:
 READINGS = {
     "calendar": calendar, "numeric_date": numeric_date, "named_day": named_day, "this_unit": this_unit,
     "this_named": this_named, "shift": shift, "time": time, "duration": duration, "set": set_,
-    "ref": ref, "range": date_range, "period": period,
+    "ref": ref, "range": date_range, "period": period, "part_of_day": part_of_day,
 }
