@@ -19,13 +19,13 @@ from pipeline.temporal.calendar import When
 from pipeline.temporal.detect import Candidate, find
 from pipeline.temporal.resolve import Context, resolve
 
-# Words that put a sentence in the future: a weekday or month without a year then means the next one.
+# Words that put what follows in the future: a weekday then means the coming one, a quarter the next.
 _FUTURE = re.compile(
     r"\b(?:will|won['’]t|shall|['’]ll|going\s+to|scheduled|expected\s+to|expects?\s+to|plans?\s+to|"
     r"planned|planning|set\s+to|due\s+to|is\s+to|are\s+to|as\s+(?:soon|early)\s+as|to\s+resume)\b", re.I)
 # ... and words that put it in the past: "the year ended March 31" is the last March 31.
 _PAST = re.compile(r"\b(?:ended|since|was|were|had|did|ago)\b", re.I)
-FUTURE_WINDOW = 60
+TENSE_WINDOW = 60  # characters
 _DCT_GRANULARITIES = ("month", "week", "weekend", "day", "part", "hour", "minute")
 
 
@@ -43,7 +43,7 @@ def extract_dates(doc: Document, nlp: NlpResult) -> DocumentDates:
     dct, source = document_date(doc, candidates, sentences)
     ctx = Context(dct=dct)
     rows = []
-    for cand, sentence in _with_sentences(candidates, sentences, doc.text, ctx):
+    for cand in _with_tense(candidates, sentences, doc.text, ctx):
         tv, when = resolve(cand.reading, ctx)
         if when is not None:
             ctx.remember(when, cand.reading)
@@ -66,7 +66,7 @@ def document_date(doc: Document, candidates: list[Candidate], sentences) -> tupl
 def infer_dct(candidates: list[Candidate], sentences, text: str) -> When | None:
     ctx = Context()
     latest: When | None = None
-    for cand, _ in _with_sentences(candidates, sentences, text, ctx):
+    for cand in _with_tense(candidates, sentences, text, ctx):
         tv, when = resolve(cand.reading, ctx)
         if when is None:
             continue
@@ -78,18 +78,16 @@ def infer_dct(candidates: list[Candidate], sentences, text: str) -> When | None:
     return latest.at("month") if latest is not None else None
 
 
-def _with_sentences(candidates: list[Candidate], sentences, text: str, ctx: Context):
-    """Each candidate with its sentence; keeps the context's per-sentence facts up to date."""
+def _with_tense(candidates: list[Candidate], sentences, text: str, ctx: Context):
+    """Each candidate, with the context's tense cues set from the words just before it in its sentence.
+
+    The verb that governs an expression is usually just before it ("will meet on Friday", "the year
+    ended March 31"); the whole sentence is too wide ("said Friday that it will ...").
+    """
     starts = [s for s, _ in sentences]
-    current = None
     for cand in candidates:
         index = max(bisect.bisect_right(starts, cand.start) - 1, 0)
-        if index != current:
-            current = index
-            s_start, s_end = sentences[index]
-            ctx.year_in_sentence = False
-        # The verb that governs the expression is usually just before it ("will meet on Friday").
-        window_start = max(sentences[index][0], cand.start - FUTURE_WINDOW)
+        window_start = max(sentences[index][0], cand.start - TENSE_WINDOW)
         ctx.future = bool(_FUTURE.search(text, window_start, cand.start))
         ctx.past = not ctx.future and bool(_PAST.search(text, window_start, cand.start))
-        yield cand, sentences[index]
+        yield cand

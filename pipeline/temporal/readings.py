@@ -40,9 +40,13 @@ class Shift:
     """
 
     anchor: str  # "dct" or "narrative"
-    unit: str  # day, week, weekend, month, quarter, half, year, decade, century, hour, minute
+    unit: str  # day, week, weekend, month, quarter, half, year, decade, century, hour, minute, named
     n: int
-    gran: str | None = None  # granularity of the result; None = the unit's, "inherit" = the anchor's
+    # None: n units from the anchor, at the unit's granularity. "compare": "a year earlier", counted
+    # from the quarter (half, month, ...) just talked about, at its granularity. "compare-quarter":
+    # "the year-ago quarter". "reported": "the quarter", "the latest period" (the one just talked
+    # about, else the last one ended at the DCT). "nearest": "the weekend" (just past, or coming).
+    mode: str | None = None
     target: Fields | None = None
 
 
@@ -227,11 +231,11 @@ def this_unit(m: re.Match, lex: Lexicon) -> Reading:
     n = _REL.get(rel, 0)
     anchor = "narrative" if rel == "following" else "dct"
     # "the weekend" is the one just past (or, in future-tense text, the coming one).
-    gran = "nearest" if unit == "weekend" and rel in ("the", "over the") else None
+    mode = "nearest" if unit == "weekend" and rel in ("the", "over the") else None
     mod = _group(m, "mod")
     if mod is not None:
         mod = "END" if "end" in mod.lower() else mod_of(m.group(0))
-    return Reading("DATE", shift=Shift(anchor, unit, n, gran=gran), mod=mod)
+    return Reading("DATE", shift=Shift(anchor, unit, n, mode=mode), mod=mod)
 
 
 def period(m: re.Match, lex: Lexicon) -> Reading:
@@ -241,7 +245,7 @@ def period(m: re.Match, lex: Lexicon) -> Reading:
     unit = m.group("unit").lower()
     current = rel == "this" or which == "current" or (unit == "year" and not which)
     return Reading("DATE", shift=Shift("narrative" if not current else "dct", unit, 0 if current else -1,
-                                       gran="reported"))
+                                       mode="reported"))
 
 
 def this_named(m: re.Match, lex: Lexicon) -> Reading | None:
@@ -305,16 +309,16 @@ def shift(m: re.Match, lex: Lexicon) -> Reading | None:
     anchor = "dct" if direction in ("ago", "from now", "hence", "back") else "narrative"
     # "a year earlier", "a year ago", "year-earlier" compare with what was just said: a quarter
     # a year before a quarter (resolve.py decides when the comparison applies).
-    gran = "inherit" if unit == "year" and n != 0 else None
+    mode = "compare" if unit == "year" and n != 0 else None
     if (g.get("noun") or "").lower() in ("quarter", "period"):
-        gran = "inherit-quarter"  # "the year-ago quarter": the reported quarter, a year before
+        mode = "compare-quarter"  # "the year-ago quarter": the reported quarter, a year before
     clock = Clock(part=part) if part else None
     mod = mod_of(m.group(0))
     if g.get("mod2"):
         mod = "END" if g["mod2"].lower() == "later" else "START"
     if g.get("mod"):
         mod = mod_of(m.group(0))
-    return Reading("TIME" if clock else "DATE", shift=Shift(anchor, unit, n, gran=gran), clock=clock, mod=mod)
+    return Reading("TIME" if clock else "DATE", shift=Shift(anchor, unit, n, mode=mode), clock=clock, mod=mod)
 
 
 def part_of_day(m: re.Match, lex: Lexicon) -> Reading:

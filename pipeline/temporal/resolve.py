@@ -32,7 +32,6 @@ class Context:
     story: When | None = None  # the last day (or finer) named: the date the narrative is at
     last: When | None = None  # the last calendar value of any granularity
     year: int | None = None  # the last year written out in the text
-    year_in_sentence: bool = False  # ... and whether it was written in the current sentence
     future: bool = False  # the words before the expression speak of the future (will, is expected to, ...)
     past: bool = False  # ... or of the past (ended, was)
     # Dates already written with their year: a later "Oct. 23" is the same Oct. 23 (month, day) -> year.
@@ -40,7 +39,7 @@ class Context:
 
     def remember(self, when: When, reading: Reading) -> None:
         """Move the story on after ``reading`` resolved to ``when``."""
-        if reading.shift is not None and reading.shift.gran in ("inherit", "inherit-quarter"):
+        if reading.shift is not None and reading.shift.mode in ("compare", "compare-quarter"):
             return  # "a year earlier" compares; the story stays where it was
         self.last = when
         if when.is_day_or_finer():
@@ -48,7 +47,6 @@ class Context:
         f = reading.fields
         if f is not None and f.year is not None:
             self.year = f.year
-            self.year_in_sentence = True
             if f.month is not None:
                 self.written[(f.month, f.day)] = f.year
 
@@ -143,17 +141,17 @@ _UNIT_GRAN = {"day": "day", "week": "week", "weekend": "weekend", "month": "mont
 
 
 def _shifted(s: Shift, ctx: Context) -> tuple[When, str]:
-    if s.gran == "inherit" and ctx.last is not None and ctx.last.gran in ("quarter", "half", "month", "season", "week"):
+    if s.mode == "compare" and ctx.last is not None and ctx.last.gran in ("quarter", "half", "month", "season", "week"):
         return ctx.last.moved(s.unit, s.n), "narrative"
-    if s.gran == "inherit-quarter":
+    if s.mode == "compare-quarter":
         if ctx.last is not None and ctx.last.gran in ("quarter", "half"):
             return ctx.last.moved(s.unit, s.n), "narrative"
-        reported, anchor = _reported_period(Shift("narrative", "quarter", -1, gran="reported"), ctx)
+        reported, anchor = _reported_period(Shift("narrative", "quarter", -1, mode="reported"), ctx)
         return reported.moved(s.unit, s.n), anchor
-    if s.gran == "reported":
+    if s.mode == "reported":
         return _reported_period(s, ctx)
     base, anchor = _anchor(s, ctx)
-    if s.gran == "nearest" and s.unit == "weekend" and base.is_day_or_finer():
+    if s.mode == "nearest" and s.unit == "weekend" and base.is_day_or_finer():
         weekday = base.day.isoweekday()
         n = 0 if weekday >= 6 or ctx.future else -1
         return base.at("weekend").moved("week", n), anchor
