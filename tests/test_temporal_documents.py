@@ -162,3 +162,19 @@ def test_ages_and_frequencies_are_not_dates():
 def test_durations_and_sets():
     _, values = _values("He held the man for almost five hours. The market opens every Monday.")
     assert [v[:2] for v in values] == [("almost five hours", "PT5H"), ("every Monday", "XXXX-WXX-1")]
+
+
+def test_dates_inside_urls_are_not_expressions():
+    _, values = _values("Read it at https://example.com/2009/11/30/story.html before Monday.")
+    assert [v[0] for v in values] == ["Monday"]
+
+
+def test_dateparser_reads_what_the_model_found_and_no_rule_did():
+    """A form outside the rules ("2022/02/22"): the model's DATE span, read by dateparser."""
+    from pipeline.nlp import Span
+
+    text = "The filing is dated 2022/02/22 in the register."
+    start = text.index("2022")
+    doc = _doc(text)
+    result = extract_dates(doc, NlpResult(ents=[Span(start, start + 10, "DATE")], sentences=[(0, len(text))]))
+    assert [(r.text, r.value, r.anchor) for r in result.rows] == [("2022/02/22", "2022-02-22", "absolute")]
