@@ -9,6 +9,7 @@ Each ``reading = "..."`` name in the rule file is a function here taking (match,
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass, replace
 
 from pipeline.temporal.lexicon import Lexicon
@@ -111,9 +112,7 @@ def number(text: str, lex: Lexicon) -> float | str | None:
         return 1
     m = re.fullmatch(r"([0-9]+(?:[.,][0-9]+)?)(?:\s+([1-9])/([1-9])|\s*([½¼¾]))?", text)
     if m:
-        digits = m.group(1)
-        value = float(digits.replace(",", "")) if re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+", digits) or "," not in digits \
-            else float(digits.replace(",", "."))
+        value = float(m.group(1).replace(",", ""))
         if m.group(2):
             value += int(m.group(2)) / int(m.group(3))
         if m.group(4):
@@ -434,7 +433,7 @@ def set_(m: re.Match, lex: Lexicon) -> Reading | None:
     if g.get("season"):
         return Reading("SET", fixed=f"XXXX-{lex.lookup('season', g['season'])}")
     if g.get("part"):
-        return Reading("SET", fixed=f"TXX-XX-XXT{lex.lookup('part', g['part'])}".replace("TXX", "XXXX"))
+        return Reading("SET", fixed=f"XXXX-XX-XXT{lex.lookup('part', g['part'])}")
     unit = g["unit"].lower()
     value = _SET_UNITS[unit]
     num = (g.get("num") or "").lower()
@@ -506,9 +505,7 @@ def _century(text: str | None, lex: Lexicon) -> int | None:
 
 
 def _valid_day(year: int | None, month: int, day: int) -> bool:
-    import calendar as _cal
-
-    return 1 <= day <= (_cal.monthrange(year or 2000, month)[1])
+    return 1 <= day <= monthrange(year or 2000, month)[1]  # 2000: a leap year, Feb. 29 is a day
 
 
 READINGS = {
