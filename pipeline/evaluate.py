@@ -154,6 +154,8 @@ def _main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus", nargs="+", help="folder with docs.jsonl (or raw files) and gold.json")
     parser.add_argument("--gold", help="gold file, when not CORPUS/gold.json (e.g. tests/gold/seeds.json for raw/)")
     args = parser.parse_args(argv)
+    if args.gold and len(args.corpus) > 1:
+        parser.error("--gold names the gold of one corpus; give one corpus with it")
     for corpus in args.corpus:
         f = evaluate_dates(corpus, args.gold)
         print(f"{corpus}  ({f['n_docs']} docs, {f['n_gold']} gold, {f['n_pred']} predicted)")
