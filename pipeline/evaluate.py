@@ -100,3 +100,119 @@ def _same(a, b) -> bool:
 
 def _is_null(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
+# ----- dates (TempEval-3 style) -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DateScores:
+    """TempEval-3's figures: extraction with strict (same offsets) and relaxed (overlapping) spans,
+    and value: a prediction counts when its TIMEX3 value string equals the gold's on a relaxed match."""
+
+    strict: PRF
+    relaxed: PRF
+    value: PRF
+    type: PRF
+
+    def as_dict(self) -> dict[str, float]:
+        out = {}
+        for name in ("strict", "relaxed", "value", "type"):
+            s = getattr(self, name)
+            out.update({f"{name}_precision": s.precision, f"{name}_recall": s.recall, f"{name}_f1": s.f1})
+        out.update({"n_pred": self.relaxed.n_pred, "n_gold": self.relaxed.n_gold})
+        return out
+
+
+def match_spans(pred_rows: Iterable[dict], gold_rows: Iterable[dict]) -> list[tuple[dict, dict]]:
+    """One-to-one pairs of overlapping spans in the same document, largest overlap first."""
+    by_doc: dict[str, list[dict]] = {}
+    for g in gold_rows:
+        by_doc.setdefault(g["doc_id"], []).append(g)
+    pairs = []
+    for p in pred_rows:
+        for g in by_doc.get(p["doc_id"], ()):
+            overlap = min(int(p["end_char"]), int(g["end_char"])) - max(int(p["start_char"]), int(g["start_char"]))
+            if overlap > 0:
+                pairs.append((overlap, id(p), id(g), p, g))
+    used_p, used_g, matched = set(), set(), []
+    for _, ip, ig, p, g in sorted(pairs, key=lambda t: -t[0]):
+        if ip not in used_p and ig not in used_g:
+            used_p.add(ip)
+            used_g.add(ig)
+            matched.append((p, g))
+    return matched
+
+
+def score_dates(pred_rows: Iterable[dict], gold_rows: Iterable[dict]) -> DateScores:
+    pred_rows, gold_rows = list(pred_rows), list(gold_rows)
+    n_pred, n_gold = len(pred_rows), len(gold_rows)
+    matched = match_spans(pred_rows, gold_rows)
+    strict = sum(1 for p, g in matched if (int(p["start_char"]), int(p["end_char"])) == (int(g["start_char"]), int(g["end_char"])))
+    value = sum(1 for p, g in matched if p.get("value") is not None and p.get("value") == g.get("value"))
+    kind = sum(1 for p, g in matched if p.get("type") == g.get("type"))
+    return DateScores(PRF(strict, n_pred, n_gold), PRF(len(matched), n_pred, n_gold), PRF(value, n_pred, n_gold),
+                      PRF(kind, n_pred, n_gold))
+
+
+def run_dates(corpus_dir: Path) -> tuple[list, list[dict], dict[str, float]]:
+    """Extraction over a corpus folder as the flow does it, without Prefect: ingest, the model, then
+    per-document extraction. Returns (documents, date rows as dicts, stage seconds).
+
+    The temporal stage is timed on its own (a second, pure pass over the same model output), so its
+    share of the pipeline's time can be reported beside the model's.
+    """
+    import time
+    from dataclasses import asdict
+
+    from pipeline import ingest, temporal
+    from pipeline.extract import extract_document
+    from pipeline.nlp import annotate, load_model
+
+    corpus_dir = Path(corpus_dir)
+    paths = [p for p in ingest.discover(corpus_dir) if p.suffix.lower() in ingest.ARTICLE_SUFFIXES]
+    documents = ingest.read_sources(paths, corpus_dir).documents
+    load_model()  # timed apart: the figure compares per-text work, not start-up
+    started = time.perf_counter()
+    results = annotate([d.text for d in documents])
+    seconds = {"nlp": time.perf_counter() - started}
+    rows = [asdict(r) for doc, result in zip(documents, results) for r in extract_document(doc, result).dates]
+    started = time.perf_counter()
+    for doc, result in zip(documents, results):
+        temporal.extract_dates(doc, result)
+    seconds["temporal"] = time.perf_counter() - started
+    return documents, rows, seconds
+
+
+def evaluate_dates(corpus_dir: str | Path, gold_path: str | Path | None = None) -> dict[str, float]:
+    """Date figures for one corpus folder (``docs.jsonl`` or raw files, gold in ``gold.json`` unless
+    ``gold_path``): strict/relaxed extraction PRF, value PRF, type PRF, and stage seconds."""
+    corpus_dir = Path(corpus_dir)
+    documents, rows, seconds = run_dates(corpus_dir)
+    gold = load_gold(Path(gold_path) if gold_path else corpus_dir / "gold.json")
+    figures = score_dates(rows, gold.get("dates", [])).as_dict()
+    figures["n_docs"] = len(documents)
+    figures["nlp_seconds"] = seconds["nlp"]
+    figures["temporal_seconds"] = seconds["temporal"]
+    return figures
+
+
+def _main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluate", description="Score extraction against a corpus' gold.")
+    parser.add_argument("task", choices=["dates"])
+    parser.add_argument("corpus", nargs="+", help="folder with docs.jsonl (or raw files) and gold.json")
+    parser.add_argument("--gold", help="gold file, when not CORPUS/gold.json (e.g. tests/gold/seeds.json for raw/)")
+    args = parser.parse_args(argv)
+    if args.gold and len(args.corpus) > 1:
+        parser.error("--gold names the gold of one corpus; give one corpus with it")
+    for corpus in args.corpus:
+        f = evaluate_dates(corpus, args.gold)
+        print(f"{corpus}  ({f['n_docs']} docs, {f['n_gold']} gold, {f['n_pred']} predicted)")
+        for name in ("strict", "relaxed", "value", "type"):
+            print(f"  {name:8s} P {f[name + '_precision']:.3f} R {f[name + '_recall']:.3f} F1 {f[name + '_f1']:.3f}")
+        share = f["temporal_seconds"] / (f["temporal_seconds"] + f["nlp_seconds"])
+        print(f"  time     model {f['nlp_seconds']:.2f}s, temporal stage {f['temporal_seconds']:.2f}s ({share:.1%})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

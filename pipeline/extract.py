@@ -30,11 +30,12 @@ def extract_batch(docs: list[Document], n_process: int = 1) -> list[DocExtractio
 
 
 def extract_document(doc: Document, nlp: NlpResult) -> DocExtraction:
-    doc.dct, doc.dct_source = temporal.document_reference(doc)
+    dates = temporal.extract_dates(doc, nlp)
+    doc.dct, doc.dct_source = dates.dct, dates.dct_source
     return DocExtraction(
         doc_id=doc.doc_id,
         mentions=build_mentions(doc, nlp),
-        dates=temporal.extract_dates(doc, nlp.ents),
+        dates=dates.rows,
         money=money.extract_money(doc, nlp.ents),
     )
 

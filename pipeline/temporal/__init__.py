@@ -1,0 +1,51 @@
+"""Temporal expressions: found in text, normalised to TIMEX3 values, anchored the way a reader would.
+
+    text ──detect──> candidates (rules in models/temporal_rules.toml + the NER model's DATE/TIME)
+         ──readings─> what the words say ("April 18": month and day, no year)
+         ──resolve──> value and interval, from the document date (DCT) and the date the story is at
+
+Public API (SPEC.md): :func:`normalize` for one expression, :class:`TemporalValue`.
+The pipeline calls :func:`extract_dates` per document.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from pipeline.nlp import Span
+from pipeline.temporal.detect import find
+from pipeline.temporal.document import DocumentDates, extract_dates
+from pipeline.temporal.resolve import Context, TemporalValue, reference_when, resolve
+
+__all__ = ["TemporalValue", "normalize", "extract_dates", "DocumentDates"]
+
+# What may surround an expression given to normalize() without changing its meaning.
+_FILLER = re.compile(r"[\s,.;:()\[\]\"'“”‘’]*(?:(?:on|in|at|by|around|about|since|until|from|of|during|the)\s+)*[\s,.;:()\[\]\"'“”‘’]*",
+                     re.I)
+
+
+def normalize(expression: str, reference: datetime | date | None = None) -> TemporalValue | None:
+    """One temporal expression to its TIMEX3 value, resolved against ``reference`` when relative.
+
+    ``reference`` stands for both the document date and the date a story is at ("the following
+    day" is the day after it). Without it, values that depend on it are None ("yesterday") or
+    underspecified TIMEX3 ("XXXX-04-18", "XXXX-WXX-5"); absolute ones resolve as written.
+    Returns None when the text holds no temporal expression.
+    """
+    text = expression.strip()
+    if not text:
+        return None
+    # The whole expression was given as temporal, so a bare number like "2022" may be a year.
+    candidates = find(text, [Span(0, len(text), "DATE")])
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda c: c.end - c.start)
+    leftover = text[:best.start] + " " + text[best.end:]
+    if len(candidates) > 1 and not _FILLER.fullmatch(leftover):
+        best = candidates[0] if _FILLER.fullmatch(text[:candidates[0].start]) else best
+    if isinstance(reference, datetime) and reference.tzinfo is not None:
+        reference = reference.replace(tzinfo=None)
+    ctx = Context(dct=reference_when(reference))
+    value, _ = resolve(best.reading, ctx)
+    return value

@@ -1,0 +1,515 @@
+"""What a matched expression means, before any reference date is known.
+
+A :class:`Reading` keeps exactly what the words say: "April 18" has a month and a day but no
+year; "the following day" is one day after whatever date the story is at; "five hours" is PT5H
+whatever the context. :mod:`pipeline.temporal.resolve` later fills the gaps from the document.
+Each ``reading = "..."`` name in the rule file is a function here taking (match, lexicon).
+"""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from dataclasses import dataclass, replace
+
+from pipeline.temporal.lexicon import Lexicon
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Calendar fields given in the text (None = not said)."""
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    weekday: int | None = None  # ISO, 1 = Monday
+    quarter: int | None = None
+    half: int | None = None
+    season: str | None = None
+    decade: int | None = None  # 199 for "the 1990s"
+    century: int | None = None  # 19 for "the 20th century"
+    holiday: str | None = None  # rule from the holiday table: "12-25", "11-4-4", "easter-2"
+    decade_in_century: int | None = None  # "the '90s", "the nineties": century from context
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A value counted from a reference: ``n`` units from the DCT or from the story's date.
+
+    ``target`` names a calendar field ("weekday", "month", "season", "holiday") when the
+    expression is "last Friday", "next May", "this summer": the nearest such unit in direction n.
+    """
+
+    anchor: str  # "dct" or "narrative"
+    unit: str  # day, week, weekend, month, quarter, half, year, decade, century, hour, minute, named
+    n: int
+    # None: n units from the anchor, at the unit's granularity. "compare": "a year earlier", counted
+    # from the quarter (half, month, ...) just talked about, at its granularity. "compare-quarter":
+    # "the year-ago quarter". "reported": "the quarter", "the latest period" (the one just talked
+    # about, else the last one ended at the DCT). "nearest": "the weekend" (just past, or coming).
+    mode: str | None = None
+    target: Fields | None = None
+
+
+@dataclass(frozen=True)
+class Clock:
+    hour: int | None = None
+    minute: int | None = None
+    part: str | None = None  # MO, AF, EV, NI, MI
+
+
+@dataclass(frozen=True)
+class Reading:
+    type: str  # DATE, TIME, DURATION, SET
+    fields: Fields | None = None
+    shift: Shift | None = None
+    clock: Clock | None = None
+    fixed: str | None = None  # a value that needs no context: P3D, PRESENT_REF, XXXX-WXX-1
+    mod: str | None = None  # TIMEX3 mod: START, MID, END, APPROX, LESS_THAN, MORE_THAN, ...
+    end: Reading | None = None  # second end of a range ("between 2019 and 2021")
+
+    @property
+    def is_point(self) -> bool:
+        """A date or time that names one calendar unit (not a duration, set or vague reference)."""
+        return self.type in ("DATE", "TIME") and self.fixed is None and self.end is None
+
+
+# ----- small parsers shared by the readings -------------------------------------------------------
+
+_MOD_WORDS = {"early": "START", "earlier": "START", "beginning": "START", "start": "START", "turn": "START",
+              "late": "END", "later": "END", "end": "END", "mid": "MID", "middle": "MID"}
+_APPROX_WORDS = {"about": "APPROX", "around": "APPROX", "approximately": "APPROX", "roughly": "APPROX",
+                 "some": "APPROX", "nearly": "LESS_THAN", "almost": "LESS_THAN", "close to": "LESS_THAN",
+                 "more than": "MORE_THAN", "over": "MORE_THAN", "at least": "EQUAL_OR_MORE",
+                 "less than": "LESS_THAN", "fewer than": "LESS_THAN", "under": "LESS_THAN",
+                 "up to": "EQUAL_OR_LESS", "at most": "EQUAL_OR_LESS", "just over": "MORE_THAN",
+                 "well over": "MORE_THAN", "just under": "LESS_THAN"}
+
+
+def mod_of(text: str) -> str | None:
+    lowered = text.lower()
+    for word, mod in _APPROX_WORDS.items():
+        if lowered.startswith(word + " "):
+            return mod
+    for word, mod in _MOD_WORDS.items():
+        if re.match(rf"(?:very\s+|the\s+)?{word}\b", lowered):
+            return mod
+    return None
+
+
+def number(text: str, lex: Lexicon) -> float | str | None:
+    """"five" -> 5, "5 1/2" -> 5.5, "twenty-five" -> 25, "one hundred" -> 100, "several" -> "X"."""
+    text = " ".join(text.lower().split())
+    if not text:
+        return None
+    if text.endswith(" and a half"):
+        whole = number(text[: -len(" and a half")], lex)
+        return whole + 0.5 if isinstance(whole, (int, float)) else None
+    vague = lex.lookup("vague_number", text)
+    if vague is not None:
+        return vague
+    if text in ("a", "an", "one"):
+        return 1
+    m = re.fullmatch(r"([0-9]+(?:[.,][0-9]+)?)(?:\s+([1-9])/([1-9])|\s*([½¼¾]))?", text)
+    if m:
+        value = float(m.group(1).replace(",", ""))
+        if m.group(2):
+            value += int(m.group(2)) / int(m.group(3))
+        if m.group(4):
+            value += {"½": 0.5, "¼": 0.25, "¾": 0.75}[m.group(4)]
+        return value
+    total, current = 0, 0
+    for word in re.split(r"[\s-]+", text):
+        if word == "and":
+            continue
+        value = lex.lookup("number", word)
+        if value is None:
+            return None
+        if value == 100:
+            current = max(current, 1) * 100
+        elif value == 1000:
+            total += max(current, 1) * 1000
+            current = 0
+        else:
+            current += value
+    return total + current
+
+
+def _year(text: str | None) -> int | None:
+    """A written year: "2022", "'98" (a two-digit year is read in the century that makes it recent)."""
+    if not text:
+        return None
+    digits = re.sub(r"[^0-9]", "", text)
+    if len(digits) == 2:
+        yy = int(digits)
+        return 2000 + yy if yy < 50 else 1900 + yy
+    return int(digits)
+
+
+def _group(m: re.Match, name: str) -> str | None:
+    return m.groupdict().get(name)
+
+
+def _capitalised(word: str | None) -> bool:
+    return word is None or word[:1].isupper() or word[:1].isdigit()
+
+
+# ----- the readings named in the rule file --------------------------------------------------------
+
+def calendar(m: re.Match, lex: Lexicon) -> Reading | None:
+    g = m.groupdict()
+    if not (_capitalised(g.get("month")) and _capitalised(g.get("weekday"))):
+        return None
+    month = _month(g.get("month"), lex)
+    day = int(re.sub(r"\D", "", g["day"])) if g.get("day") else None
+    year = _year(g.get("year") or g.get("year_before"))
+    if g.get("spoken_year"):
+        year = _spoken_year(g["spoken_year"], lex)
+    weekday = lex.lookup("weekday", g["weekday"]) if g.get("weekday") else None
+    if day and month and not _valid_day(year, month, day):
+        return None
+    fields = Fields(
+        year=year, month=month, day=day, weekday=weekday,
+        quarter=_ordinal_or_int(g.get("quarter"), lex),
+        half=_ordinal_or_int(g.get("half"), lex),
+        season=lex.lookup("season", g["season"]) if g.get("season") else None,
+        century=_century(g.get("century"), lex),
+        holiday=lex.lookup("holiday", g["holiday"]) if g.get("holiday") else None,
+    )
+    if g.get("decade"):
+        digits = re.sub(r"\D", "", g["decade"])
+        if len(digits) == 4:
+            fields = replace(fields, decade=int(digits) // 10)
+        else:
+            fields = replace(fields, decade_in_century=int(digits) // 10)
+    if g.get("decade_word"):
+        tens = lex.lookup("number", g["decade_word"].lower().removesuffix("ies") + "y")
+        fields = replace(fields, decade_in_century=tens // 10 if tens else None)
+    clock = Clock(part=lex.lookup("part", g["part"])) if g.get("part") else None
+    if g.get("hour"):
+        clock = Clock(int(g["hour"]), int(g["minute"] or 0))
+    mod = mod_of(m.group(0)) if g.get("mod") else None
+    kind = "TIME" if clock else "DATE"
+    return Reading(kind, fields=fields, clock=clock, mod=mod)
+
+
+def numeric_date(m: re.Match, lex: Lexicon) -> Reading | None:
+    """2/22/2022 (US), 22/2/2022 (UK, when the first number cannot be a month), 22.02.2022 (European)."""
+    a, b, year = int(m.group("a")), int(m.group("b")), _year(m.group("y"))
+    day_first = m.group("sep") == "." or a > 12
+    month, day = (b, a) if day_first else (a, b)
+    if not (1 <= month <= 12) or not _valid_day(year, month, day):
+        return None
+    if len(m.group("y")) == 2 and m.group("sep") == ".":
+        return None  # 1.5.20 is more often a version or a score than a date
+    return Reading("DATE", fields=Fields(year=year, month=month, day=day))
+
+
+def named_day(m: re.Match, lex: Lexicon) -> Reading:
+    named = " ".join(m.group("named").lower().split())
+    n = {"today": 0, "tonight": 0, "this": 0, "yesterday": -1, "last": -1, "tomorrow": 1,
+         "the day before yesterday": -2, "the day after tomorrow": 2}[named]
+    part = _group(m, "part")
+    if named == "tonight":
+        part = "night"
+    if named == "last" and part and part.lower() != "night":
+        n = -1  # "last evening" = yesterday evening
+    clock = Clock(part=lex.lookup("part", part)) if part else None
+    return Reading("TIME" if clock else "DATE", shift=Shift("dct", "day", n), clock=clock,
+                   mod=mod_of(m.group(0)) if _group(m, "mod") else None)
+
+
+_REL = {"this": 0, "current": 0, "last": -1, "past": -1, "previous": -1, "this past": -1, "next": 1,
+        "coming": 1, "following": 1, "this coming": 1}
+
+
+def this_unit(m: re.Match, lex: Lexicon) -> Reading:
+    """"last week", "next year", "the end of the year", "year-end", "the weekend"."""
+    rel = " ".join((_group(m, "rel") or "this").lower().split())
+    unit = m.group("unit").lower()
+    n = _REL.get(rel, 0)
+    anchor = "narrative" if rel == "following" else "dct"
+    # "the weekend" is the one just past (or, in future-tense text, the coming one).
+    mode = "nearest" if unit == "weekend" and rel in ("the", "over the") else None
+    mod = _group(m, "mod")
+    if mod is not None:
+        mod = "END" if "end" in mod.lower() else mod_of(m.group(0))
+    return Reading("DATE", shift=Shift(anchor, unit, n, mode=mode), mod=mod)
+
+
+def period(m: re.Match, lex: Lexicon) -> Reading:
+    """"the latest quarter", "the period", "this quarter": the period a report is about."""
+    rel = m.group("rel").lower()
+    which = (_group(m, "which") or "").lower()
+    unit = m.group("unit").lower()
+    current = rel == "this" or which == "current" or (unit == "year" and not which)
+    return Reading("DATE", shift=Shift("narrative" if not current else "dct", unit, 0 if current else -1,
+                                       mode="reported"))
+
+
+def this_named(m: re.Match, lex: Lexicon) -> Reading | None:
+    g = m.groupdict()
+    rel = " ".join(g["rel"].lower().split())
+    if m.re.pattern.endswith(r"year\b"):  # "April next year", "the spring of last year"
+        return _month_of_year(m, rel, lex)
+    if not (_capitalised(g.get("month")) and _capitalised(g.get("weekday"))):
+        return None
+    target = Fields(
+        weekday=lex.lookup("weekday", g["weekday"]) if g.get("weekday") else None,
+        month=lex.lookup("month", g["month"]) if g.get("month") else None,
+        season=lex.lookup("season", g["season"]) if g.get("season") else None,
+        holiday=lex.lookup("holiday", g["holiday"]) if g.get("holiday") else None,
+    )
+    clock = Clock(part=lex.lookup("part", g["part"])) if g.get("part") else None
+    anchor = "narrative" if rel == "following" else "dct"
+    return Reading("TIME" if clock else "DATE", shift=Shift(anchor, "named", _REL[rel], target=target),
+                   clock=clock, mod=mod_of(m.group(0)) if g.get("mod") else None)
+
+
+def _month_of_year(m: re.Match, rel: str, lex: Lexicon) -> Reading | None:
+    word = m.group("month")
+    month = lex.lookup("month", word)
+    season = None if month else lex.lookup("season", word)
+    if month and not _capitalised(word):
+        return None
+    n = {"this": 0, "the same": 0, "last": -1, "the previous": -1, "next": 1, "the following": 1}[rel]
+    anchor = "narrative" if rel.startswith("the ") else "dct"
+    return Reading("DATE", shift=Shift(anchor, "year", n, target=Fields(month=month, season=season)),
+                   mod=mod_of(m.group(0)) if _group(m, "mod") else None)
+
+
+_BACK = {"ago", "earlier", "before", "previously", "prior", "back", "previous", "preceding"}
+_FORWARD = {"later", "after", "from now", "hence", "on", "following", "next", "subsequent"}
+_PARTS_AS_UNITS = {"night": "NI", "morning": "MO", "evening": "EV", "afternoon": "AF"}
+
+
+def shift(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"two days later", "a year ago", "the following day", "that night", "the year-earlier quarter"."""
+    g = m.groupdict()
+    unit = (g.get("unit") or g.get("unit2") or "").lower()
+    direction = " ".join((g.get("dir") or g.get("dir2") or "").lower().split())
+    n = number(g["num"], lex) if g.get("num") else 1
+    if n is None or n == "X":
+        return None  # "a few days ago": no countable shift
+    if n != int(n):
+        return None
+    n = int(n)
+    part = None
+    if unit in _PARTS_AS_UNITS:
+        part, unit = _PARTS_AS_UNITS[unit], "day"
+    unit = lex.lookup("calendar_unit", unit) or unit
+    if direction in ("that", "the same", "same"):
+        n = 0
+    elif direction in _BACK:
+        n = -n
+    elif direction not in _FORWARD:
+        return None
+    # "ago", "from now" count from the time of writing; "earlier", "later", "the next day" from the story.
+    anchor = "dct" if direction in ("ago", "from now", "hence", "back") else "narrative"
+    # "a year earlier", "a year ago", "year-earlier" compare with what was just said: a quarter
+    # a year before a quarter (resolve.py decides when the comparison applies).
+    mode = "compare" if unit == "year" and n != 0 else None
+    if (g.get("noun") or "").lower() in ("quarter", "period"):
+        mode = "compare-quarter"  # "the year-ago quarter": the reported quarter, a year before
+    clock = Clock(part=part) if part else None
+    mod = mod_of(m.group(0))
+    if g.get("mod2"):
+        mod = "END" if g["mod2"].lower() == "later" else "START"
+    if g.get("mod"):
+        mod = mod_of(m.group(0))
+    return Reading("TIME" if clock else "DATE", shift=Shift(anchor, unit, n, mode=mode), clock=clock, mod=mod)
+
+
+def part_of_day(m: re.Match, lex: Lexicon) -> Reading:
+    """"in the morning", "mid-afternoon", "overnight": that part of the day the story is at."""
+    part = lex.lookup("part", m.group("part") or m.group("overnight"))
+    return Reading("TIME", shift=Shift("narrative", "day", 0), clock=Clock(part=part),
+                   mod=mod_of(m.group(0)) if _group(m, "mod") else None)
+
+
+def time(m: re.Match, lex: Lexicon) -> Reading | None:
+    g = m.groupdict()
+    if g.get("named_time"):
+        named = g["named_time"].lower()
+        clock = Clock(12, 0) if named in ("noon", "midday") else Clock(24, 0)
+        return Reading("TIME", clock=clock)
+    hour_text = g["hour"]
+    hour = int(hour_text) if hour_text.isdigit() else lex.lookup("number", hour_text)
+    if hour is None:
+        return None
+    minute = int(g.get("minute") or 0)
+    ampm = (g.get("ampm") or "").lower().replace(".", "").replace(" ", "")
+    part = (g.get("part") or "").lower()
+    if ampm:
+        if hour > 12 or hour == 0:
+            return None
+        hour = hour % 12 + (12 if ampm == "pm" else 0)
+    elif part and hour < 12 and ("afternoon" in part or "evening" in part or "night" in part):
+        hour += 12
+    return Reading("TIME", clock=Clock(hour, minute))
+
+
+def duration(m: re.Match, lex: Lexicon) -> Reading | None:
+    g = m.groupdict()
+    g["unit"] = g.get("unit") or g.get("unit2")
+    unit_code = lex.lookup("unit", g["unit"])
+    if unit_code is None:
+        unit_code = lex.lookup("unit", g["unit"].rstrip("s"))
+    if unit_code is None:
+        return None
+    text = m.group(0).lower()
+    if unit_code == "TS" and (g.get("num") or "").lower().strip() in ("a", "an"):
+        return None  # "a second" is an ordinal far more often than a duration
+    if g.get("half"):
+        n = 0.5
+    elif g.get("num"):
+        num_text = re.sub(r"^(?:the\s+(?:coming|past|last|next)|recent)\s*", "", g["num"].strip().lower())
+        n = number(num_text, lex) if num_text else "X"
+        if n is None:
+            return None
+    elif g["unit"].lower().endswith("s") and unit_code not in ("TS",) and g["unit"].lower() not in ("hrs", "mins"):
+        n = "X"  # bare plural: "for years"
+    else:
+        n = 1
+    after_unit = m.string[m.end("unit"):m.end()].lower()
+    if n != "X" and re.search(r"\band\s+(?:a\s+)?half\b", after_unit):  # "a year and a half"
+        n += 0.5
+    return Reading("DURATION", fixed=duration_value(n, unit_code), mod=mod_of(text))
+
+
+def duration_value(n, unit_code: str) -> str:
+    """ISO 8601 / TIMEX3 duration: (5, "TH") -> "PT5H", ("X", "Y") -> "PXY", (2.5, "Y") -> "P2Y6M".
+
+    Decades and centuries are written in years (P10Y) so that any ISO 8601 parser reads them; only
+    an uncounted number of them keeps TIMEX3's unit ("decades" -> PXDE).
+    """
+    if unit_code == "2W":
+        unit_code, n = "W", (n * 2 if n != "X" else n)
+    if n != "X" and unit_code in _IN_YEARS:
+        n, unit_code = n * _IN_YEARS[unit_code], "Y"
+    if n == "X":
+        return f"PTX{unit_code[1:]}" if unit_code.startswith("T") else f"PX{unit_code}"
+    whole, rest = int(n), n - int(n)
+    parts = [(whole, unit_code)] if whole else []
+    if rest:
+        factor, smaller = _SMALLER.get(unit_code, (None, None))
+        if factor is None or (rest * factor) != int(rest * factor):
+            return _duration_text([(f"{n:g}", unit_code)])
+        parts.append((int(rest * factor), smaller))
+    return _duration_text(parts)
+
+
+_IN_YEARS = {"DE": 10, "CE": 100, "ML": 1000}
+_SMALLER = {"Y": (12, "M"), "M": (30, "D"), "W": (7, "D"), "D": (24, "TH"), "TH": (60, "TM"), "TM": (60, "TS"),
+            "Q": (3, "M")}
+
+
+def _duration_text(parts) -> str:
+    date_part = "".join(f"{count}{unit}" for count, unit in parts if not unit.startswith("T"))
+    time_part = "".join(f"{count}{unit[1:]}" for count, unit in parts if unit.startswith("T"))
+    return "P" + date_part + ("T" + time_part if time_part else "")
+
+
+_SET_UNITS = {"second": "PT1S", "minute": "PT1M", "hour": "PT1H", "day": "P1D", "night": "P1D",
+              "week": "P1W", "weekend": "P1WE", "month": "P1M", "quarter": "P3M", "year": "P1Y", "decade": "P10Y"}
+
+
+def set_(m: re.Match, lex: Lexicon) -> Reading | None:
+    g = m.groupdict()
+    if g.get("frequency"):
+        return Reading("SET", fixed=lex.lookup("frequency", g["frequency"]))
+    if g.get("weekday") or g.get("weekday_pl"):
+        if not _capitalised(g.get("weekday") or g.get("weekday_pl")):
+            return None
+        weekday = lex.lookup("weekday", g["weekday"]) if g.get("weekday") else lex.lookup("weekday_plural", g["weekday_pl"])
+        value = f"XXXX-WXX-{weekday}"
+        if g.get("part"):
+            value += "T" + lex.lookup("part", g["part"])
+        return Reading("SET", fixed=value)
+    if g.get("month"):
+        if not _capitalised(g["month"]):
+            return None
+        return Reading("SET", fixed=f"XXXX-{lex.lookup('month', g['month']):02d}")
+    if g.get("season"):
+        return Reading("SET", fixed=f"XXXX-{lex.lookup('season', g['season'])}")
+    if g.get("part"):
+        return Reading("SET", fixed=f"XXXX-XX-XXT{lex.lookup('part', g['part'])}")
+    unit = g["unit"].lower()
+    value = _SET_UNITS[unit]
+    num = (g.get("num") or "").lower()
+    if num == "other":
+        value = value.replace("1", "2", 1)
+    elif num:
+        n = number(num, lex)
+        if n is None or n == "X":
+            return None
+        value = duration_value(n, lex.lookup("unit", unit))
+    return Reading("SET", fixed=value)
+
+
+def ref(m: re.Match, lex: Lexicon) -> Reading | None:
+    value = lex.lookup("ref", m.group("ref"))
+    return Reading("DATE", fixed=value) if value else None
+
+
+def date_range(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"Feb. 22-23", "22-23 February 2022", "1990-95": two calendar points that share what is unsaid."""
+    g = m.groupdict()
+    if g.get("year2"):
+        first = _year(g["year"])
+        second_text = g["year2"]
+        second = int(second_text) if len(second_text) == 4 else first - first % 100 + int(second_text)
+        if second <= first:
+            return None
+        return Reading("DATE", fields=Fields(year=first), end=Reading("DATE", fields=Fields(year=second)))
+    if not _capitalised(g.get("month")):
+        return None
+    month = lex.lookup("month", g["month"])
+    year = _year(g.get("year"))
+    day1, day2 = int(re.sub(r"\D", "", g["day"])), int(re.sub(r"\D", "", g["day2"]))
+    if day2 <= day1 or not _valid_day(year, month, day2):
+        return None
+    return Reading("DATE", fields=Fields(year=year, month=month, day=day1),
+                   end=Reading("DATE", fields=Fields(year=year, month=month, day=day2)))
+
+
+def _spoken_year(text: str, lex: Lexicon) -> int | None:
+    """"nineteen ninety-six" -> 1996, "two thousand one" -> 2001, "nineteen oh five" -> 1905."""
+    words = re.split(r"[\s-]+", text.lower())
+    if words[:2] == ["two", "thousand"]:
+        rest = number(" ".join(w for w in words[2:] if w != "and"), lex) if len(words) > 2 else 0
+        return 2000 + int(rest or 0)
+    century = lex.lookup("number", words[0])
+    rest = [w for w in words[1:] if w not in ("oh", "o")]
+    tail = number(" ".join(rest), lex)
+    return century * 100 + int(tail) if century and tail is not None else None
+
+
+def _month(text: str | None, lex: Lexicon) -> int | None:
+    if not text:
+        return None
+    return int(text) if text.isdigit() else lex.lookup("month", text)
+
+
+def _ordinal_or_int(text: str | None, lex: Lexicon) -> int | None:
+    if not text:
+        return None
+    return int(text) if text.isdigit() else lex.lookup("ordinal", text)
+
+
+def _century(text: str | None, lex: Lexicon) -> int | None:
+    if not text:
+        return None
+    n = lex.lookup("ordinal", text)
+    return n - 1 if isinstance(n, int) and n > 0 else None
+
+
+def _valid_day(year: int | None, month: int, day: int) -> bool:
+    return 1 <= day <= monthrange(year or 2000, month)[1]  # 2000: a leap year, Feb. 29 is a day
+
+
+READINGS = {
+    "calendar": calendar, "numeric_date": numeric_date, "named_day": named_day, "this_unit": this_unit,
+    "this_named": this_named, "shift": shift, "time": time, "duration": duration, "set": set_,
+    "ref": ref, "range": date_range, "period": period, "part_of_day": part_of_day,
+}

@@ -1,0 +1,380 @@
+"""A :class:`Reading` plus what the document has said so far -> a TIMEX3 value and an interval.
+
+The context mirrors what a reader keeps in mind: the document's creation time (DCT), the date the
+story is at (the last day named, "Feb. 22, 2022", which "that evening" and "the following day"
+refer to), the last calendar value of any kind ("the third quarter", which "a year earlier"
+compares with), the last year written out, and whether the sentence speaks of the future.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from pipeline.temporal.calendar import GRANULARITIES, SEASON_START, When, easter, nth_weekday
+from pipeline.temporal.readings import Clock, Fields, Reading, Shift
+
+
+@dataclass(frozen=True)
+class TemporalValue:
+    type: str  # DATE, TIME, DURATION, SET
+    value: str | None  # TIMEX3 value; None when it cannot be resolved
+    start: datetime | None
+    end: datetime | None
+    granularity: str | None  # year, quarter, month, week, day, part_of_day, minute, ...
+    anchor: str = "absolute"  # absolute, dct, narrative: what the value was resolved against
+    mod: str | None = None  # TIMEX3 mod: START, MID, END, APPROX, LESS_THAN, MORE_THAN, ...
+
+
+@dataclass
+class Context:
+    dct: When | None = None
+    story: When | None = None  # the last day (or finer) named: the date the narrative is at
+    last: When | None = None  # the last calendar value of any granularity
+    year: int | None = None  # the last year written out in the text
+    future: bool = False  # the words before the expression speak of the future (will, is expected to, ...)
+    past: bool = False  # ... or of the past (ended, was)
+    # Dates already written with their year: a later "Oct. 23" is the same Oct. 23 (month, day) -> year.
+    written: dict = field(default_factory=dict)
+
+    def remember(self, when: When, reading: Reading) -> None:
+        """Move the story on after ``reading`` resolved to ``when``."""
+        if reading.shift is not None and reading.shift.mode in ("compare", "compare-quarter"):
+            return  # "a year earlier" compares; the story stays where it was
+        self.last = when
+        if when.is_day_or_finer():
+            self.story = when.at("day")
+        f = reading.fields
+        if f is not None and f.year is not None:
+            self.year = f.year
+            if f.month is not None:
+                self.written[(f.month, f.day)] = f.year
+
+
+class Unresolvable(Exception):
+    """The words need a reference that the document does not give (no DCT for "yesterday")."""
+
+
+def resolve(reading: Reading, ctx: Context) -> tuple[TemporalValue, When | None]:
+    """The value of ``reading`` in ``ctx``, and the calendar point it names (None for durations, sets, ...)."""
+    if reading.fixed is not None:
+        anchor = "dct" if reading.fixed.endswith("_REF") else "absolute"
+        return TemporalValue(reading.type, reading.fixed, None, None, None, anchor, reading.mod), None
+    if reading.end is not None:
+        return _resolve_range(reading, ctx), None
+    try:
+        when, anchor, underspecified = _point(reading, ctx)
+    except (Unresolvable, OverflowError, ValueError):
+        return TemporalValue(reading.type, None, None, None, None, _anchor_kind(reading), reading.mod), None
+    if when is None:
+        return TemporalValue(reading.type, underspecified, None, None, None, anchor, reading.mod), None
+    kind = "TIME" if when.gran in ("part", "hour", "minute") else "DATE"
+    value = when.value
+    if reading.clock is not None and reading.clock.hour == 24:
+        value = (when.start - timedelta(days=1)).strftime("%Y-%m-%d") + "T24:00"
+    gran = "part_of_day" if when.gran == "part" else when.gran
+    return TemporalValue(kind, value, when.start, when.end, gran, anchor, reading.mod), when
+
+
+def _anchor_kind(reading: Reading) -> str:
+    if reading.shift is not None:
+        return reading.shift.anchor
+    return "absolute" if reading.fields and reading.fields.year else "dct"
+
+
+def _resolve_range(reading: Reading, ctx: Context) -> TemporalValue:
+    first, first_when = resolve(replace(reading, end=None), ctx)
+    second, second_when = resolve(reading.end, ctx)
+    if first.value is None or second.value is None:
+        return TemporalValue("DATE", None, None, None, None, first.anchor, reading.mod)
+    return TemporalValue("DATE", f"{first.value}/{second.value}", first.start, second.end, first.granularity,
+                         first.anchor, reading.mod)
+
+
+# ----- points -------------------------------------------------------------------------------------
+
+def _point(reading: Reading, ctx: Context) -> tuple[When | None, str, str | None]:
+    """(the calendar point, the anchor kind, an underspecified TIMEX3 value when there is no point)."""
+    if reading.shift is not None:
+        when, anchor = _shifted(reading.shift, ctx)
+    elif reading.fields is not None:
+        when, anchor, underspecified = _from_fields(reading.fields, reading.clock, ctx)
+        if when is None:
+            return None, anchor, underspecified
+    else:  # a time of day alone: on the day the story is at
+        when, anchor = _day_in_force(ctx)
+        if when is None:
+            return None, "dct", "XXXX-XX-XX" + _clock_suffix(reading.clock)
+    return _with_clock(when, reading.clock), anchor, None
+
+
+def _day_in_force(ctx: Context) -> tuple[When | None, str]:
+    if ctx.story is not None:
+        return ctx.story, "narrative"
+    if ctx.dct is not None and ctx.dct.is_day_or_finer():
+        return ctx.dct.at("day"), "dct"
+    return None, "dct"
+
+
+def _with_clock(when: When, clock: Clock | None) -> When:
+    if clock is None:
+        return when
+    day = when.at("day") if GRANULARITIES.index(when.gran) >= GRANULARITIES.index("day") else None
+    if day is None:
+        raise Unresolvable("a time of day needs a day")
+    if clock.hour is not None:
+        return When("minute", day.start + timedelta(hours=clock.hour, minutes=clock.minute or 0))
+    return When.of(day.start, "part", clock.part)
+
+
+def _clock_suffix(clock: Clock | None) -> str:
+    if clock is None:
+        return ""
+    if clock.hour is not None:
+        return f"T{clock.hour:02d}:{clock.minute or 0:02d}"
+    return "T" + clock.part
+
+
+_UNIT_GRAN = {"day": "day", "week": "week", "weekend": "weekend", "month": "month", "quarter": "quarter",
+              "half": "half", "year": "year", "decade": "decade", "century": "century", "hour": "hour",
+              "minute": "minute"}
+
+
+def _shifted(s: Shift, ctx: Context) -> tuple[When, str]:
+    if s.mode == "compare" and ctx.last is not None and ctx.last.gran in ("quarter", "half", "month", "season", "week"):
+        return ctx.last.moved(s.unit, s.n), "narrative"
+    if s.mode == "compare-quarter":
+        if ctx.last is not None and ctx.last.gran in ("quarter", "half"):
+            return ctx.last.moved(s.unit, s.n), "narrative"
+        reported, anchor = _reported_period(Shift("narrative", "quarter", -1, mode="reported"), ctx)
+        return reported.moved(s.unit, s.n), anchor
+    if s.mode == "reported":
+        return _reported_period(s, ctx)
+    base, anchor = _anchor(s, ctx)
+    if s.mode == "nearest" and s.unit == "weekend" and base.is_day_or_finer():
+        weekday = base.day.isoweekday()
+        n = 0 if weekday >= 6 or ctx.future else -1
+        return base.at("weekend").moved("week", n), anchor
+    if s.unit == "named":
+        return _nearest_named(s.target, base, s.n), anchor
+    gran = _UNIT_GRAN[s.unit]
+    if GRANULARITIES.index(base.gran) >= GRANULARITIES.index(gran) or base.is_day_or_finer():
+        moved = base.at(gran).moved(s.unit, s.n)
+        if s.target is not None:  # "April next year": a month of the year counted
+            moved = _fields_in_year(s.target, moved.start.year)
+        return moved, anchor
+    raise Unresolvable(f"{s.unit} from a reference known only to the {base.gran}")
+
+
+_PERIODS = ("quarter", "half", "month", "year")
+
+
+def _reported_period(s: Shift, ctx: Context) -> tuple[When, str]:
+    """"the quarter", "the latest period": the period just talked about, else the last one ended at the DCT."""
+    wanted = _PERIODS if s.unit == "period" else (s.unit,)
+    if s.n != 0 and ctx.last is not None and ctx.last.gran in wanted:
+        return ctx.last, "narrative"
+    if ctx.dct is None:
+        raise Unresolvable("no document date")
+    unit = "quarter" if s.unit == "period" else s.unit
+    return ctx.dct.at(unit).moved(unit, s.n), "dct"
+
+
+def _anchor(s: Shift, ctx: Context) -> tuple[When, str]:
+    if s.anchor == "narrative":
+        fine = s.unit in ("day", "hour", "minute", "named")
+        if fine and ctx.story is not None:
+            return ctx.story, "narrative"
+        if not fine and ctx.last is not None:
+            return ctx.last, "narrative"
+        if ctx.story is not None:
+            return ctx.story, "narrative"
+    if ctx.dct is None:
+        raise Unresolvable("no document date")
+    return ctx.dct, "dct"
+
+
+def _nearest_named(target: Fields, base: When, n: int) -> When:
+    """"last Friday" (n=-1), "this Friday" (0), "next Friday" (1) from ``base``; same for months, seasons."""
+    if target.weekday is not None:
+        day = base.day
+        if n == 0:
+            return When.of(day + timedelta(days=target.weekday - day.isoweekday()), "day")
+        step = 1 if n > 0 else -1
+        d = day + timedelta(days=step)
+        while d.isoweekday() != target.weekday:
+            d += timedelta(days=step)
+        return When.of(d, "day")
+    candidates = [c for c in (_fields_in_year(target, y) for y in range(base.start.year - 2, base.start.year + 3)) if c]
+    if n == 0:  # "this summer": the one we are in, else the one of this year
+        current = [c for c in candidates if c.start <= base.start < c.end]
+        same = current or [c for c in candidates if c.start.year == base.start.year]
+        if same:
+            return same[0]
+    if n < 0:
+        return max((c for c in candidates if c.end <= base.start or (c.start < base.start and c.gran == "day")),
+                   key=lambda c: c.start)
+    return min((c for c in candidates if c.start >= base.end or (c.start > base.start and c.gran == "day")),
+               key=lambda c: c.start)
+
+
+# ----- calendar fields ----------------------------------------------------------------------------
+
+def _from_fields(f: Fields, clock: Clock | None, ctx: Context) -> tuple[When | None, str, str | None]:
+    if f.century is not None:
+        return When.of(date(max(f.century * 100, 1), 1, 1), "century"), "absolute", None
+    if f.decade is not None:
+        return When.of(date(f.decade * 10, 1, 1), "decade"), "absolute", None
+    if f.decade_in_century is not None:
+        ref = _reference(ctx)
+        if ref is None:
+            return None, "dct", f"XX{f.decade_in_century}"
+        century = ref.start.year // 100
+        if f.decade_in_century * 10 > ref.start.year % 100:
+            century -= 1
+        return When.of(date(century * 100 + f.decade_in_century * 10, 1, 1), "decade"), "dct", None
+    if f.year is not None:
+        when = _fields_in_year(f, f.year)
+        if when is None:
+            raise Unresolvable("no such date")
+        return when, "absolute", None
+    if _only_weekday(f):
+        ref, anchor = _weekday_reference(ctx)
+        if ref is None:
+            return None, "dct", f"XXXX-WXX-{f.weekday}" + _clock_suffix(clock)
+        return _weekday_near(f.weekday, ref, ctx.future), anchor, None
+    # A month, day, season, quarter, half or holiday without its year.
+    if f.month is not None and (f.month, f.day) in ctx.written:
+        return _fields_in_year(f, ctx.written[(f.month, f.day)]), "narrative", None
+    ref, anchor = _partial_reference(ctx)
+    if ref is None:
+        return None, "dct", _underspecified(f) + _clock_suffix(clock)
+    return _year_nearest(f, ref, ctx.future, ctx.past), anchor, None
+
+
+def _only_weekday(f: Fields) -> bool:
+    return f.weekday is not None and f.month is None and f.day is None
+
+
+def _reference(ctx: Context) -> When | None:
+    return ctx.dct or ctx.story or ctx.last
+
+
+def _weekday_reference(ctx: Context) -> tuple[When | None, str]:
+    """A weekday alone counts from the document date (news: "said Friday"); without one, from the story."""
+    if ctx.dct is not None and ctx.dct.is_day_or_finer():
+        return ctx.dct, "dct"
+    return (ctx.story, "narrative") if ctx.story is not None else (None, "dct")
+
+
+def _partial_reference(ctx: Context) -> tuple[When | None, str]:
+    if ctx.dct is not None:
+        return ctx.dct, "dct"
+    if ctx.story is not None:
+        return ctx.story, "narrative"
+    if ctx.last is not None:
+        return ctx.last, "narrative"
+    if ctx.year is not None:
+        return When.of(date(ctx.year, 7, 1), "year"), "narrative"
+    return None, "dct"
+
+
+def _weekday_near(weekday: int, ref: When, future: bool) -> When:
+    """The day with this weekday in the week around ``ref``: before it in past-tense text, after in future."""
+    day = ref.day
+    back = (day.isoweekday() - weekday) % 7
+    if future:
+        return When.of(day + timedelta(days=(weekday - day.isoweekday()) % 7), "day")
+    return When.of(day - timedelta(days=back), "day")
+
+
+# News reports more than it announces: a date without a year is read as the past one unless the
+# next one is clearly nearer (FUTURE_PENALTY times nearer).
+FUTURE_PENALTY = 2.0
+
+
+def _year_nearest(f: Fields, ref: When, future: bool, past: bool = False) -> When:
+    """The year for a date written without one: the nearest occurrence to ``ref`` in which any weekday
+    given fits; in future-tense sentences the next occurrence that has not ended."""
+    year = ref.start.year
+    if f.weekday is not None and f.month is not None and f.day is not None:
+        fits = [y for y in range(year - 11, year + 12) if _fits_weekday(f, y)]
+        if fits:
+            return _fields_in_year(f, min(fits, key=lambda y: (abs(y - year), y > year)))
+    candidates = [c for c in (_fields_in_year(f, y) for y in (year - 1, year, year + 1)) if c is not None]
+    if not candidates:
+        raise Unresolvable("no such date")
+    if (f.quarter or f.half or past) and not future:
+        # Quarters and halves are named when they are reported on: the latest one begun.
+        begun = [c for c in candidates if c.start <= ref.start]
+        if begun:
+            return max(begun, key=lambda c: c.start)
+
+    def distance(c: When) -> float:
+        if c.start <= ref.start < c.end:
+            return 0.0
+        if c.start > ref.start:
+            return (c.start - ref.start).total_seconds() * FUTURE_PENALTY
+        return (ref.start - c.end).total_seconds()
+
+    return min(candidates, key=distance)
+
+
+def _fits_weekday(f: Fields, year: int) -> bool:
+    try:
+        return date(year, f.month, f.day).isoweekday() == f.weekday
+    except ValueError:
+        return False
+
+
+def _fields_in_year(f: Fields, year: int) -> When | None:
+    """The calendar unit the fields name in ``year`` (None if there is no such day, e.g. Feb 30)."""
+    try:
+        if f.holiday is not None:
+            return When.of(_holiday(f.holiday, year), "day")
+        if f.month is not None and f.day is not None:
+            return When.of(date(year, f.month, f.day), "day")
+        if f.month is not None:
+            return When.of(date(year, f.month, 1), "month")
+        if f.quarter is not None:
+            return When.of(date(year, 3 * f.quarter - 2, 1), "quarter")
+        if f.half is not None:
+            return When.of(date(year, 6 * f.half - 5, 1), "half")
+        if f.season is not None:
+            return When.of(date(year, SEASON_START[f.season], 1), "season")
+        return When.of(date(year, 1, 1), "year")
+    except ValueError:
+        return None
+
+
+def _holiday(rule: str, year: int) -> date:
+    if rule.startswith("easter"):
+        return easter(year) + timedelta(days=int(rule[6:] or 0))
+    parts = rule.split("-", 2)
+    month = int(parts[0])
+    if len(parts) == 2:
+        return date(year, month, int(parts[1]))
+    weekday, n = int(parts[1]), int(parts[2])
+    return nth_weekday(year, month, weekday, n)
+
+
+def _underspecified(f: Fields) -> str:
+    """TIMEX3 with X for what is unknown: "XXXX-04-18", "XXXX-Q3"."""
+    if f.month is not None and f.day is not None:
+        return f"XXXX-{f.month:02d}-{f.day:02d}"
+    if f.month is not None:
+        return f"XXXX-{f.month:02d}"
+    if f.quarter is not None:
+        return f"XXXX-Q{f.quarter}"
+    if f.half is not None:
+        return f"XXXX-H{f.half}"
+    if f.season is not None:
+        return f"XXXX-{f.season}"
+    if f.holiday is not None:
+        parts = f.holiday.split("-")
+        return f"XXXX-{parts[0]}-{parts[1]}" if len(parts) == 2 and not f.holiday.startswith("easter") else "XXXX-XX-XX"
+    return "XXXX"
+
+
+def reference_when(moment: datetime | date | None, gran: str = "day") -> When | None:
+    return When.of(moment, gran) if moment is not None else None
