@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from pipeline import money, temporal
 from pipeline.nlp import NlpResult, Span, annotate
-from pipeline.schema import ENTITY_LABELS, DateRow, Document, Mention, MoneyRow
+from pipeline.schema import ENTITY_LABELS, DateRow, Document, Mention, MoneyRow, mention_id
 
 
 @dataclass
@@ -21,6 +21,8 @@ class DocExtraction:
     mentions: list[Mention] = field(default_factory=list)
     dates: list[DateRow] = field(default_factory=list)
     money: list[MoneyRow] = field(default_factory=list)
+    # Sentence bounds, kept so that alignment can give names it adds the same provenance.
+    sentences: list[tuple[int, int]] = field(default_factory=list)
 
 
 def extract_batch(docs: list[Document], n_process: int = 1) -> list[DocExtraction]:
@@ -36,6 +38,7 @@ def extract_document(doc: Document, nlp: NlpResult) -> DocExtraction:
         mentions=build_mentions(doc, nlp),
         dates=temporal.extract_dates(doc, nlp.ents),
         money=money.extract_money(doc, nlp.ents),
+        sentences=list(nlp.sentences),
     )
 
 
@@ -85,8 +88,3 @@ def build_mentions(doc: Document, nlp: NlpResult) -> list[Mention]:
             model_label=span.label,
         ))
     return mentions
-
-
-def mention_id(doc_id: str, start: int, end: int) -> str:
-    """Readable and stable: the same span of the same document always has the same id."""
-    return f"{doc_id}:{start}-{end}"
