@@ -1,6 +1,7 @@
 """Cross-document entity alignment: one stable ``entity_id`` per real-world entity.
 
-    model mentions -> recall sweep (names found elsewhere, :mod:`pipeline.sweep`)
+    model mentions -> headline words cut out of names (:mod:`pipeline.spans`)
+    -> recall sweep (names found elsewhere, :mod:`pipeline.sweep`)
     -> per document: short forms join their full names, one label per chain (:mod:`pipeline.coref`)
     -> across the corpus: label repair by majority, then chains clustered into entities
 
@@ -27,6 +28,7 @@ from rapidfuzz.distance import Indel
 from pipeline.coref import Chain, doc_chains, mention_name
 from pipeline.names import PERSON, fold, is_well_formed, parse, token_prefix_match
 from pipeline.schema import Document, Entity, Mention
+from pipeline.spans import split_headline_names
 from pipeline.sweep import lowercase_vocabulary, sweep
 
 # Labels that may name the same thing when the model hesitates between them.
@@ -61,6 +63,7 @@ def align(documents: list[Document], mentions: list[Mention],
     ``sentences`` gives each document's sentence bounds, for the provenance of added mentions.
     """
     common = lowercase_vocabulary(d.text for d in documents)
+    mentions = split_headline_names(documents, mentions, common)
     mentions = sweep(documents, mentions, sentences or {}, common)
     by_doc: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
@@ -84,8 +87,8 @@ def repair_labels(chains: list[Chain]) -> None:
     """Corpus step of label repair: a name the corpus tags one way takes that label everywhere.
 
     Each document already voted (a chain's label is its own majority); a chain is relabelled only
-    if its name has a clear corpus majority and the document itself was not unanimous on 3+ mentions:
-    "Ford" that one article tags ORG six times stays the company there.
+    if its name has a clear corpus majority and the model was not unanimous on 3+ mentions of the
+    full name in that document: "Ford" that one article tags ORG six times stays the company there.
     """
     tally: dict[str, Counter] = defaultdict(Counter)
     for c in chains:
@@ -96,7 +99,7 @@ def repair_labels(chains: list[Chain]) -> None:
         label, n = votes.most_common(1)[0]
         if label == c.label or n < CORPUS_MAJORITY * sum(votes.values()):
             continue
-        own = c.votes
+        own = c.head_votes
         if len(own) == 1 and c.label in own and own[c.label] >= 3:
             continue
         c.label = label
@@ -307,7 +310,7 @@ def make_entity(chains: list[Chain]) -> Entity:
     surface = Counter(m.text for m in mentions)
     return Entity(
         entity_id=entity_id_for(("character:" if character else "") + label_class(label), canonical_key(chains)),
-        name=canonical_name(surface, label),
+        name=canonical_name(mentions, label),
         label=label,
         aliases=sorted(surface),
         n_mentions=len(mentions),
@@ -324,12 +327,21 @@ def canonical_key(chains: list[Chain]) -> str:
     return max(docs_per_key, key=lambda k: (len(docs_per_key[k]), len(k.split()), k))
 
 
-def canonical_name(surface: Counter, label: str) -> str:
-    """The most complete well-formed name; then the most frequent; mixed case over ALL CAPS."""
+def canonical_name(mentions: list[Mention], label: str) -> str:
+    """The most complete well-formed name, among those written in 2+ documents if any are.
+
+    Requiring a second document keeps one article's odd span ("Colts QB Andrew Luck") from
+    naming the entity; then the most frequent; mixed case over ALL CAPS.
+    """
+    surface = Counter(m.text for m in mentions)
+    docs: dict[str, set[str]] = defaultdict(set)
+    for m in mentions:
+        docs[m.text].add(m.doc_id)
+
     def rank(text: str):
         n = len(parse(text, label).tokens)
         shouting = text.isupper() and len(text) > 4
-        return (is_well_formed(text), not shouting, n, surface[text], -len(text), text)
+        return (is_well_formed(text), len(docs[text]) > 1, not shouting, n, surface[text], -len(text), text)
 
     return max(surface, key=rank)
 

@@ -14,8 +14,9 @@ Rules, each from a short form S to a longer name L mentioned in the same documen
 - organisation designator: L is S plus words like "College", "Media" ("Emerson College").
 Case variants and legal forms need no rule: they share the name key ("Apple store", "HP Co").
 
-The chain's label is the majority label of its most complete name's mentions (the model's guess on
-"Boermans" alone may be NORP; on "Bobby Boermans" it is PERSON), then of the whole chain.
+The chain's label is the majority model label of its most complete name's mentions (the model's
+guess on "Boermans" alone may be NORP; on "Bobby Boermans" it is PERSON); where the sweep found that
+name, the corpus majority label of it.
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ class Chain:
     character: bool = False  # a role in a film or book, kept apart from real people of that name
 
     @property
-    def votes(self) -> Counter:
-        return Counter(m.model_label for m in self.mentions if m.model_label)
+    def head_votes(self) -> Counter:
+        """The model's labels on the chain's most complete name (short forms are where it errs)."""
+        return Counter(m.model_label for m in self.mentions if m.model_label and mention_name(m).key == self.head.key)
 
 
 @dataclass
@@ -129,14 +131,12 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
     for head_key, gs in members.items():
         head = groups[head_key]
         chain_mentions = sorted((m for g in gs for m in g.mentions), key=lambda m: m.start_char)
-        votes = head.votes or Counter(v for g in gs for v in g.votes.elements())
-        label = _majority(votes) if votes else head.label
         chains.append(Chain(
             doc_id=doc_id,
             mentions=chain_mentions,
             head=head.name,
             head_text=_best_surface(head.mentions),
-            label=label,
+            label=head.label,
             keys={g.key for g in gs},
         ))
     for chain in chains:

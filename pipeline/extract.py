@@ -65,13 +65,25 @@ def trim_name(text: str, start: int, end: int, label: str = "") -> tuple[int, in
     return start, end
 
 
+def one_line(text: str, start: int, end: int) -> tuple[int, int]:
+    """A name never runs across a line break: the model's "html\nEllen DeGeneres" is "Ellen DeGeneres".
+
+    Of the lines the span covers, the one with most capitalised words is kept (the last on a tie:
+    spans that cross a break usually start in the end of a URL or a headline above).
+    """
+    if "\n" not in text[start:end]:
+        return start, end
+    pieces = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^\n]+", text[start:end])]
+    return max(pieces, key=lambda p: (len(re.findall(r"\b[A-Z]", text[p[0]:p[1]])), p[0]))
+
+
 def build_mentions(doc: Document, nlp: NlpResult) -> list[Mention]:
     sentence_starts = [s for s, _ in nlp.sentences]
     mentions = []
     for span in nlp.ents:
         if span.label not in ENTITY_LABELS:
             continue
-        start, end = trim_name(doc.text, span.start, span.end, span.label)
+        start, end = trim_name(doc.text, *one_line(doc.text, span.start, span.end), span.label)
         if end <= start:
             continue
         index = max(bisect.bisect_right(sentence_starts, start) - 1, 0)
