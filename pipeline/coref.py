@@ -13,6 +13,8 @@ Rules, each from a short form S to a longer name L mentioned in the same documen
 - organisation suffix: S is the end of an organisation's name ("Saints");
 - organisation designator: L is S plus words like "College", "Media" ("Emerson College").
 Case variants and legal forms need no rule: they share the name key ("Apple store", "HP Co").
+One label rule looks at the name itself: a name ending in a facility word ("Store", "Airport",
+``models/facility_heads.txt``) is a FAC whatever the model said.
 
 The chain's label is the majority model label of its most complete name's mentions (the model's
 guess on "Boermans" alone may be NORP; on "Bobby Boermans" it is PERSON); where the sweep found that
@@ -42,10 +44,22 @@ _ROLE_AFTER = re.compile(r"^\s*,?\s*(?:\(|\bwho\s+is\s+)?(?:played|portrayed|voi
 _AS_AFTER_PERSON = re.compile(r",?\s+as\s+$")
 
 
-@lru_cache(maxsize=1)
-def org_designators() -> frozenset[str]:
-    lines = (MODELS / "org_designators.txt").read_text(encoding="utf-8").splitlines()
+@lru_cache(maxsize=None)
+def word_list(name: str) -> frozenset[str]:
+    """A one-word-a-line list from ``models/`` (``#`` starts a comment line), folded."""
+    lines = (MODELS / name).read_text(encoding="utf-8").splitlines()
     return frozenset(fold(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def org_designators() -> frozenset[str]:
+    return word_list("org_designators.txt")
+
+
+def head_noun_label(name: Name, label: str) -> str:
+    """"Apple Store" is a facility even where the model says ORG: the last word decides."""
+    if label in ("ORG", "GPE", "LOC") and len(name.tokens) > 1 and name.tokens[-1] in word_list("facility_heads.txt"):
+        return "FAC"
+    return label
 
 
 @dataclass
@@ -136,7 +150,7 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
             mentions=chain_mentions,
             head=head.name,
             head_text=_best_surface(head.mentions),
-            label=head.label,
+            label=head_noun_label(head.name, head.label),
             keys={g.key for g in gs},
         ))
     for chain in chains:
@@ -177,10 +191,10 @@ def _rule(short: _Group, long: _Group, common: set[str]) -> str | None:
     s, n = short.name, long.name
     long_label = long.label
     if long_label == PERSON:
-        if short.votes and not short.votes.get(PERSON) and sum(short.votes.values()) >= 3 \
-                and _majority(short.votes) in PLACE_LABELS:
-            return None  # "Washington" said three times as a place is the place, not George
         if n.tokens[-len(s.tokens):] == s.tokens and not all(len(t) == 1 for t in s.tokens):
+            if short.votes and not short.votes.get(PERSON) and sum(short.votes.values()) >= 3 \
+                    and _majority(short.votes) in PLACE_LABELS:
+                return None  # "Washington" said three times as a place is the place, not George
             return "surname"
         if len(s.tokens) == 1 and s.tokens[0] == n.tokens[0] and len(s.tokens[0]) > 1:
             return "first_name"

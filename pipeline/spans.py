@@ -4,13 +4,16 @@ In a Title Case headline every word is capitalised, and the model reads "AMD Buy
 the person "Buys SeaMicro" and "Obama Overturns Ban" as "Obama Overturns". Those spans then make
 "SeaMicro" a surname and "Obama" a first name. The corpus tells which capitalised words are really
 ordinary words: they are written in lowercase elsewhere, and they never occur inside a name in an
-ordinary sentence. Such words are cut out of names in Title Case lines; the pieces left are the names.
+ordinary sentence. Such words are cut out of names in Title Case lines; the pieces left are names
+if they hold a word that names hold elsewhere in the corpus.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.extract import trim_name
 from pipeline.names import fold
@@ -62,7 +65,8 @@ def split_headline_names(documents: list[Document], mentions: list[Mention], com
         for start, end in zip(bounds[::2], bounds[1::2]):
             start, end = trim_name(doc.text, start, end, m.label)
             piece = doc.text[start:end]
-            if end - start >= 2 and any(ch.isupper() for ch in piece) and _WORD.search(piece):
+            piece_words = [fold(w) for w in _WORD.findall(piece)]
+            if any(w in known and w not in STOP_WORDS for w in piece_words):
                 out.append(replace(m, start_char=start, end_char=end, text=piece,
                                    mention_id=mention_id(m.doc_id, start, end)))
     return out

@@ -34,7 +34,8 @@ TOKEN = re.compile(r"\w+|[^\w\s]")
 MAX_NAME_TOKENS = 6
 ORIGIN_MODEL = "model"
 ORIGIN_SWEEP = "sweep"
-_POSSESSIVE = re.compile(r"^(.+?)['’]s?\s+(.+)$")
+# What may lie between two names the model ran together: a possessive, quotes, spaces.
+_JOINER = re.compile(r"[\s\"'‘’“”]*(?:['’]s?)?[\s\"'‘’“”]*")
 
 
 @dataclass(frozen=True)
@@ -163,14 +164,14 @@ def _first_word(text: str, start: int, end: int) -> int:
 
 
 def _possessive_compound(m: Mention, found: list[tuple[int, int, str]]) -> bool:
-    """The model's "Netflix's iHostage": two swept names joined by a possessive, not one name."""
-    parts = _POSSESSIVE.match(m.text)
-    if not parts:
+    """The model's "Netflix's iHostage": swept names joined by a possessive, not one name."""
+    inside = [(s, e) for s, e, _ in found if m.start_char <= s and e <= m.end_char]
+    if len(inside) < 2:
         return False
-    head_end = m.start_char + parts.end(1)
-    tail_start = m.start_char + parts.start(2)
-    spans = {(s, e) for s, e, _ in found}
-    return (m.start_char, head_end) in spans and (tail_start, m.end_char) in spans
+    rest = list(m.text)
+    for s, e in inside:
+        rest[s - m.start_char : e - m.start_char] = " " * (e - s)
+    return _JOINER.fullmatch("".join(rest)) is not None
 
 
 def new_mention(doc: Document, start: int, end: int, label: str, sents: list[tuple[int, int]]) -> Mention:
