@@ -296,7 +296,7 @@ def _similarity(a: str, b: str) -> float:
 
 
 def _same_word(a: str, b: str, threshold: float) -> bool:
-    return a == b or (min(len(a), len(b)) >= 5 and _similarity(a, b) >= threshold)
+    return a == b or (min(len(a), len(b)) >= 4 and _similarity(a, b) >= threshold)
 
 
 def make_entity(chains: list[Chain]) -> Entity:

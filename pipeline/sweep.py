@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from pipeline.names import PARTICLES, fold
+from pipeline.names import PARTICLES, PERSON, fold
 from pipeline.schema import Document, Mention, mention_id
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -61,7 +61,8 @@ def _is_name_word(tok: str) -> bool:
 
 
 def name_phrases(mentions: list[Mention], common: set[str]) -> dict[tuple[str, ...], str]:
-    """The model's names worth sweeping for, each with its majority label (model labels only)."""
+    """The model's names worth sweeping for, each with its majority label (model labels only),
+    and the surnames of the people it named in full."""
     votes: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     for m in mentions:
         if m.model_label is None:
@@ -78,7 +79,14 @@ def name_phrases(mentions: list[Mention], common: set[str]) -> dict[tuple[str, .
         elif all(t.lower() in STOP_WORDS or not t[0].isalnum() for t in toks):
             continue
         votes[toks][m.model_label] += 1
-    return {toks: c.most_common(1)[0][0] for toks, c in votes.items()}
+    phrases = {toks: c.most_common(1)[0][0] for toks, c in votes.items()}
+    # Surnames of people named in full ("Boermans" of "Bobby Boermans"): news shortens to them.
+    for toks, label in list(phrases.items()):
+        last = toks[-1]
+        if label == PERSON and len(toks) > 1 and fold(toks[-2]) not in PARTICLES and last[0].isupper() \
+                and last.isalpha() and len(last) > 2 and last.lower() not in STOP_WORDS | common:
+            phrases.setdefault((last,), PERSON)
+    return phrases
 
 
 class Sweeper:
