@@ -40,6 +40,8 @@ SURNAME_MIN_SIMILARITY = 0.85
 # Context keys in more than this share of documents (and more than the floor) say nothing.
 CONTEXT_MAX_DF_SHARE = 0.1
 CONTEXT_MIN_DF_FLOOR = 20
+# Blocks of similar-looking names larger than this are not compared pairwise (exact keys still join).
+MAX_BLOCK = 200
 
 
 def label_class(label: str) -> str:
@@ -183,6 +185,8 @@ class Clusterer:
         if ra == rb:
             return
         sa, sb = self.summary.pop(ra), self.summary.pop(rb)
+        if len(sa.context) < len(sb.context):
+            sa, sb = sb, sa  # the larger summary absorbs the smaller: merging stays linear overall
         root = self.uf.union(ra, rb)
         sa.firsts |= sb.firsts
         sa.surnames |= sb.surnames
@@ -203,7 +207,7 @@ class Clusterer:
     def _long_block(self, i: int) -> str:
         head = self.chains[i].head
         if self.chains[i].label == PERSON:
-            return "p:" + head.tokens[-1][:3]
+            return f"p:{head.tokens[-1][:3]}:{head.tokens[0][0]}"
         return "n:" + "".join(head.tokens)[:4]
 
     def _short_block(self, i: int) -> str:
@@ -214,6 +218,8 @@ class Clusterer:
         for i in ids:
             blocks[(*self.kind(i), block_of(i))].add(self.uf.find(i))
         for roots in blocks.values():
+            if len(roots) > MAX_BLOCK:
+                continue  # a prefix this common says too little to be worth n^2 comparisons
             roots = sorted(roots)
             for x in range(len(roots)):
                 for y in range(x + 1, len(roots)):

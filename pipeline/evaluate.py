@@ -130,8 +130,11 @@ def alignment_scores(pred_rows: list[dict], gold_rows: list[dict], cluster_of: s
     }
 
 
-def run_alignment(corpus_dir: Path, *, batch_docs: int = 64) -> dict:
-    """Extraction + alignment on ``corpus_dir/docs.jsonl`` (or ``raw``-style files) scored on ``gold.json``.
+def run_alignment(corpus_dir: Path, gold_path: Path | None = None, *, batch_docs: int = 64) -> dict:
+    """Extraction + alignment on ``corpus_dir/docs.jsonl`` (or ``raw``-style files) scored on its gold.
+
+    ``gold_path`` defaults to ``corpus_dir/gold.json`` (the corpora's layout); for the sample
+    articles: ``run_alignment(Path("raw"), Path("../shared/gold/seeds.json"))``.
 
     Bypasses Prefect (the flow's tasks call the very same functions): ingest, per-batch extraction,
     then :func:`pipeline.align.align` over the whole corpus. Figures, for gold mention subsets
@@ -147,7 +150,7 @@ def run_alignment(corpus_dir: Path, *, batch_docs: int = 64) -> dict:
     from pipeline.extract import extract_batch
 
     corpus_dir = Path(corpus_dir)
-    gold = load_gold(corpus_dir / "gold.json")
+    gold = load_gold(gold_path or corpus_dir / "gold.json")
     jsonl = corpus_dir / "docs.jsonl"
     paths = [jsonl] if jsonl.exists() else [p for p in ingest.discover(corpus_dir) if p.name != "gold.json"]
     documents = ingest.read_sources(paths, corpus_dir).documents

@@ -38,6 +38,7 @@ _LEGAL_FORMS = frozenset(
 )
 
 
+@lru_cache(maxsize=1_000_000)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Šehović" and "SEHOVIC" fold alike."""
     text = unicodedata.normalize("NFKD", text)

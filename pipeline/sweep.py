@@ -84,47 +84,54 @@ def name_phrases(mentions: list[Mention], common: set[str]) -> dict[tuple[str, .
     for toks, label in list(phrases.items()):
         last = toks[-1]
         if label == PERSON and len(toks) > 1 and fold(toks[-2]) not in PARTICLES and last[0].isupper() \
-                and last.isalpha() and len(last) > 2 and last.lower() not in STOP_WORDS | common:
+                and last.isalpha() and len(last) > 2 and last.lower() not in STOP_WORDS \
+                and last.lower() not in common:
             phrases.setdefault((last,), PERSON)
     return phrases
 
 
 class Sweeper:
-    """The phrase list, indexed by first token; finds the names in one document."""
+    """The phrase list, indexed by first token then by the folded words after it; finds the names in one document.
+
+    Lookups are by dict, never by scanning candidates, so the cost per token does not grow with
+    the number of names in the corpus.
+    """
 
     def __init__(self, phrases: dict[tuple[str, ...], str]):
-        # first token as written -> (later tokens folded, label, all tokens as written), longest first
-        self.by_first: dict[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]] = defaultdict(list)
+        # first token as written -> number of later tokens -> later tokens folded -> [(label, tokens as written)]
+        self.by_first: dict[str, dict[int, dict[tuple[str, ...], list]]] = defaultdict(lambda: defaultdict(dict))
         for toks, label in phrases.items():
-            self.by_first[toks[0]].append((tuple(fold(t) for t in toks[1:]), label, toks))
-        for cands in self.by_first.values():
-            cands.sort(key=lambda c: -len(c[0]))
+            rest = tuple(fold(t) for t in toks[1:])
+            self.by_first[toks[0]][len(rest)].setdefault(rest, []).append((label, toks))
+        self.by_first = {k: dict(sorted(v.items(), reverse=True)) for k, v in self.by_first.items()}
 
     def find(self, text: str, sentence_starts: set[int]) -> list[tuple[int, int, str]]:
         """(start, end, label) of every phrase occurrence, longest first where they overlap."""
         toks = tokenize(text)
+        folded = [fold(t) for t, _, _ in toks]
         found = []
         i = 0
         while i < len(toks):
-            cands = self.by_first.get(toks[i][0])
-            hit = None
-            for rest, label, written in cands or ():
-                j = i + 1 + len(rest)
-                if j > len(toks):
-                    continue
-                if tuple(fold(t) for t, _, _ in toks[i + 1 : j]) != rest:
-                    continue
-                exact = all(toks[i + k][0] == written[k] for k in range(1, len(written)))
-                if not exact and (toks[i][1] in sentence_starts or written[0].lower() in STOP_WORDS):
-                    continue
-                hit = (toks[i][1], toks[j - 1][2], label, j)
-                break
+            hit = self._match(toks, folded, i, sentence_starts)
             if hit:
                 found.append(hit[:3])
                 i = hit[3]
             else:
                 i += 1
         return found
+
+    def _match(self, toks, folded, i, sentence_starts):
+        by_length = self.by_first.get(toks[i][0])
+        for length, table in (by_length or {}).items():
+            j = i + 1 + length
+            if j > len(toks):
+                continue
+            for label, written in table.get(tuple(folded[i + 1 : j]), ()):
+                exact = all(toks[i + k][0] == written[k] for k in range(1, len(written)))
+                if not exact and (toks[i][1] in sentence_starts or written[0].lower() in STOP_WORDS):
+                    continue
+                return toks[i][1], toks[j - 1][2], label, j
+        return None
 
 
 def sweep(documents: list[Document], mentions: list[Mention],
