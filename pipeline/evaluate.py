@@ -168,8 +168,8 @@ def run_alignment(corpus_dir: Path, gold_path: Path | None = None, *, batch_docs
     aligned_rows = [_row(m) for m in mentions]
     return figures(gold["mentions"], baseline_rows, aligned_rows) | {
         "documents": len(documents),
-        "entities": len(entities),
-        "mentions": len(mentions),
+        "n_entities": len(entities),
+        "n_mentions": len(mentions),
         "mentions_added_by_sweep": sum(m.origin == "sweep" for m in mentions),
         "seconds": {"extract": extract_seconds, "align": align_seconds},
     }
