@@ -1,50 +1,370 @@
 """Cross-document entity alignment: one stable ``entity_id`` per real-world entity.
 
-First level (the alignment issue replaces it): mentions with the same label and the same
-normalised name are one entity.
+    model mentions -> headline words cut out of names (:mod:`pipeline.spans`)
+    -> recall sweep (names found elsewhere, :mod:`pipeline.sweep`)
+    -> per document: short forms join their full names, one label per chain (:mod:`pipeline.coref`)
+    -> across the corpus: label repair by majority, then chains clustered into entities
+
+Clustering never compares all pairs. Chains are grouped by exact name key; then only chains that
+share a blocking key (a surname prefix, the first letters of a name, an alias, an acronym) are
+compared. What decides a link beyond the exact name:
+- label class: a person never joins an organisation or a place of the same name;
+- name compatibility: same surname and compatible first names ("Fred"/"Frederick", "W. Mark"/"Mark"),
+  one spelling away (rapidfuzz), the same letters ("SeaMicro"/"Sea Micro");
+- context: a non-identical name joins only if the two share co-occurring entities (other names in
+  their documents), so "Bush" in a football story finds Reggie Bush and not George W. Bush;
+- completeness: two full names whose first names differ are never merged, whatever links them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
+from rapidfuzz.distance import Indel
+
+from pipeline.coref import Chain, doc_chains, mention_name
+from pipeline.names import PERSON, fold, is_well_formed, parse, token_prefix_match
 from pipeline.schema import Document, Entity, Mention
+from pipeline.spans import split_headline_names
+from pipeline.sweep import lowercase_vocabulary, sweep
+
+# Labels that may name the same thing when the model hesitates between them.
+LABEL_CLASS = {"PERSON": "PERSON", "NORP": "NORP", "GPE": "PLACE", "LOC": "PLACE"}
+# A corpus majority this strong relabels a document's chain (unless the document is sure).
+CORPUS_MAJORITY = 0.6
+FUZZY_MIN_SIMILARITY = 0.9
+SURNAME_MIN_SIMILARITY = 0.85
+# Context keys in more than this share of documents (and more than the floor) say nothing.
+CONTEXT_MAX_DF_SHARE = 0.1
+CONTEXT_MIN_DF_FLOOR = 20
+# Blocks of similar-looking names larger than this are not compared pairwise (exact keys still join).
+MAX_BLOCK = 200
+
+
+def label_class(label: str) -> str:
+    return LABEL_CLASS.get(label, "THING")
 
 
 def name_key(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a name."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^\w]+", " ", text.casefold()).strip()
+    """Case-, accent- and punctuation-insensitive form of a name (the exact-name baseline's key)."""
+    return re.sub(r"[^\w]+", " ", fold(text)).strip()
 
 
-def entity_id_for(label: str, key: str) -> str:
+def entity_id_for(kind: str, key: str) -> str:
     """Derived from the canonical key alone, never from row order, so ids survive re-runs."""
-    return "E" + hashlib.sha1(f"{label}|{key}".encode("utf-8")).hexdigest()[:16]
+    return "E" + hashlib.sha1(f"{kind}|{key}".encode("utf-8")).hexdigest()[:16]
 
 
-def align(documents: list[Document], mentions: list[Mention]) -> tuple[list[Mention], list[Entity]]:
-    groups: dict[tuple[str, str], list[Mention]] = defaultdict(list)
+def align(documents: list[Document], mentions: list[Mention],
+          sentences: dict[str, list[tuple[int, int]]] | None = None) -> tuple[list[Mention], list[Entity]]:
+    """Mentions (with names the model missed added) each with an ``entity_id``, and the entities.
+
+    ``sentences`` gives each document's sentence bounds, for the provenance of added mentions.
+    """
+    common = lowercase_vocabulary(d.text for d in documents)
+    mentions = split_headline_names(documents, mentions, common)
+    mentions = sweep(documents, mentions, sentences or {}, common)
+    by_doc: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
-        groups[(m.label, name_key(m.text))].append(m)
-    entities = []
-    for (label, key), members in groups.items():
-        eid = entity_id_for(label, key)
-        for m in members:
-            m.entity_id = eid
-        surface = Counter(m.text for m in members)
-        doc_ids = sorted({m.doc_id for m in members})
-        entities.append(Entity(
-            entity_id=eid,
-            name=surface.most_common(1)[0][0],
-            label=label,
-            aliases=sorted(surface),
-            n_mentions=len(members),
-            n_docs=len(doc_ids),
-            doc_ids=doc_ids,
-        ))
+        by_doc[m.doc_id].append(m)
+    chains = [c for d in documents for c in doc_chains(d.doc_id, d.text, by_doc.get(d.doc_id, []), common)]
+    repair_labels(chains)
+    groups = Clusterer(chains, n_docs=len(documents)).run()
+    entities = [make_entity(g) for g in groups]
+    _disambiguate_ids(entities, groups)
+    for entity, group in zip(entities, groups):
+        for chain in group:
+            for m in chain.mentions:
+                m.entity_id = entity.entity_id
+                m.label = entity.label
     entities.sort(key=lambda e: (-e.n_mentions, e.entity_id))
+    mentions.sort(key=lambda m: (m.doc_id, m.start_char, m.end_char))
     return mentions, entities
+
+
+def repair_labels(chains: list[Chain]) -> None:
+    """Corpus step of label repair: a name the corpus tags one way takes that label everywhere.
+
+    Each document already voted (a chain's label is its own majority); a chain is relabelled only
+    if its name has a clear corpus majority and the model was not unanimous on 3+ mentions of the
+    full name in that document: "Ford" that one article tags ORG six times stays the company there.
+    """
+    tally: dict[str, Counter] = defaultdict(Counter)
+    for c in chains:
+        for m in c.mentions:
+            tally[mention_name(m).key][c.label] += 1
+    for c in chains:
+        votes = tally[c.head.key]
+        label, n = votes.most_common(1)[0]
+        if label == c.label or n < CORPUS_MAJORITY * sum(votes.values()):
+            continue
+        own = c.head_votes
+        if len(own) == 1 and c.label in own and own[c.label] >= 3:
+            continue
+        c.label = label
+
+
+class _UnionFind:
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> int:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+        return min(ra, rb)
+
+
+@dataclass
+class _Summary:
+    """What a cluster of chains knows about its names, for the compatibility checks."""
+
+    firsts: set[str] = field(default_factory=set)  # first names of its full person names
+    surnames: set[str] = field(default_factory=set)
+    context: Counter = field(default_factory=Counter)
+
+
+class Clusterer:
+    """Chains to clusters: exact keys, then blocked comparisons, then short forms by alias."""
+
+    def __init__(self, chains: list[Chain], n_docs: int):
+        self.chains = chains
+        self.uf = _UnionFind(len(chains))
+        df = Counter()
+        doc_keys: dict[str, set[str]] = defaultdict(set)
+        for c in chains:
+            doc_keys[c.doc_id].add(c.head.key)
+        for keys in doc_keys.values():
+            df.update(keys)
+        max_df = max(CONTEXT_MIN_DF_FLOOR, CONTEXT_MAX_DF_SHARE * n_docs)
+        informative = {k for k, n in df.items() if n <= max_df}
+        self.context = [(doc_keys[c.doc_id] & informative) - c.keys for c in chains]
+        self._attached_ids: set[int] = set()
+        self.summary: dict[int, _Summary] = {}
+        for i, c in enumerate(chains):
+            s = _Summary(context=Counter(self.context[i]))
+            if c.label == PERSON and len(c.head.tokens) > 1:
+                s.firsts.add(c.head.tokens[0])
+                s.surnames.add(c.head.tokens[-1])
+            self.summary[i] = s
+
+    def kind(self, i: int) -> tuple[str, bool]:
+        c = self.chains[i]
+        return label_class(c.label), c.character
+
+    def is_short(self, i: int) -> bool:
+        head = self.chains[i].head
+        return len(head.tokens) == 1 or head.is_acronym
+
+    def run(self) -> list[list[Chain]]:
+        n = len(self.chains)
+        long_ids = [i for i in range(n) if not self.is_short(i)]
+        short_ids = [i for i in range(n) if self.is_short(i)]
+        self._group_exact(long_ids)
+        self._merge_similar(long_ids, self._long_block)
+        self._attach_short(short_ids)
+        leftover = [i for i in short_ids if i not in self._attached_ids]
+        self._group_exact(leftover)
+        self._merge_similar(leftover, self._short_block)
+        clusters: dict[int, list[Chain]] = defaultdict(list)
+        for i, c in enumerate(self.chains):
+            clusters[self.uf.find(i)].append(c)
+        return list(clusters.values())
+
+    def _union(self, a: int, b: int) -> None:
+        ra, rb = self.uf.find(a), self.uf.find(b)
+        if ra == rb:
+            return
+        sa, sb = self.summary.pop(ra), self.summary.pop(rb)
+        if len(sa.context) < len(sb.context):
+            sa, sb = sb, sa  # the larger summary absorbs the smaller: merging stays linear overall
+        root = self.uf.union(ra, rb)
+        sa.firsts |= sb.firsts
+        sa.surnames |= sb.surnames
+        sa.context.update(sb.context)
+        self.summary[root] = sa
+
+    def _group_exact(self, ids: list[int]) -> None:
+        first: dict[tuple, int] = {}
+        for i in ids:
+            key = (*self.kind(i), self.chains[i].head.key)
+            if key in first:
+                self._union(first[key], i)
+            else:
+                first[key] = i
+
+    # -- similar names (blocked) --------------------------------------------------------------
+
+    def _long_block(self, i: int) -> str:
+        head = self.chains[i].head
+        if self.chains[i].label == PERSON:
+            return f"p:{head.tokens[-1][:3]}:{head.tokens[0][0]}"
+        return "n:" + "".join(head.tokens)[:4]
+
+    def _short_block(self, i: int) -> str:
+        return "s:" + self.chains[i].head.key[:3]
+
+    def _merge_similar(self, ids: list[int], block_of) -> None:
+        blocks: dict[tuple, set[int]] = defaultdict(set)
+        for i in ids:
+            blocks[(*self.kind(i), block_of(i))].add(self.uf.find(i))
+        for roots in blocks.values():
+            if len(roots) > MAX_BLOCK:
+                continue  # a prefix this common says too little to be worth n^2 comparisons
+            roots = sorted(roots)
+            for x in range(len(roots)):
+                for y in range(x + 1, len(roots)):
+                    a, b = self.uf.find(roots[x]), self.uf.find(roots[y])
+                    if a != b and self._similar(a, b):
+                        self._union(a, b)
+
+    def _similar(self, a: int, b: int) -> bool:
+        ca, cb = self.chains[a], self.chains[b]
+        ta, tb = ca.head.tokens, cb.head.tokens
+        if ca.label == PERSON and cb.label == PERSON:
+            return self._compatible_people(a, b) and self._shared_context(a, b) >= 1
+        if "".join(ta) == "".join(tb):
+            return True
+        if len(ta) == 1 or len(tb) == 1:
+            return (min(len(ta[0]), len(tb[0])) >= 6 and _similarity(ca.head.key, cb.head.key) >= FUZZY_MIN_SIMILARITY
+                    and self._shared_context(a, b) >= 1)
+        if _similarity(ca.head.key, cb.head.key) >= FUZZY_MIN_SIMILARITY:
+            return self._shared_context(a, b) >= 1
+        short, long = sorted((ta, tb), key=len)
+        contained = long[: len(short)] == short or long[-len(short):] == short
+        return contained and self._shared_context(a, b) >= 2
+
+    def _compatible_people(self, a: int, b: int) -> bool:
+        """Two person clusters may be one: same surname (up to a typo), no clash of first names."""
+        sa, sb = self.summary[self.uf.find(a)], self.summary[self.uf.find(b)]
+        if not sa.surnames or not sb.surnames:
+            return False
+        if not all(_same_word(x, y, SURNAME_MIN_SIMILARITY) for x in sa.surnames for y in sb.surnames):
+            return False
+        if not all(token_prefix_match(x, y) or _same_word(x, y, FUZZY_MIN_SIMILARITY) for x in sa.firsts for y in sb.firsts):
+            return False
+        ta, tb = self.chains[a].head.tokens, self.chains[b].head.tokens
+        short, long = sorted((ta, tb), key=len)
+        middles = long[1:-1]
+        return all(any(token_prefix_match(t, u) for u in middles) for t in short[1:-1])
+
+    def _shared_context(self, a: int, b: int) -> int:
+        ca = self.summary[self.uf.find(a)].context
+        cb = self.summary[self.uf.find(b)].context
+        if len(ca) > len(cb):
+            ca, cb = cb, ca
+        return sum(1 for k in ca if k in cb)
+
+    # -- short forms ----------------------------------------------------------------------------
+
+    def _attach_short(self, short_ids: list[int]) -> None:
+        """A chain named only by a short form ("Lohan", "AMD") joins the one full name it can stand for."""
+        index: dict[tuple, set[int]] = defaultdict(set)
+        for i, c in enumerate(self.chains):
+            if self.is_short(i):
+                continue
+            root = self.uf.find(i)
+            kind = self.kind(i)
+            for k in c.keys:
+                index[(*kind, k)].add(root)
+            if c.label == PERSON:
+                index[(*kind, " ".join(c.head.surname))].add(root)
+                index[(*kind, c.head.tokens[-1])].add(root)
+            if c.head.acronym:
+                index[(*kind, fold(c.head.acronym))].add(root)
+        for i in short_ids:
+            c = self.chains[i]
+            candidates = {self.uf.find(r) for r in index.get((*self.kind(i), c.head.key), ())}
+            if not candidates:
+                continue
+            scored = sorted(((self._overlap(i, r), r) for r in candidates), reverse=True)
+            best, root = scored[0]
+            if best >= 1 and (len(scored) == 1 or scored[1][0] < best):
+                self._union(root, i)
+                self._attached_ids.add(i)
+
+    def _overlap(self, i: int, root: int) -> int:
+        ctx = self.summary[root].context
+        return sum(1 for k in self.context[i] if k in ctx)
+
+
+def _similarity(a: str, b: str) -> float:
+    return Indel.normalized_similarity(a, b)
+
+
+def _same_word(a: str, b: str, threshold: float) -> bool:
+    return a == b or (min(len(a), len(b)) >= 4 and _similarity(a, b) >= threshold)
+
+
+def make_entity(chains: list[Chain]) -> Entity:
+    mentions = [m for c in chains for m in c.mentions]
+    labels = Counter()
+    for c in chains:
+        labels[c.label] += len(c.mentions)
+    label = max(labels.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    character = any(c.character for c in chains)
+    doc_ids = sorted({m.doc_id for m in mentions})
+    surface = Counter(m.text for m in mentions)
+    return Entity(
+        entity_id=entity_id_for(("character:" if character else "") + label_class(label), canonical_key(chains)),
+        name=canonical_name(mentions, label),
+        label=label,
+        aliases=sorted(surface),
+        n_mentions=len(mentions),
+        n_docs=len(doc_ids),
+        doc_ids=doc_ids,
+    )
+
+
+def canonical_key(chains: list[Chain]) -> str:
+    """The name most documents use in full: the most stable choice as documents are added."""
+    docs_per_key: dict[str, set[str]] = defaultdict(set)
+    for c in chains:
+        docs_per_key[c.head.key].add(c.doc_id)
+    return max(docs_per_key, key=lambda k: (len(docs_per_key[k]), len(k.split()), k))
+
+
+def canonical_name(mentions: list[Mention], label: str) -> str:
+    """The most complete well-formed name, among those written in 2+ documents if any are.
+
+    Requiring a second document keeps one article's odd span ("Colts QB Andrew Luck") from
+    naming the entity; then the most frequent; mixed case over ALL CAPS.
+    """
+    surface = Counter(m.text for m in mentions)
+    docs: dict[str, set[str]] = defaultdict(set)
+    for m in mentions:
+        docs[m.text].add(m.doc_id)
+
+    def rank(text: str):
+        n = len(parse(text, label).tokens)
+        shouting = text.isupper() and len(text) > 4
+        return (is_well_formed(text), len(docs[text]) > 1, not shouting, n, surface[text], -len(text), text)
+
+    return max(surface, key=rank)
+
+
+def _disambiguate_ids(entities: list[Entity], groups: list[list[Chain]]) -> None:
+    """Two clusters kept apart can share a canonical key; the one seen in fewer documents gets a suffix."""
+    seen: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(entities):
+        seen[e.entity_id].append(i)
+    for eid, idx in seen.items():
+        if len(idx) < 2:
+            continue
+        idx.sort(key=lambda i: (-entities[i].n_docs, entities[i].doc_ids[0]))
+        for rank, i in enumerate(idx[1:], start=2):
+            entities[i].entity_id = entity_id_for("split", f"{eid}|{entities[i].doc_ids[0]}")
+
+
+def exact_name_groups(mentions: list[Mention]) -> dict[str, str]:
+    """The baseline every figure is compared with: same label and same normalised name, one entity."""
+    return {m.mention_id: entity_id_for(m.label, name_key(m.text)) for m in mentions}

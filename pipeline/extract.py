@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from pipeline import money, temporal
 from pipeline.nlp import NlpResult, Span, annotate
-from pipeline.schema import ENTITY_LABELS, DateRow, Document, Mention, MoneyRow
+from pipeline.schema import ENTITY_LABELS, DateRow, Document, Mention, MoneyRow, mention_id
 
 
 @dataclass
@@ -21,6 +21,8 @@ class DocExtraction:
     mentions: list[Mention] = field(default_factory=list)
     dates: list[DateRow] = field(default_factory=list)
     money: list[MoneyRow] = field(default_factory=list)
+    # Sentence bounds, kept so that alignment can give names it adds the same provenance.
+    sentences: list[tuple[int, int]] = field(default_factory=list)
 
 
 def extract_batch(docs: list[Document], n_process: int = 1) -> list[DocExtraction]:
@@ -37,6 +39,7 @@ def extract_document(doc: Document, nlp: NlpResult) -> DocExtraction:
         mentions=build_mentions(doc, nlp),
         dates=dates.rows,
         money=money.extract_money(doc, nlp.ents),
+        sentences=list(nlp.sentences),
     )
 
 
@@ -63,13 +66,25 @@ def trim_name(text: str, start: int, end: int, label: str = "") -> tuple[int, in
     return start, end
 
 
+def one_line(text: str, start: int, end: int) -> tuple[int, int]:
+    """A name never runs across a line break: the model's "html\nEllen DeGeneres" is "Ellen DeGeneres".
+
+    Of the lines the span covers, the one with most capitalised words is kept (the last on a tie:
+    spans that cross a break usually start in the end of a URL or a headline above).
+    """
+    if "\n" not in text[start:end]:
+        return start, end
+    pieces = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^\n]+", text[start:end])]
+    return max(pieces, key=lambda p: (len(re.findall(r"\b[A-Z]", text[p[0]:p[1]])), p[0]))
+
+
 def build_mentions(doc: Document, nlp: NlpResult) -> list[Mention]:
     sentence_starts = [s for s, _ in nlp.sentences]
     mentions = []
     for span in nlp.ents:
         if span.label not in ENTITY_LABELS:
             continue
-        start, end = trim_name(doc.text, span.start, span.end, span.label)
+        start, end = trim_name(doc.text, *one_line(doc.text, span.start, span.end), span.label)
         if end <= start:
             continue
         index = max(bisect.bisect_right(sentence_starts, start) - 1, 0)
@@ -86,8 +101,3 @@ def build_mentions(doc: Document, nlp: NlpResult) -> list[Mention]:
             model_label=span.label,
         ))
     return mentions
-
-
-def mention_id(doc_id: str, start: int, end: int) -> str:
-    """Readable and stable: the same span of the same document always has the same id."""
-    return f"{doc_id}:{start}-{end}"

@@ -62,8 +62,8 @@ def extract(batch: list[Document], n_process: int) -> list[DocExtraction]:
 
 
 @stage
-def align_entities(documents, mentions):
-    return align.align(documents, mentions)
+def align_entities(documents, mentions, sentences):
+    return align.align(documents, mentions, sentences)
 
 
 @stage
@@ -100,7 +100,8 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
         doc.extracted_at = extracted_at
 
     with timer("align"):
-        mentions, entities = align_entities(documents, [m for x in extractions for m in x.mentions])
+        mentions, entities = align_entities(documents, [m for x in extractions for m in x.mentions],
+                                            {x.doc_id: x.sentences for x in extractions})
 
     with timer("write"):
         counts = write_dataset(out_dir, {

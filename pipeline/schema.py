@@ -53,7 +53,13 @@ class Mention:
     sentence: str
     sentence_index: int
     entity_id: str | None = None
-    model_label: str | None = None
+    model_label: str | None = None  # the model's label; null for names found by the recall sweep
+    origin: str = "model"  # "model" (spaCy) or "sweep" (a corpus name the model missed here)
+
+
+def mention_id(doc_id: str, start: int, end: int) -> str:
+    """Readable and stable: the same span of the same document always has the same id."""
+    return f"{doc_id}:{start}-{end}"
 
 
 @dataclass
@@ -131,6 +137,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         pa.field("sentence_index", pa.int32(), nullable=False),
         pa.field("entity_id", pa.string()),
         pa.field("model_label", pa.string()),
+        pa.field("origin", pa.string(), nullable=False),
     ]),
     "entities": pa.schema([
         pa.field("entity_id", pa.string(), nullable=False),

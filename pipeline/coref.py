@@ -1,0 +1,225 @@
+"""Within one document: every short form joins the full name it stands for, and the chain gets one label.
+
+A news article introduces a name in full once ("Abdel Rahman Akkad", "Advanced Micro Devices") and
+then shortens it ("Akkad", "Mr. Akkad", "AMD"). Inside one document that is nearly always
+unambiguous, which is why this is done per document before anything crosses documents: the chains
+built here carry every form of the name to the cross-document step.
+
+Rules, each from a short form S to a longer name L mentioned in the same document:
+- person suffix: S is the end of L ("Akkad", "de Waal"), titles ignored ("Mr. Akkad");
+- person first name: S is L's first name and no other person in the document has it;
+- person subset: same first and last name, S drops middle names ("Christopher Simpson");
+- acronym: S is written as L's initials ("AMD", "USGS", "HP" for Hewlett-Packard);
+- organisation suffix: S is the end of an organisation's name ("Saints");
+- organisation designator: L is S plus words like "College", "Media" ("Emerson College").
+Case variants and legal forms need no rule: they share the name key ("Apple store", "HP Co").
+One label rule looks at the name itself: a name ending in a facility word ("Store", "Airport",
+``models/facility_heads.txt``) is a FAC whatever the model said.
+
+The chain's label is the majority model label of its most complete name's mentions (the model's
+guess on "Boermans" alone may be NORP; on "Bobby Boermans" it is PERSON); where the sweep found that
+name, the corpus majority label of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.names import PERSON, Name, fold, parse, token_prefix_match
+from pipeline.schema import Mention
+
+MODELS = Path(__file__).resolve().parents[1] / "models"
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+ORG_LABELS = frozenset({"ORG"})
+
+# A person named right after a cue like these is a role in a film or book, not a real person.
+_ROLE_BEFORE = re.compile(
+    r"(?:\b(?:character|role|part)\s+(?:of\s+)?|\b(?:plays|portrays|portrayed|portraying|playing)\s+(?:the\s+)?)$",
+    re.IGNORECASE)
+_ROLE_AFTER = re.compile(r"^\s*,?\s*(?:\(|\bwho\s+is\s+)?(?:played|portrayed|voiced)\s+by\b", re.IGNORECASE)
+_AS_AFTER_PERSON = re.compile(r",?\s+as\s+$")
+
+
+@lru_cache(maxsize=None)
+def word_list(name: str) -> frozenset[str]:
+    """A one-word-a-line list from ``models/`` (``#`` starts a comment line), folded."""
+    lines = (MODELS / name).read_text(encoding="utf-8").splitlines()
+    return frozenset(fold(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def org_designators() -> frozenset[str]:
+    return word_list("org_designators.txt")
+
+
+def head_noun_label(name: Name, label: str) -> str:
+    """"Apple Store" is a facility even where the model says ORG: the last word decides."""
+    if label in ("ORG", "GPE", "LOC") and len(name.tokens) > 1 and name.tokens[-1] in word_list("facility_heads.txt"):
+        return "FAC"
+    return label
+
+
+@dataclass
+class Chain:
+    """One entity as one document names it."""
+
+    doc_id: str
+    mentions: list[Mention]
+    head: Name  # the most complete name in the chain
+    head_text: str
+    label: str
+    keys: set[str] = field(default_factory=set)  # every name key in the chain ("lindsay lohan", "lohan")
+    character: bool = False  # a role in a film or book, kept apart from real people of that name
+
+    @property
+    def head_votes(self) -> Counter:
+        """The model's labels on the chain's most complete name (short forms are where it errs)."""
+        return Counter(m.model_label for m in self.mentions if m.model_label and mention_name(m).key == self.head.key)
+
+
+@dataclass
+class _Group:
+    """Mentions of one document that share a name key."""
+
+    key: str
+    name: Name
+    mentions: list[Mention]
+    votes: Counter
+
+    @property
+    def label(self) -> str:
+        if self.votes:
+            return _majority(self.votes)
+        return Counter(m.label for m in self.mentions).most_common(1)[0][0]
+
+    @property
+    def first(self) -> int:
+        return self.mentions[0].start_char
+
+
+def _majority(votes: Counter) -> str:
+    """Most votes; ties go to the label seen first (Counter keeps insertion order)."""
+    return max(votes.items(), key=lambda kv: kv[1])[0]
+
+
+def mention_name(m: Mention) -> Name:
+    label = m.model_label or m.label
+    return parse(m.text, label)
+
+
+def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str] = frozenset()) -> list[Chain]:
+    """The chains of one document; ``common`` holds words the corpus writes in lowercase."""
+    groups: dict[str, _Group] = {}
+    for m in sorted(mentions, key=lambda m: m.start_char):
+        name = mention_name(m)
+        if not name.tokens:
+            continue
+        g = groups.get(name.key)
+        if g is None:
+            g = groups[name.key] = _Group(name.key, name, [], Counter())
+        g.mentions.append(m)
+        if m.model_label:
+            g.votes[m.model_label] += 1
+    # Longest names first, so that every short form sees all its possible antecedents.
+    ordered = sorted(groups.values(), key=lambda g: (-len(g.name.tokens), g.first))
+    parent = {g.key: g.key for g in ordered}
+
+    def root(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for short in ordered:
+        target = _antecedent(short, ordered, common)
+        if target is not None:
+            parent[root(short.key)] = root(target.key)
+
+    members: dict[str, list[_Group]] = {}
+    for g in ordered:
+        members.setdefault(root(g.key), []).append(g)
+    chains = []
+    for head_key, gs in members.items():
+        head = groups[head_key]
+        chain_mentions = sorted((m for g in gs for m in g.mentions), key=lambda m: m.start_char)
+        chains.append(Chain(
+            doc_id=doc_id,
+            mentions=chain_mentions,
+            head=head.name,
+            head_text=_best_surface(head.mentions),
+            label=head_noun_label(head.name, head.label),
+            keys={g.key for g in gs},
+        ))
+    for chain in chains:
+        chain.character = chain.label == PERSON and any(_is_role(text, m, mentions) for m in chain.mentions)
+    return chains
+
+
+def _best_surface(mentions: list[Mention]) -> str:
+    return Counter(m.text for m in mentions).most_common(1)[0][0]
+
+
+def _antecedent(short: _Group, ordered: list[_Group], common: set[str]) -> _Group | None:
+    """The longer name ``short`` stands for in this document, if exactly one fits."""
+    s = short.name
+    candidates = []
+    for long in ordered:
+        n = long.name
+        if len(n.tokens) <= len(s.tokens) and not (s.is_acronym and n.acronym):
+            continue
+        if long is short:
+            continue
+        rule = _rule(short, long, common)
+        if rule:
+            candidates.append((rule, long))
+    if not candidates:
+        return None
+    if any(r != "first_name" for r, _ in candidates):
+        candidates = [(r, g) for r, g in candidates if r != "first_name"]
+    elif len(candidates) > 1:
+        return None  # a first name two people share says nothing
+    longs = [g for _, g in candidates]
+    # Several antecedents ("Bush" with "George Bush" and "Laura Bush"): the nearest one before it.
+    before = [g for g in longs if g.first < short.first]
+    return max(before, key=lambda g: g.first) if before else min(longs, key=lambda g: g.first)
+
+
+def _rule(short: _Group, long: _Group, common: set[str]) -> str | None:
+    s, n = short.name, long.name
+    long_label = long.label
+    if long_label == PERSON:
+        if n.tokens[-len(s.tokens):] == s.tokens and not all(len(t) == 1 for t in s.tokens):
+            if short.votes and not short.votes.get(PERSON) and sum(short.votes.values()) >= 3 \
+                    and _majority(short.votes) in PLACE_LABELS:
+                return None  # "Washington" said three times as a place is the place, not George
+            return "surname"
+        if len(s.tokens) == 1 and s.tokens[0] == n.tokens[0] and len(s.tokens[0]) > 1:
+            return "first_name"
+        if len(s.tokens) >= 2 and s.tokens[-1] == n.tokens[-1] and token_prefix_match(s.tokens[0], n.tokens[0]) \
+                and set(s.tokens[1:-1]) <= set(n.tokens[1:-1]):
+            return "subset"
+        return None
+    if s.is_acronym and n.acronym and fold(n.acronym) == s.key.replace(" ", ""):
+        return "acronym"
+    if long_label in ORG_LABELS and short.label in ORG_LABELS:
+        k = len(s.tokens)
+        if n.tokens[-k:] == s.tokens and (k > 1 or s.tokens[0] not in common):
+            return "org_suffix"
+        if n.tokens[:k] == s.tokens and set(n.tokens[k:]) <= org_designators():
+            return "org_designator"
+    return None
+
+
+def _is_role(text: str, m: Mention, mentions: list[Mention]) -> bool:
+    before = text[max(0, m.start_char - 40) : m.start_char]
+    if _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(text[m.end_char : m.end_char + 40]):
+        return True
+    # "Admir Šehović, as Ilian Petrov": a person named right after another person and "as".
+    cue = _AS_AFTER_PERSON.search(before)
+    if cue:
+        cue_start = m.start_char - (len(before) - cue.start())
+        return any(o.end_char == cue_start and (o.model_label or o.label) == PERSON for o in mentions)
+    return False

@@ -1,0 +1,251 @@
+"""Each alignment rule on short news-style texts, with the model's output written out by hand.
+
+Mentions here are what spaCy could have produced (including its usual mistakes: a surname tagged
+NORP, a first name tagged GPE), so every rule is tested without loading the model.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from pipeline.align import align
+from pipeline.extract import one_line
+from pipeline.ingest import make_document
+from pipeline.schema import Mention, mention_id
+
+
+def doc(doc_id: str, text: str):
+    return make_document(doc_id, f"{doc_id}.txt", text)
+
+
+def tagged(d, *spans: tuple[str, str]) -> list[Mention]:
+    """Mentions for (surface, label) pairs, found left to right in the text as the model would tag them."""
+    out, pos = [], 0
+    for surface, label in spans:
+        m = re.compile(re.escape(surface)).search(d.text, pos)
+        assert m, (surface, d.doc_id)
+        out.append(Mention(d.doc_id, mention_id(d.doc_id, m.start(), m.end()), m.start(), m.end(), surface,
+                           label, "", 0, model_label=label))
+        pos = m.end()
+    return out
+
+
+def run(*docs_and_mentions):
+    docs = [d for d, _ in docs_and_mentions]
+    mentions = [m for _, ms in docs_and_mentions for m in ms]
+    sentences = {d.doc_id: [(m.start(), m.end()) for m in re.finditer(r"[^.!?\n]+[.!?]?", d.text)] for d in docs}
+    return align(docs, mentions, sentences)
+
+
+def entity_of(mentions, doc_id: str, text: str) -> str:
+    ids = {m.entity_id for m in mentions if m.doc_id == doc_id and m.text == text}
+    assert len(ids) == 1, (doc_id, text, ids)
+    return ids.pop()
+
+
+# -- within a document --------------------------------------------------------------------------
+
+def test_surname_and_title_resolve_to_full_name_and_take_its_label():
+    d = doc("a", "Abdel Rahman Akkad entered the store at 5.30 pm. Police said Akkad fired four shots. "
+                 "Mr. Akkad died the following day.")
+    mentions, entities = run((d, tagged(d, ("Abdel Rahman Akkad", "PERSON"), ("Akkad", "PRODUCT"), ("Mr. Akkad", "PERSON"))))
+    assert len({m.entity_id for m in mentions}) == 1
+    assert {m.label for m in mentions} == {"PERSON"}
+    assert [m.model_label for m in mentions] == ["PERSON", "PRODUCT", "PERSON"]  # the model's label is kept
+    assert entities[0].name == "Abdel Rahman Akkad"
+    assert sorted(entities[0].aliases) == ["Abdel Rahman Akkad", "Akkad", "Mr. Akkad"]
+
+
+def test_multiword_surname_and_model_label_noise():
+    d = doc("a", "The screenplay is by Simon de Waal, a police detective. Boermans and de Waal offer an almost "
+                 "documentary approach, and Bobby Boermans directs.")
+    ms = tagged(d, ("Simon de Waal", "PERSON"), ("Boermans", "NORP"), ("de Waal", "PERSON"), ("Bobby Boermans", "PERSON"))
+    mentions, _ = run((d, ms))
+    assert entity_of(mentions, "a", "de Waal") == entity_of(mentions, "a", "Simon de Waal")
+    assert entity_of(mentions, "a", "Boermans") == entity_of(mentions, "a", "Bobby Boermans")
+    assert entity_of(mentions, "a", "Boermans") != entity_of(mentions, "a", "de Waal")
+    assert {m.label for m in mentions} == {"PERSON"}
+
+
+def test_first_name_only_where_unambiguous():
+    d = doc("a", "Sydney Flaherty is a national writer. Beyond work, Sydney is a junior at Emerson College.")
+    mentions, _ = run((d, tagged(d, ("Sydney Flaherty", "PERSON"), ("Sydney", "GPE"), ("Emerson College", "ORG"))))
+    assert entity_of(mentions, "a", "Sydney") == entity_of(mentions, "a", "Sydney Flaherty")
+
+    two = doc("b", "Sydney Flaherty and Sydney Jones wrote it. Later Sydney left the paper.")
+    mentions, _ = run((two, tagged(two, ("Sydney Flaherty", "PERSON"), ("Sydney Jones", "PERSON"), ("Sydney", "PERSON"))))
+    short = entity_of(mentions, "b", "Sydney")
+    assert short not in {entity_of(mentions, "b", "Sydney Flaherty"), entity_of(mentions, "b", "Sydney Jones")}
+
+
+def test_case_variants_and_facility_head_word():
+    d = doc("a", "A gunman entered an Apple Store in Amsterdam. Hostages hid inside the Apple store for hours.")
+    mentions, entities = run((d, tagged(d, ("Apple Store", "ORG"), ("Amsterdam", "GPE"), ("Apple", "ORG"))))
+    store = [m for m in mentions if m.text.lower() == "apple store"]
+    assert len(store) == 2, [m.text for m in mentions]  # the sweep found "Apple store" over the model's "Apple"
+    assert len({m.entity_id for m in store}) == 1 and {m.label for m in store} == {"FAC"}
+    assert not any(m.text == "Apple" for m in mentions)
+
+
+def test_acronym_and_legal_form_within_and_across_documents():
+    a = doc("a", "Advanced Micro Devices Inc said on Wednesday it would buy SeaMicro. AMD will pay $334 million.")
+    b = doc("b", "Chipmaker AMD has agreed to acquire SeaMicro, a server start-up.")
+    mentions, _ = run((a, tagged(a, ("Advanced Micro Devices Inc", "ORG"), ("SeaMicro", "ORG"), ("AMD", "ORG"))),
+                      (b, tagged(b, ("AMD", "ORG"), ("SeaMicro", "ORG"))))
+    amd = entity_of(mentions, "a", "Advanced Micro Devices Inc")
+    assert entity_of(mentions, "a", "AMD") == amd == entity_of(mentions, "b", "AMD")
+
+
+def test_headline_words_are_cut_out_of_names():
+    a = doc("a", "AMD Buys Server Maker SeaMicro\nThe chipmaker said it buys the maker of servers. SeaMicro is small.")
+    ms = tagged(a, ("AMD", "ORG"), ("Buys Server Maker SeaMicro", "PERSON"), ("SeaMicro", "ORG"))
+    mentions, _ = run((a, ms))
+    assert "Buys Server Maker SeaMicro" not in {m.text for m in mentions}
+    assert len({m.entity_id for m in mentions if m.text == "SeaMicro"}) == 1
+
+
+def test_span_across_line_break_keeps_the_name_line():
+    text = "index. html\nEllen DeGeneres to host 2014 Oscars"
+    start, end = one_line(text, 7, 27)
+    assert text[start:end] == "Ellen DeGeneres"
+
+
+# -- label repair across the corpus -------------------------------------------------------------
+
+def test_corpus_majority_label_repairs_a_documents_label():
+    docs = [doc(f"d{i}", f"Officers said Akkad demanded money on day {i}.") for i in range(4)]
+    labels = ["PERSON", "PERSON", "PERSON", "NORP"]
+    mentions, entities = run(*[(d, tagged(d, ("Akkad", lab))) for d, lab in zip(docs, labels)])
+    assert {m.label for m in mentions} == {"PERSON"}
+    assert len(entities) == 1 and entities[0].n_docs == 4
+    assert sorted(m.model_label for m in mentions) == ["NORP", "PERSON", "PERSON", "PERSON"]
+
+
+# -- recall repair ------------------------------------------------------------------------------
+
+def test_sweep_finds_names_the_model_missed_with_exact_provenance():
+    a = doc("a", "The film was directed by Bobby Boermans in Amsterdam.")
+    b = doc("b", "Critics in Amsterdam liked it. Boermans said the film was simplified.")
+    mentions, _ = run((a, tagged(a, ("Bobby Boermans", "PERSON"), ("Amsterdam", "GPE"))), (b, []))
+    found = [m for m in mentions if m.doc_id == "b"]
+    assert [(m.text, m.origin, m.label, m.model_label) for m in found] == [
+        ("Amsterdam", "sweep", "GPE", None), ("Boermans", "sweep", "PERSON", None)]
+    m = found[1]
+    assert b.text[m.start_char : m.end_char] == "Boermans"
+    assert m.mention_id == mention_id("b", m.start_char, m.end_char)
+    assert m.sentence == "Boermans said the film was simplified."
+    assert m.entity_id == entity_of(mentions, "a", "Bobby Boermans")
+
+
+def test_sweep_guards_against_common_words():
+    a = doc("a", "Lohan checked into Promises in Malibu. She promises to stay for 90 days.")
+    b = doc("b", "Promises were made. Judge Sautner set the term; Lohan agreed.")
+    mentions, _ = run((a, tagged(a, ("Lohan", "PERSON"), ("Promises", "FAC"), ("Malibu", "GPE"))), (b, []))
+    swept = {m.text for m in mentions if m.doc_id == "b"}
+    assert "Lohan" in swept
+    assert "Promises" not in swept  # "promises" is an ordinary word in this corpus
+
+
+# -- across documents: join and keep apart -------------------------------------------------------
+
+def test_same_surname_different_first_names_stay_apart():
+    a = doc("a", "Tony Thompson lost the fight in Hamburg to Wladimir Klitschko. Klitschko won in six. "
+                 "Klitschko kept his belts.")
+    b = doc("b", "Hunter Thompson wrote about Las Vegas.")
+    c = doc("c", "In Hamburg, Thompson was stopped by Klitschko in the sixth round.")
+    mentions, _ = run((a, tagged(a, ("Tony Thompson", "PERSON"), ("Hamburg", "GPE"), ("Wladimir Klitschko", "PERSON"),
+                                 ("Klitschko", "PERSON"), ("Klitschko", "PERSON"))),
+                      (b, tagged(b, ("Hunter Thompson", "PERSON"), ("Las Vegas", "GPE"))),
+                      (c, tagged(c, ("Hamburg", "GPE"), ("Thompson", "PERSON"), ("Klitschko", "NORP"))))
+    tony, hunter = entity_of(mentions, "a", "Tony Thompson"), entity_of(mentions, "b", "Hunter Thompson")
+    assert tony != hunter
+    assert entity_of(mentions, "c", "Thompson") == tony  # context: Hamburg and Klitschko
+    assert entity_of(mentions, "c", "Klitschko") == entity_of(mentions, "a", "Wladimir Klitschko")
+
+
+def test_surname_without_shared_context_is_not_guessed():
+    a = doc("a", "George Bush spoke in Washington about the budget.")
+    b = doc("b", "Reggie Bush ran for 100 yards for the Saints.")
+    c = doc("c", "Bush scored twice against the Colts in Indianapolis.")
+    mentions, _ = run((a, tagged(a, ("George Bush", "PERSON"), ("Washington", "GPE"))),
+                      (b, tagged(b, ("Reggie Bush", "PERSON"), ("Saints", "ORG"))),
+                      (c, tagged(c, ("Bush", "PERSON"), ("Colts", "ORG"), ("Indianapolis", "GPE"))))
+    bush = entity_of(mentions, "c", "Bush")
+    assert bush not in {entity_of(mentions, "a", "George Bush"), entity_of(mentions, "b", "Reggie Bush")}
+
+
+def test_person_and_place_of_the_same_name_stay_apart():
+    a = doc("a", "Jordan scored 40 points. Jordan was unstoppable. Jordan smiled.")
+    b = doc("b", "Refugees crossed into Jordan. Jordan closed its border. Aid reached Jordan.")
+    mentions, entities = run((a, tagged(a, ("Jordan", "PERSON"), ("Jordan", "PERSON"), ("Jordan", "PERSON"))),
+                             (b, tagged(b, ("Jordan", "GPE"), ("Jordan", "GPE"), ("Jordan", "GPE"))))
+    assert entity_of(mentions, "a", "Jordan") != entity_of(mentions, "b", "Jordan")
+    assert {e.label for e in entities} == {"PERSON", "GPE"}
+
+
+def test_film_character_is_not_the_real_person():
+    a = doc("a", "Steve Jobs founded Apple in California.")
+    b = doc("b", "In the film about Apple, Michael Fassbender, as Steve Jobs, dominates every scene.")
+    c = doc("c", "Michael Fassbender plays Steve Jobs in a film about Apple.")
+    mentions, _ = run((a, tagged(a, ("Steve Jobs", "PERSON"), ("Apple", "ORG"), ("California", "GPE"))),
+                      (b, tagged(b, ("Apple", "ORG"), ("Michael Fassbender", "PERSON"), ("Steve Jobs", "PERSON"))),
+                      (c, tagged(c, ("Michael Fassbender", "PERSON"), ("Steve Jobs", "PERSON"), ("Apple", "ORG"))))
+    real = entity_of(mentions, "a", "Steve Jobs")
+    role = entity_of(mentions, "b", "Steve Jobs")
+    assert role != real and entity_of(mentions, "c", "Steve Jobs") == role
+    assert entity_of(mentions, "b", "Michael Fassbender") == entity_of(mentions, "c", "Michael Fassbender")
+
+
+def test_spelling_variants_join_only_with_shared_context():
+    a = doc("a", "Duncan Rait died on Mount Cook, New Zealand police said.")
+    b = doc("b", "Climber Duncan Raite fell on Mount Cook.")
+    c = doc("c", "Duncan Raite opened a bakery in Leeds.")
+    mentions, _ = run((a, tagged(a, ("Duncan Rait", "PERSON"), ("Mount Cook", "LOC"), ("New Zealand", "GPE"))),
+                      (b, tagged(b, ("Duncan Raite", "PERSON"), ("Mount Cook", "LOC"))),
+                      (c, tagged(c, ("Duncan Raite", "PERSON"), ("Leeds", "GPE"))))
+    assert entity_of(mentions, "a", "Duncan Rait") == entity_of(mentions, "b", "Duncan Raite")
+
+
+def test_first_name_forms_and_middle_initials_join():
+    a = doc("a", "Fred LaRue, a Watergate figure, died in Biloxi.")
+    b = doc("b", "Frederick C. LaRue was found dead in Biloxi, Watergate papers show.")
+    c = doc("c", "Frank LaRue spoke in Biloxi about Watergate.")
+    ms = [(a, tagged(a, ("Fred LaRue", "PERSON"), ("Watergate", "EVENT"), ("Biloxi", "GPE"))),
+          (b, tagged(b, ("Frederick C. LaRue", "PERSON"), ("Biloxi", "GPE"), ("Watergate", "EVENT"))),
+          (c, tagged(c, ("Frank LaRue", "PERSON"), ("Biloxi", "GPE"), ("Watergate", "EVENT")))]
+    mentions, _ = run(*ms)
+    fred = entity_of(mentions, "a", "Fred LaRue")
+    assert entity_of(mentions, "b", "Frederick C. LaRue") == fred
+    assert entity_of(mentions, "c", "Frank LaRue") != fred  # "Frank" is not a form of "Frederick"
+
+
+# -- stable ids ---------------------------------------------------------------------------------
+
+def _corpus():
+    a = doc("a", "Abdel Rahman Akkad held hostages in an Apple Store in Amsterdam. Akkad died.")
+    b = doc("b", "Police in Amsterdam said Akkad had fake explosives.")
+    c = doc("c", "Netflix released iHostage, directed by Bobby Boermans, about the Amsterdam siege.")
+    return [(a, tagged(a, ("Abdel Rahman Akkad", "PERSON"), ("Apple Store", "ORG"), ("Amsterdam", "GPE"), ("Akkad", "PERSON"))),
+            (b, tagged(b, ("Amsterdam", "GPE"), ("Akkad", "PRODUCT"))),
+            (c, tagged(c, ("Netflix", "ORG"), ("iHostage", "WORK_OF_ART"), ("Bobby Boermans", "PERSON"), ("Amsterdam", "GPE")))]
+
+
+def _ids(corpus) -> dict[str, str]:
+    mentions, _ = run(*corpus)
+    return {m.mention_id: m.entity_id for m in mentions}
+
+
+def test_entity_ids_do_not_depend_on_order_or_run():
+    corpus = _corpus()
+    first = _ids(corpus)
+    shuffled = [(d, list(reversed(ms))) for d, ms in reversed(_corpus())]
+    random.Random(1).shuffle(shuffled)
+    assert _ids(shuffled) == first
+    assert _ids(_corpus()) == first
+
+
+def test_entity_ids_survive_new_documents():
+    before = _ids(_corpus()[:2])
+    after = _ids(_corpus())
+    assert all(after[k] == v for k, v in before.items())
