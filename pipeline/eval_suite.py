@@ -71,24 +71,50 @@ def run_corpus(corpus: Corpus, work: Path) -> dict[str, pd.DataFrame]:
 
 
 def score_corpus(corpus: Corpus, tables: dict[str, pd.DataFrame]) -> list[Score]:
-    """Every figure the corpus's gold supports."""
-    gold = corpus.gold
+    """Every figure the corpus's gold supports, computed on the flow's own output tables."""
+    gold, name = corpus.gold, corpus.name
+    docs = set(tables["documents"].doc_id)
     scores: list[Score] = []
     mentions = tables["mentions"].to_dict("records")
-    if gold.get("mentions"):
-        named = [m for m in gold["mentions"] if m.get("named", True)]
-        docs = {d for d in tables["documents"].doc_id}
-        named = [m for m in named if m["doc_id"] in docs]
+    gold_mentions = [m for m in gold.get("mentions", []) if m["doc_id"] in docs]
+    if gold_mentions:
+        named = [m for m in gold_mentions if m.get("named", True)]
+        partial = "" if name == "seeds" else "gold marks only mentions tied to its events: P understated"
         for labeled in (False, True):
             prf = evaluate.score_mentions(mentions, named, labeled=labeled)
-            scores.append(_score(corpus.name, "mentions", "span+label" if labeled else "span", prf,
-                                 note="" if corpus.name == "seeds" else "gold = named mentions of annotated events only: precision understated"))
-    if gold.get("money"):
-        m = evaluate.score_money(tables["money"].to_dict("records"), gold["money"])
-        scores.append(Score(corpus.name, "money", "span", m["span_precision"], m["span_recall"], m["span_f1"], m["n_gold"]))
-        scores.append(Score(corpus.name, "money", "span+all values", m["strict_precision"], m["strict_recall"],
+            scores.append(_score(name, "mentions", "span+label" if labeled else "span", prf, partial))
+        baseline = exact_name_baseline(tables["mentions"])
+        for subset, rows in (("all", gold_mentions), ("named", named)):
+            if subset == "named" and len(named) == len(gold_mentions):
+                continue
+            for system, pred in (("exact-name baseline", baseline), ("aligned", mentions)):
+                a = evaluate.alignment_scores(pred, rows)
+                b3, pw = a["bcubed"], a["pairwise"]
+                where = f"{system}, gold {subset}, {a['mentions_scored']} matched mentions"
+                scores.append(Score(name, "entities", "B-cubed", b3["precision"], b3["recall"], b3["f1"], len(rows), where))
+                scores.append(Score(name, "entities", "cross-doc pairwise", pw["precision"], pw["recall"], pw["f1"],
+                                    pw["gold_links"], where))
+    gold_dates = [d for d in gold.get("dates", []) if d["doc_id"] in docs]
+    if gold_dates:
+        d = evaluate.score_dates(tables["dates"].to_dict("records"), gold_dates)
+        for metric, prf in (("relaxed span", d.relaxed), ("strict span", d.strict), ("value (TIMEX3)", d.value), ("type", d.type)):
+            scores.append(_score(name, "dates", metric, prf))
+    gold_money = [m for m in gold.get("money", []) if m["doc_id"] in docs]
+    if gold_money:
+        m = evaluate.score_money(tables["money"].to_dict("records"), gold_money)
+        scores.append(Score(name, "money", "span", m["span_precision"], m["span_recall"], m["span_f1"], m["n_gold"]))
+        scores.append(Score(name, "money", "span+all values", m["strict_precision"], m["strict_recall"],
                             m["strict_f1"], m["n_gold"], f"value accuracy on matched spans {m['value_accuracy']:.3f}"))
     return scores
+
+
+def exact_name_baseline(mentions: pd.DataFrame) -> list[dict]:
+    """The comparison point for alignment: the model's own mentions and labels, grouped by exact name."""
+    from pipeline.align import entity_id_for, name_key
+
+    model = mentions[mentions.origin == "model"]
+    return [{**r, "label": r["model_label"], "entity_id": entity_id_for(r["model_label"], name_key(r["text"]))}
+            for r in model.to_dict("records")]
 
 
 def _score(corpus: str, table: str, metric: str, prf, note: str = "") -> Score:

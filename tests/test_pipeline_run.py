@@ -68,3 +68,17 @@ def test_mentions_against_gold(seed_run, gold):
     print(f"\nseeds mentions labeled {labeled}\nseeds mentions spans   {spans}")
     assert labeled.f1 >= BARE_MODEL_LABELED_F1
     assert spans.f1 >= 0.80
+
+
+def test_eval_suite_scores_the_run(seed_run, gold):
+    """`make eval`'s scoring on the flow's tables: every gold-backed table gets figures, and they are high."""
+    from pipeline.eval_suite import Corpus, score_corpus
+
+    _, out = seed_run
+    tables = {name: pd.read_parquet(out / f"{name}.parquet") for name in TABLES}
+    scores = {(s.table, s.metric, s.note.split(",")[0]): s for s in score_corpus(Corpus("seeds", out, gold), tables)}
+    assert scores[("dates", "value (TIMEX3)", "")].f1 >= 0.95
+    assert scores[("money", "span+all values", "value accuracy on matched spans 1.000")].f1 == 1.0
+    aligned = scores[("entities", "cross-doc pairwise", "aligned")]
+    baseline = scores[("entities", "cross-doc pairwise", "exact-name baseline")]
+    assert aligned.f1 >= 0.95 > baseline.f1
