@@ -6,12 +6,11 @@ what makes the result cacheable per document and safe to run on any worker.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
 from pipeline import money, temporal
-from pipeline.nlp import NlpResult, Span, annotate
+from pipeline.nlp import NlpResult, Span, annotate, sentence_of
 from pipeline.schema import ENTITY_LABELS, DateRow, Document, Mention, MoneyRow, mention_id
 
 
@@ -34,11 +33,16 @@ def extract_batch(docs: list[Document], n_process: int = 1) -> list[DocExtractio
 def extract_document(doc: Document, nlp: NlpResult) -> DocExtraction:
     dates = temporal.extract_dates(doc, nlp)
     doc.dct, doc.dct_source = dates.dct, dates.dct_source
+    amounts = money.extract_money(doc, nlp.ents)
+    # Every row says which sentence it is in, so analysts can join a sum or a date to the names beside it.
+    sentence_starts = [s for s, _ in nlp.sentences]
+    for row in (*dates.rows, *amounts):
+        row.sentence_index = sentence_of(sentence_starts, row.start_char)
     return DocExtraction(
         doc_id=doc.doc_id,
         mentions=build_mentions(doc, nlp),
         dates=dates.rows,
-        money=money.extract_money(doc, nlp.ents),
+        money=amounts,
         sentences=list(nlp.sentences),
     )
 
@@ -85,19 +89,26 @@ def build_mentions(doc: Document, nlp: NlpResult) -> list[Mention]:
         if span.label not in ENTITY_LABELS:
             continue
         start, end = trim_name(doc.text, *one_line(doc.text, span.start, span.end), span.label)
-        if end <= start:
-            continue
-        index = max(bisect.bisect_right(sentence_starts, start) - 1, 0)
-        s_start, s_end = nlp.sentences[index] if nlp.sentences else (0, len(doc.text))
-        mentions.append(Mention(
-            doc_id=doc.doc_id,
-            mention_id=mention_id(doc.doc_id, start, end),
-            start_char=start,
-            end_char=end,
-            text=doc.text[start:end],
-            label=span.label,
-            sentence=doc.text[s_start:s_end].strip(),
-            sentence_index=index,
-            model_label=span.label,
-        ))
+        if end > start:
+            mentions.append(make_mention(doc, start, end, span.label, nlp.sentences, sentence_starts,
+                                         model_label=span.label))
     return mentions
+
+
+def make_mention(doc: Document, start: int, end: int, label: str, sentences: list[tuple[int, int]],
+                 sentence_starts: list[int], *, model_label: str | None, origin: str = "model") -> Mention:
+    """A mention row with its full provenance: offsets, exact text, and the sentence it is in."""
+    index = sentence_of(sentence_starts, start)
+    s_start, s_end = sentences[index] if sentences else (0, len(doc.text))
+    return Mention(
+        doc_id=doc.doc_id,
+        mention_id=mention_id(doc.doc_id, start, end),
+        start_char=start,
+        end_char=end,
+        text=doc.text[start:end],
+        label=label,
+        sentence=doc.text[s_start:s_end].strip(),
+        sentence_index=index,
+        model_label=model_label,
+        origin=origin,
+    )

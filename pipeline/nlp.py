@@ -9,6 +9,7 @@ On the gold sample articles this gives exactly the entities of the full pipeline
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from dataclasses import dataclass, field
@@ -36,6 +37,11 @@ class NlpResult:
 
     ents: list[Span] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
+
+
+def sentence_of(sentence_starts: list[int], offset: int) -> int:
+    """Index of the sentence holding ``offset``, given the sorted sentence start offsets."""
+    return max(bisect.bisect_right(sentence_starts, offset) - 1, 0)
 
 
 @lru_cache(maxsize=1)

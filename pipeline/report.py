@@ -73,8 +73,8 @@ def money_subjects(ds: Dataset) -> pd.DataFrame:
         candidates = by_doc.get(m.doc_id)
         subject = None
         if candidates is not None:
-            same_sentence = candidates[[m.text in s for s in candidates.sentence]]
-            same_sentence = same_sentence[same_sentence.label.isin(SUBJECT_LABELS)]
+            same_sentence = candidates[(candidates.sentence_index == m.sentence_index)
+                                       & candidates.label.isin(SUBJECT_LABELS)]
             if len(same_sentence):
                 rank = same_sentence.label.map(SUBJECT_LABELS.index) * 10_000 + (same_sentence.start_char - m.start_char).abs()
                 subject = same_sentence.loc[rank.idxmin()]

@@ -85,6 +85,7 @@ class DateRow:
     end: datetime | None
     anchor: str
     granularity: str | None = None
+    sentence_index: int = 0
 
 
 @dataclass
@@ -99,6 +100,7 @@ class MoneyRow:
     amount_max: float | None
     approximate: bool
     currency_inferred: bool = False
+    sentence_index: int = 0
 
 
 @dataclass
@@ -159,6 +161,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         pa.field("end", NAIVE_TS),
         pa.field("anchor", pa.string(), nullable=False),
         pa.field("granularity", pa.string()),
+        pa.field("sentence_index", pa.int32(), nullable=False),
     ]),
     "money": pa.schema([
         pa.field("doc_id", pa.string(), nullable=False),
@@ -171,6 +174,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         pa.field("amount_max", pa.float64()),
         pa.field("approximate", pa.bool_(), nullable=False),
         pa.field("currency_inferred", pa.bool_(), nullable=False),
+        pa.field("sentence_index", pa.int32(), nullable=False),
     ]),
     "errors": pa.schema([
         pa.field("source_path", pa.string(), nullable=False),

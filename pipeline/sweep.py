@@ -20,15 +20,15 @@ Guards against common words, which are most of what could go wrong:
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from pipeline.extract import make_mention
 from pipeline.names import PARTICLES, PERSON, fold
-from pipeline.schema import Document, Mention, mention_id
+from pipeline.schema import Document, Mention
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 MAX_NAME_TOKENS = 6
@@ -190,18 +190,4 @@ def _possessive_compound(m: Mention, found: list[tuple[int, int, str]]) -> bool:
 
 
 def new_mention(doc: Document, start: int, end: int, label: str, sents: list[tuple[int, int]]) -> Mention:
-    starts = [s for s, _ in sents]
-    index = max(bisect.bisect_right(starts, start) - 1, 0)
-    s_start, s_end = sents[index]
-    return Mention(
-        doc_id=doc.doc_id,
-        mention_id=mention_id(doc.doc_id, start, end),
-        start_char=start,
-        end_char=end,
-        text=doc.text[start:end],
-        label=label,
-        sentence=doc.text[s_start:s_end].strip(),
-        sentence_index=index,
-        model_label=None,
-        origin=ORIGIN_SWEEP,
-    )
+    return make_mention(doc, start, end, label, sents, [s for s, _ in sents], model_label=None, origin=ORIGIN_SWEEP)

@@ -9,11 +9,10 @@ that names no such date has no DCT, and its DCT-relative values ("yesterday") st
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
-from pipeline.nlp import NlpResult
+from pipeline.nlp import NlpResult, sentence_of
 from pipeline.schema import DateRow, Document
 from pipeline.temporal.calendar import When
 from pipeline.temporal.detect import Candidate, find
@@ -86,7 +85,7 @@ def _with_tense(candidates: list[Candidate], sentences, text: str, ctx: Context)
     """
     starts = [s for s, _ in sentences]
     for cand in candidates:
-        index = max(bisect.bisect_right(starts, cand.start) - 1, 0)
+        index = sentence_of(starts, cand.start)
         window_start = max(sentences[index][0], cand.start - TENSE_WINDOW)
         ctx.future = bool(_FUTURE.search(text, window_start, cand.start))
         ctx.past = not ctx.future and bool(_PAST.search(text, window_start, cand.start))
