@@ -1,31 +1,33 @@
-"""Parquet in and out of ``processed/``, replaced as one set.
+"""Parquet in and out of ``processed/``: every run's tables appear at once, by one atomic rename.
 
-A run writes every table into a hidden staging directory next to the outputs, then writes a
-``COMMIT`` manifest into it (atomically), and only then moves each table into place with atomic
-renames. What a kill leaves behind is therefore one of:
+Layout (``processed/`` shown; the dot-entries are the machinery, the rest is what readers use)::
 
-- a staging directory without ``COMMIT``: the run never reached its tables; the previous tables are
-  untouched and :func:`recover` deletes the leftovers;
-- a staging directory with ``COMMIT``: the new tables are complete; :func:`recover` finishes moving
-  them (roll forward), so the set of tables is never left half old, half new past the next run.
+    documents.parquet -> .current/documents.parquet      one file per table (default)
+    mentions          -> .current/mentions               or one directory per table (partitioned)
+    .current          -> .data/20261125T101500-1a2b3c    the run whose tables are visible
+    .data/<version>/                                     each run's tables, complete before they are linked
 
-Two layouts, both read with one ``pandas.read_parquet`` / DuckDB ``read_parquet`` call:
+A run writes all its tables into a staging directory, moves it to ``.data/<version>``, and then
+swaps the ``.current`` link (``os.replace`` of a symlink: atomic). That swap is the only moment the
+visible tables change, and it changes all of them together: a run killed at any point leaves the
+previous tables as they were (a reader never sees half a run), and the next run clears what the
+dead one left. The table entries themselves are fixed links into ``.current`` and never change
+while a layout is in use. The previous version is kept until the next run, for readers still on it.
 
-- one file per table, ``processed/<table>.parquet`` (the default, and the contract);
-- ``partitions=N``: a directory per table, ``processed/<table>/part-XXXXX.parquet``, rows bucketed by
-  a stable hash of ``doc_id`` (``entity_id`` for entities), for corpora too large for one file.
-  A directory cannot be replaced atomically while readers may list it, so ``processed/<table>`` is a
-  symbolic link to a versioned directory in ``processed/.data/``, and a run swaps the link (one
-  atomic rename). The previous version is kept until the run after, for readers still on it.
+Partitioned layout (``partitions=N``, for corpora too large for one file): ``<table>/part-XXXXX.parquet``
+with rows bucketed by a stable hash of ``doc_id`` (``entity_id`` for entities); one
+``pandas.read_parquet("processed/mentions")`` or DuckDB ``read_parquet('processed/mentions/*.parquet')``
+reads it whole, with the same columns as the single file.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
+import secrets
 import shutil
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
@@ -33,12 +35,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.schema import SCHEMAS, to_table
+from pipeline.schema import SCHEMAS, TABLES, to_table
 
 STAGING_PREFIX = ".staging-"
-COMMIT = "COMMIT"
+CURRENT = ".current"
 DATA_DIR = ".data"
-# Rows of a table are bucketed by this column in the partitioned layout (None: one part).
+# Rows of a table are bucketed by this column in the partitioned layout (None: a single part).
 PARTITION_KEYS = {"documents": "doc_id", "mentions": "doc_id", "dates": "doc_id", "money": "doc_id",
                   "entities": "entity_id", "errors": None}
 
@@ -50,7 +52,10 @@ def table_path(out_dir: Path, name: str) -> Path:
 
 
 def write_tables(out_dir: Path, tables: dict[str, Iterable], partitions: int | None = None) -> dict[str, int]:
-    """Write every table (rows as schema dataclasses) and swap them all in; returns row counts."""
+    """Write every table (rows as schema dataclasses) and make them visible together; returns row counts.
+
+    Call with the run lock held (:mod:`pipeline.lock`): one writer per output directory.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
@@ -64,66 +69,84 @@ def write_tables(out_dir: Path, tables: dict[str, Iterable], partitions: int | N
             else:
                 pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
             counts[name] = table.num_rows
-        manifest = {"tables": list(tables), "partitioned": bool(partitions), "version": staging.name[len(STAGING_PREFIX):]}
-        previous = _linked_versions(out_dir)
         _fsync_tree(staging)
-        _write_atomic(staging / COMMIT, json.dumps(manifest))
-        _apply(staging, out_dir)
+        version = Path(DATA_DIR) / _new_version()
+        (out_dir / DATA_DIR).mkdir(exist_ok=True)
+        os.replace(staging, out_dir / version)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _drop_old_versions(out_dir, keep=previous | _linked_versions(out_dir))
+    entries = [f"{name}.parquet" if not partitions else name for name in tables]
+    for entry in entries:  # dangling until the swap below when the layout is new: invisible, harmless
+        _link(out_dir / entry, Path(CURRENT) / entry)
+    previous = _current_version(out_dir)
+    _link(out_dir / CURRENT, version)  # the commit point
+    _drop_other_layout(out_dir)
+    _drop_versions(out_dir, keep={version.name, previous})
     return counts
 
 
 def recover(out_dir: Path) -> None:
-    """Finish or discard what a killed run left. Call with the run lock held."""
-    for staging in sorted(Path(out_dir).glob(STAGING_PREFIX + "*")):
-        if (staging / COMMIT).exists():
-            _apply(staging, Path(out_dir))
+    """Clear what a killed run left (its staging directory); adopt tables written before links existed."""
+    out_dir = Path(out_dir)
+    for staging in out_dir.glob(STAGING_PREFIX + "*"):
         shutil.rmtree(staging, ignore_errors=True)
+    _adopt_plain_files(out_dir)
+    _drop_other_layout(out_dir)
 
 
-def _apply(staging: Path, out_dir: Path) -> None:
-    """Move a committed staging directory's tables into place. Idempotent: safe to repeat after a kill."""
-    manifest = json.loads((staging / COMMIT).read_text())
-    for name in manifest["tables"]:
-        single, link = out_dir / f"{name}.parquet", out_dir / name
-        if manifest["partitioned"]:
-            version = f"{name}.{manifest['version']}"
-            target = out_dir / DATA_DIR / version
-            if (staging / name).exists():
-                target.parent.mkdir(exist_ok=True)
-                os.replace(staging / name, target)
-            _swap_link(link, Path(DATA_DIR) / version)
-            single.unlink(missing_ok=True)
-        else:
-            if (staging / f"{name}.parquet").exists():
-                os.replace(staging / f"{name}.parquet", single)
-            if link.is_symlink():
-                link.unlink()
-
-
-def _swap_link(link: Path, target: Path) -> None:
-    if link.is_symlink() and Path(os.readlink(link)) == target:
+def _adopt_plain_files(out_dir: Path) -> None:
+    """Plain ``<table>.parquet`` files (an older layout) become a version by hard links, then links replace them."""
+    plain = [p for p in out_dir.glob("*.parquet") if p.is_file() and not p.is_symlink() and p.stem in TABLES]
+    if not plain:
         return
-    if link.exists() and not link.is_symlink():
-        raise FileExistsError(f"{link} is a real directory, not a dataset written by the pipeline; move it away")
-    tmp = link.with_name(f".{link.name}.link-tmp")
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(target, target_is_directory=True)
-    os.replace(tmp, link)
+    version = Path(DATA_DIR) / _new_version()
+    target = out_dir / version
+    target.mkdir(parents=True)
+    if (out_dir / CURRENT).is_dir():  # a version exists: keep its other tables visible
+        for entry in (out_dir / CURRENT).iterdir():
+            if entry.is_file():
+                os.link(entry, target / entry.name)
+    for path in plain:
+        os.link(path, target / path.name)
+    _link(out_dir / CURRENT, version)
+    for path in plain:  # same bytes behind the name before and after: readers see no change
+        _link(path, Path(CURRENT) / path.name)
 
 
-def _linked_versions(out_dir: Path) -> set[str]:
-    return {Path(os.readlink(p)).name for p in Path(out_dir).iterdir() if p.is_symlink()}
+def _link(path: Path, target: Path) -> None:
+    """Make ``path`` a symlink to ``target`` in one atomic step (a no-op when it already is one)."""
+    if path.is_symlink() and Path(os.readlink(path)) == target:
+        return
+    if path.exists() and not path.is_symlink() and path.is_dir():
+        raise FileExistsError(f"{path} is a directory the pipeline did not write; move it away")
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp.symlink_to(target)
+    os.replace(tmp, path)
 
 
-def _drop_old_versions(out_dir: Path, keep: set[str]) -> None:
+def _current_version(out_dir: Path) -> str | None:
+    current = Path(out_dir) / CURRENT
+    return Path(os.readlink(current)).name if current.is_symlink() else None
+
+
+def _drop_other_layout(out_dir: Path) -> None:
+    """Table links that point at nothing in the current version (the layout changed) go."""
+    for name in TABLES:
+        for entry in (Path(out_dir) / name, Path(out_dir) / f"{name}.parquet"):
+            if entry.is_symlink() and not entry.exists() and (Path(out_dir) / CURRENT).exists():
+                entry.unlink()
+
+
+def _drop_versions(out_dir: Path, keep: set[str | None]) -> None:
     data = Path(out_dir) / DATA_DIR
-    if data.is_dir():
-        for version in data.iterdir():
-            if version.name not in keep:
-                shutil.rmtree(version, ignore_errors=True)
+    for version in data.iterdir() if data.is_dir() else ():
+        if version.name not in keep:
+            shutil.rmtree(version, ignore_errors=True)
+
+
+def _new_version() -> str:
+    """Sortable and unique: when it was written, plus a random suffix."""
+    return f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
 
 
 def write_partitioned(table: pa.Table, directory: Path, key: str | None, partitions: int) -> None:
@@ -135,9 +158,8 @@ def write_partitioned(table: pa.Table, directory: Path, key: str | None, partiti
     values = table.column(key).to_pylist()
     of = {v: bucket(v, partitions) for v in set(values)}
     buckets = pa.array([of[v] for v in values], pa.int32())
-    for b in sorted(set(buckets.to_pylist())):
-        part = table.filter(pc.equal(buckets, b))
-        pq.write_table(part, directory / f"part-{b:05d}.parquet", compression="zstd")
+    for b in sorted(set(of.values())):
+        pq.write_table(table.filter(pc.equal(buckets, b)), directory / f"part-{b:05d}.parquet", compression="zstd")
 
 
 def bucket(value: str, partitions: int) -> int:
@@ -146,7 +168,7 @@ def bucket(value: str, partitions: int) -> int:
 
 
 def _fsync_tree(root: Path) -> None:
-    """Data on disk before the manifest that promises it (a kill is safe without this; power loss is not)."""
+    """Data on disk before the link that publishes it (a kill is safe without this; power loss is not)."""
     for path in root.rglob("*"):
         if path.is_file():
             fd = os.open(path, os.O_RDONLY)
@@ -154,15 +176,6 @@ def _fsync_tree(root: Path) -> None:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def read_table(out_dir: Path, name: str) -> pa.Table | None:
