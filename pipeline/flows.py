@@ -23,9 +23,11 @@ from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
 
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
+from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from pipeline import align, ingest, store  # noqa: E402
@@ -170,7 +172,8 @@ def _extract_all(docs: list[Document], batch_docs: int, n_process: int, dask_add
     from prefect_dask import DaskTaskRunner
 
     # The same task as the local path, submitted to the cluster; its runs belong to this flow run.
-    with DaskTaskRunner(address=dask_address) as runner:
+    with DaskTaskRunner(address=dask_address) as runner, \
+            temporary_settings({PREFECT_API_URL: _api_url_for_workers(dask_address)}):
         futures = [runner.submit(extract, {"batch": batch, "n_process": 1}) for batch in batches]
         for batch, future in zip(batches, futures):
             try:
@@ -179,6 +182,26 @@ def _extract_all(docs: list[Document], batch_docs: int, n_process: int, dask_add
                 rows = _extract_safely(batch, 1, errors)
             keep(rows)
             bar.update(len(batch))
+
+
+def _api_url_for_workers(dask_address: str) -> str | None:
+    """The Prefect API that workers report task runs to: this run's.
+
+    With a configured server that is ``PREFECT_API_URL``. Without one this run uses Prefect's
+    temporary server, on loopback: workers on this machine are told where it is (else each would
+    start a temporary server of its own, seconds per task); remote workers cannot reach it and do
+    start their own, so with a remote cluster set ``PREFECT_API_URL`` to a server they can reach.
+    """
+    configured = PREFECT_API_URL.value()
+    if configured:
+        return configured
+    host = urlsplit(dask_address if "://" in dask_address else f"tcp://{dask_address}").hostname or ""
+    if host not in ("localhost", "::1") and not host.startswith("127."):
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the instance this process's client started
+    return server.api_url if server.running else None
 
 
 def _extract_safely(batch: list[Document], n_process: int, errors: list[ErrorRow]) -> list[ExtractedDocument]:

@@ -26,7 +26,6 @@ import hashlib
 import os
 import secrets
 import shutil
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -59,7 +58,8 @@ def write_tables(out_dir: Path, tables: dict[str, Iterable], partitions: int | N
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    staging = out_dir / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
+    staging.mkdir()  # not mkdtemp: its 0700 would hide the tables from other readers
     counts = {}
     try:
         for name, rows in tables.items():

@@ -15,14 +15,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import RAW
-from pipeline import nlp
+from incremental_support import SEEDS, assert_same_tables, model_calls, run, tables
 from pipeline.cache import CACHE_DIR, document_key, extraction_modules, extraction_version
 from pipeline.ingest import make_document
 from pipeline.schema import TABLES, validate
 from pipeline.store import read_table
 
-SEEDS = sorted(RAW.glob("*.txt"))
 FIRE = (
     "Firefighters in Utrecht fought a blaze at a furniture warehouse on Monday night, the city's fire "
     "service said. Nobody was hurt, but the owner, Marieke Jansen, put the damage at €2 million. The "
@@ -31,35 +29,12 @@ FIRE = (
 )
 
 
-def run(raw, out, **kwargs):
-    from pipeline.flows import extract_corpus
-
-    return extract_corpus(raw, out, progress=False, **kwargs)
-
-
-def tables(out) -> dict[str, pd.DataFrame]:
-    return {name: read_table(out, name).to_pandas() for name in TABLES}
-
-
-def assert_same_tables(got: dict, want: dict) -> None:
-    for name in TABLES:
-        a, b = got[name], want[name]
-        if name == "documents":
-            a, b = a.drop(columns="extracted_at"), b.drop(columns="extracted_at")
-        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), obj=name)
-
-
 def assert_same_as_full_run(raw, out, tmp_path) -> None:
     """The incremental tables equal a from-scratch run over the same sources."""
     fresh = tmp_path / "fresh"
     summary = run(raw, fresh, reuse=False)
     assert summary.n_reused == 0
     assert_same_tables(tables(out), tables(fresh))
-
-
-def model_calls() -> int:
-    info = nlp.load_model.cache_info()
-    return info.hits + info.misses
 
 
 @pytest.fixture

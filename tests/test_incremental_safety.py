@@ -18,13 +18,12 @@ import time
 
 import pytest
 
-from conftest import RAW
+from incremental_support import SEEDS, run
 from pipeline import cli, store
 from pipeline.cache import CACHE_DIR
 from pipeline.lock import RunLocked
 from pipeline.schema import Entity, ErrorRow, TABLES, validate
 
-SEEDS = sorted(RAW.glob("*.txt"))
 ARTICLE = (
     "The city council of {city} approved a budget of ${amount} million on {day} for a new tram line, "
     "the mayor, {person}, told reporters. Construction is due to start in {month} and the line should "
@@ -38,12 +37,6 @@ FILLERS = [
     dict(city="Belfast", amount=95, day="Friday", person="Niamh Kelly", month="September"),
     dict(city="Norwich", amount=45, day="Monday", person="Paul Wright", month="October"),
 ]
-
-
-def run(raw, out, **kwargs):
-    from pipeline.flows import extract_corpus
-
-    return extract_corpus(raw, out, progress=False, **kwargs)
 
 
 def snapshot(out) -> dict[str, str]:
