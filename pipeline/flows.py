@@ -25,7 +25,7 @@ from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
-from prefect import flow, task  # noqa: E402
+from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
 from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: E402
 from tqdm import tqdm  # noqa: E402
@@ -153,9 +153,12 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
                 "errors": errors,
             }, partitions)
             cache.prune(set(keys.values()))
-    return RunSummary(str(raw_dir), str(out_dir), counts, n_extracted=n_extracted,
-                      n_reused=len(documents) - n_extracted,
-                      seconds=time.perf_counter() - started, stage_seconds=timer.seconds)
+    summary = RunSummary(str(raw_dir), str(out_dir), counts, n_extracted=n_extracted,
+                         n_reused=len(documents) - n_extracted,
+                         seconds=time.perf_counter() - started, stage_seconds=timer.seconds)
+    get_run_logger().info(f"{len(documents)} documents ({n_extracted} extracted, {summary.n_reused} reused), "
+                          f"{len(errors)} errors; tables in {out_dir}")
+    return summary
 
 
 def _extract_all(docs: list[Document], batch_docs: int, n_process: int, dask_address: str | None,

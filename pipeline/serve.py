@@ -35,20 +35,20 @@ class ServerError(RuntimeError):
 
 def serve(args) -> int:
     """Entry point of ``pipeline serve`` (see :func:`pipeline.cli.add_serve_command` for the options)."""
+    signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C, until the runner installs its own handler
     server = None
-    if not os.environ.get("PREFECT_API_URL"):
-        server = PrefectServer(args.host, args.port, ui=not args.no_ui)
-        try:
-            server.start()
-        except ServerError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        os.environ["PREFECT_API_URL"] = server.api_url
-        print(f"Prefect server {server.url} (UI {'off' if args.no_ui else 'on'}), log {server.log_path}", flush=True)
-    _serve_defaults(args.interval)
-    signal.signal(signal.SIGTERM, _interrupt)
     try:
+        if not os.environ.get("PREFECT_API_URL"):
+            server = PrefectServer(args.host, args.port, ui=not args.no_ui)
+            server.start()
+            os.environ["PREFECT_API_URL"] = server.api_url
+            print(f"Prefect server {server.url} (pid {server.process.pid}, UI {'off' if args.no_ui else 'on'}), "
+                  f"log {server.log_path}", flush=True)
+        _serve_defaults(args.interval)
         _serve_flow(args)
+    except ServerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         pass
     finally:
@@ -59,24 +59,28 @@ def serve(args) -> int:
 
 
 def _serve_flow(args) -> None:
+    """What ``flow.serve`` does, plus one run at once: a fresh ``make serve`` should not wait an interval."""
     # Imported only now: Prefect reads PREFECT_API_URL when it is first imported.
+    import asyncio
+
+    from prefect.deployments import run_deployment
     from prefect.deployments.runner import EntrypointType
+    from prefect.runner import Runner
 
     from pipeline.cli import incremental_kwargs
     from pipeline.flows import extract_corpus
 
     parameters = {"raw_dir": str(args.raw.resolve()), "out_dir": str(args.out.resolve()), "progress": False}
     parameters.update({k: v for k, v in incremental_kwargs(args).items() if v is not None})
-    print(f"serving {extract_corpus.name}/{DEPLOYMENT_NAME}: {parameters['raw_dir']} -> {parameters['out_dir']} "
-          f"every {args.interval:g}s; Ctrl-C stops", flush=True)
-    extract_corpus.serve(
-        name=DEPLOYMENT_NAME,
-        interval=args.interval,
-        parameters=parameters,
-        limit=1,  # one run at a time; the output lock would serialise them anyway
-        print_starting_message=False,
+    runner = Runner(name=DEPLOYMENT_NAME, limit=1)  # one run at a time; the output lock would serialise them anyway
+    deployment_id = runner.add_flow(
+        extract_corpus, name=DEPLOYMENT_NAME, interval=args.interval, parameters=parameters,
         entrypoint_type=EntrypointType.MODULE_PATH,  # runs find the flow wherever the command was started
     )
+    run_deployment(deployment_id, timeout=0)
+    print(f"serving {extract_corpus.name}/{DEPLOYMENT_NAME}: {parameters['raw_dir']} -> {parameters['out_dir']} "
+          f"now and every {args.interval:g}s; Ctrl-C stops", flush=True)
+    asyncio.run(runner.start())
 
 
 def _serve_defaults(interval: float) -> None:
@@ -113,7 +117,7 @@ class PrefectServer:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "prefect", "server", "start", "--host", self.host, "--port", str(self.port)],
                 env=server_environment(self.home, self.ui), stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True,
+                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent,
             )
         deadline = time.monotonic() + timeout
         while not self.healthy():
@@ -147,6 +151,15 @@ class PrefectServer:
                 continue
 
 
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM if `serve` itself dies (even by SIGKILL), so it is never orphaned."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def server_environment(home: Path, ui: bool) -> dict[str, str]:
     """The server's environment: ours, without the batch-run switches that would stop it scheduling.
 
@@ -158,6 +171,9 @@ def server_environment(home: Path, ui: bool) -> dict[str, str]:
            if not (k.startswith("PREFECT_SERVER_SERVICES_") and k.endswith("_ENABLED"))}
     env.pop("PREFECT_API_URL", None)
     env["PREFECT_HOME"] = str(home)
+    if not (env.get("PREFECT_SERVER_DATABASE_CONNECTION_URL") or env.get("PREFECT_API_DATABASE_CONNECTION_URL")):
+        # Not the prefect.db that batch runs' temporary servers open: two servers on one SQLite file lock each other.
+        env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{home / 'serve.db'}"
     env["PREFECT_SERVER_UI_ENABLED"] = "true" if ui else "false"
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     env.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
