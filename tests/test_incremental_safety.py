@@ -181,3 +181,19 @@ def test_kill_at_any_step_of_the_table_swap(tmp_path, old_parts, new_parts, afte
     assert not list(out.glob(".staging-*"))
     store.write_tables(out, tables_of("new"), new_parts or None)
     assert visible(out) == {"new"} and len(list((out / ".data").iterdir())) == 2
+
+
+def test_plain_table_files_of_older_versions_are_adopted(tmp_path):
+    import pyarrow.parquet as pq
+
+    from pipeline.schema import to_table
+
+    out = tmp_path / "processed"
+    out.mkdir()
+    for name, rows in tables_of("old").items():  # what the pipeline wrote before versions and links
+        pq.write_table(to_table(name, rows), out / f"{name}.parquet")
+    store.recover(out)
+    assert all((out / f"{name}.parquet").is_symlink() for name in ("entities", "errors"))
+    assert visible(out) == {"old"}
+    store.write_tables(out, tables_of("new"))
+    assert visible(out) == {"new"}
