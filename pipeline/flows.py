@@ -28,6 +28,7 @@ from urllib.parse import urlsplit  # noqa: E402
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
 from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from pipeline import align, ingest, store  # noqa: E402
@@ -118,7 +119,7 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
 
         cache = ExtractionCache(out_dir / CACHE_DIR)
         with timer("cache"):
-            keys, results = lookup_cache(cache, documents, reuse)
+            keys, results = lookup_cache(cache, quote(documents), reuse)
         todo = [d for d in documents if keys[d.doc_id] not in results]
         extracted_at = datetime.now(timezone.utc)
         n_extracted = 0
@@ -141,17 +142,17 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
         extractions = [r.extraction for r in done]
 
         with timer("align"):
-            mentions, entities = align_entities(documents, [m for x in extractions for m in x.mentions])
+            mentions, entities = align_entities(quote(documents), quote([m for x in extractions for m in x.mentions]))
 
         with timer("write"):
-            counts = write_dataset(out_dir, {
+            counts = write_dataset(out_dir, quote({
                 "documents": documents,
                 "mentions": mentions,
                 "entities": entities,
                 "dates": [r for x in extractions for r in x.dates],
                 "money": [r for x in extractions for r in x.money],
                 "errors": errors,
-            }, partitions)
+            }), partitions)
             cache.prune(set(keys.values()))
     summary = RunSummary(str(raw_dir), str(out_dir), counts, n_extracted=n_extracted,
                          n_reused=len(documents) - n_extracted,
