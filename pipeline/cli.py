@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--out", type=Path, default=Path("processed"), help="output directory (default: processed)")
     run.add_argument("--processes", type=int, default=1, help="spaCy worker processes for long inputs")
     run.add_argument("--no-progress", action="store_true", help="never show the progress bar")
-    add_incremental_options(run)
+    add_run_options(run)
     add_serve_command(sub)
 
     args = parser.parse_args(argv)
@@ -47,6 +47,11 @@ def _run(args) -> int:
 
 # --- incremental runs, scale-out and `serve` (issue 6) ---------------------------------------------
 
+def add_run_options(run: argparse.ArgumentParser) -> None:
+    add_incremental_options(run)
+    run.add_argument("--full", action="store_true", help="re-extract every document instead of reusing cached results")
+
+
 def add_incremental_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by `run` and `serve`."""
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
@@ -54,14 +59,12 @@ def add_incremental_options(parser: argparse.ArgumentParser) -> None:
                              "(default: $PIPELINE_DASK_ADDRESS, else in this process)")
     parser.add_argument("--partitioned", metavar="N", type=int, nargs="?", const=16, default=None,
                         help="write each table as a directory of N parquet files bucketed by doc_id (default N: 16)")
-    parser.add_argument("--full", action="store_true",
-                        help="re-extract every document instead of reusing cached results")
     parser.add_argument("--wait", metavar="SECONDS", type=float, default=None,
                         help="how long to wait for another run writing the same --out (default: 600)")
 
 
 def incremental_kwargs(args) -> dict:
-    kwargs = {"dask_address": args.dask, "partitions": args.partitioned, "reuse": not args.full}
+    kwargs = {"dask_address": args.dask, "partitions": args.partitioned, "reuse": not getattr(args, "full", False)}
     if args.wait is not None:
         kwargs["lock_wait"] = args.wait
     return kwargs
