@@ -39,8 +39,9 @@ from pipeline.settings import MODEL_NAME, PIPELINE_VERSION
 
 CACHE_DIR = Path(".cache") / "extract"
 PACKAGE_DIR = Path(__file__).resolve().parent
-# Data files read at run time by rules (patterns, gazetteers) count as code.
-DATA_DIRS = (PACKAGE_DIR / "data", PACKAGE_DIR / "models", PACKAGE_DIR.parent / "models")
+# Data files read at run time by rules (patterns, gazetteers) count as code: any in the package,
+# and the shipped models/ directory next to it.
+DATA_DIRS = (PACKAGE_DIR, PACKAGE_DIR.parent / "models")
 DATA_SUFFIXES = {".json", ".jsonl", ".txt", ".csv", ".tsv", ".yml", ".yaml", ".pkl"}
 # The modules whose code decides a document's rows; everything they import inside the package
 # is added by :func:`extraction_modules`.
@@ -76,8 +77,8 @@ def extraction_version() -> str:
     digest = hashlib.sha256()
     for name in sorted(modules):
         digest.update(name.encode() + b"\0" + _module_path(name).read_bytes() + b"\0")
-    for path in _data_files():
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    for root, path in _data_files():
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for dist, version in library_versions(modules).items():
         digest.update(f"{dist}=={version}\0".encode())
     return f"{PIPELINE_VERSION}+{digest.hexdigest()[:16]}"
@@ -138,11 +139,12 @@ def _imports(name: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _data_files() -> list[Path]:
+def _data_files() -> list[tuple[Path, Path]]:
+    """(root, file) for every data file; paths are hashed relative to their root, so a moved checkout keeps its cache."""
     files = []
     for root in DATA_DIRS:
         if root.is_dir():
-            files.extend(p for p in root.rglob("*") if p.is_file() and p.suffix in DATA_SUFFIXES)
+            files.extend((root, p) for p in root.rglob("*") if p.is_file() and p.suffix in DATA_SUFFIXES)
     return sorted(files)
 
 
