@@ -109,9 +109,9 @@ def test_changed_publication_date_reextracts_and_reresolves_dates(prefect_server
     summary = run(raw, out)
     assert summary.n_extracted == 1, "published sets the reference date: a change must re-extract"
     after = tables(out)
-    assert before["documents"].dct[0] == "2024-03-05" and after["documents"].dct[0] == "2023-01-10"
-    relative = lambda t: t["dates"][t["dates"].anchor == "dct"].set_index("text").value  # noqa: E731
-    assert len(relative(before)) and not relative(before).equals(relative(after))
+    assert before["documents"].dct[0].startswith("2024-03-05") and after["documents"].dct[0].startswith("2023-01-10")
+    # "on Monday night", "on Tuesday morning" are resolved against the new reference date
+    assert len(before["dates"]) and not before["dates"].value.equals(after["dates"].value)
 
 
 def test_deleted_document_rows_go(corpus, tmp_path):
