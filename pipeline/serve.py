@@ -35,6 +35,9 @@ class ServerError(RuntimeError):
 
 def serve(args) -> int:
     """Entry point of ``pipeline serve`` (see :func:`pipeline.cli.add_serve_command` for the options)."""
+    if not args.raw.is_dir():
+        print(f"error: raw directory not found: {args.raw}", file=sys.stderr)
+        return 2
     signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C, until the runner installs its own handler
     server = None
     try:
@@ -88,7 +91,7 @@ def _serve_defaults(interval: float) -> None:
     env = os.environ
     env.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     env.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "true")
-    env.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", str(max(1, min(10, int(interval // 2) or 1))))
+    env.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", str(max(1, min(10, int(interval // 2)))))
 
 
 def _interrupt(signum, frame):
