@@ -6,8 +6,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 export PREFECT_HOME := $(CURDIR)/.prefect
+# `make serve`: seconds between scheduled runs (make serve SERVE_INTERVAL=60)
+SERVE_INTERVAL ?= 300
+TABLES := documents mentions entities dates money errors
 
-.PHONY: pipeline test bench eval report clean
+.PHONY: pipeline test serve bench eval report clean
 
 pipeline: $(STAMP)
 	@$(PY) -m pipeline run --raw raw --out processed
@@ -24,6 +27,11 @@ eval: $(STAMP)
 report: $(STAMP)
 	@$(PY) -m pipeline report
 
+# Starts a Prefect server on 127.0.0.1:4200 (unless PREFECT_API_URL is set), then re-runs the
+# flow now and every SERVE_INTERVAL seconds; Ctrl-C stops both.
+serve: $(STAMP)
+	@$(PY) -m pipeline serve --raw raw --out processed --interval $(SERVE_INTERVAL)
+
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "installing into $(VENV) (first run only) ..."
@@ -32,4 +40,5 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .prefect processed/*.parquet processed/.staging-*
+	rm -rf $(VENV) .prefect processed/*.parquet processed/.staging-* processed/.current processed/.data \
+		processed/.cache processed/.lock processed/.lock.owner $(addprefix processed/,$(TABLES))

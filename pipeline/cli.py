@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--processes", type=int, default=1, help="spaCy worker processes for long inputs")
     run.add_argument("--no-progress", action="store_true", help="never show the progress bar")
     run.add_argument("--json", action="store_true", help="print the run summary as one JSON line")
+    add_run_options(run)
+    add_serve_command(sub)
 
     # Verbs with their own option parsers get everything after the verb.
     for verb, module, help_text in _DELEGATED:
@@ -38,28 +40,80 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "run":
         return _run(args)
+    if args.command == "serve":
+        return _serve(args)
     parser.error(f"unknown command {args.command}")
     return 2
 
 
 def _run(args) -> int:
     from pipeline.flows import extract_corpus
+    from pipeline.lock import RunLocked
 
     try:
         summary = extract_corpus(args.raw, args.out, n_process=args.processes,
-                                 progress=False if args.no_progress else None)
+                                 progress=False if args.no_progress else None, **incremental_kwargs(args))
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except RunLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     print(json.dumps(dataclasses.asdict(summary)) if args.json else format_summary(summary))
     return 0
+
+
+# --- incremental runs, scale-out and `serve` (issue 6) ---------------------------------------------
+
+def add_run_options(run: argparse.ArgumentParser) -> None:
+    add_incremental_options(run)
+    run.add_argument("--full", action="store_true", help="re-extract every document instead of reusing cached results")
+
+
+def add_incremental_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by `run` and `serve`."""
+    parser.add_argument("--dask", metavar="ADDRESS", default=None,
+                        help="run extraction batches on the Dask cluster at ADDRESS, e.g. tcp://10.0.0.5:8786 "
+                             "(default: $PIPELINE_DASK_ADDRESS, else in this process)")
+    parser.add_argument("--partitioned", metavar="N", type=int, nargs="?", const=16, default=None,
+                        help="write each table as a directory of N parquet files bucketed by doc_id (default N: 16)")
+    parser.add_argument("--wait", metavar="SECONDS", type=float, default=None,
+                        help="how long to wait for another run writing the same --out (default: 600)")
+
+
+def incremental_kwargs(args) -> dict:
+    kwargs = {"dask_address": args.dask, "partitions": args.partitioned, "reuse": not getattr(args, "full", False)}
+    if args.wait is not None:
+        kwargs["lock_wait"] = args.wait
+    return kwargs
+
+
+def add_serve_command(sub) -> None:
+    serve = sub.add_parser("serve", help="scheduled re-extraction: a Prefect deployment that re-runs on an interval",
+                           description="Serve the flow as a Prefect deployment with an interval schedule. Without "
+                                       "PREFECT_API_URL, starts a Prefect server on loopback first (project-local "
+                                       "PREFECT_HOME, SQLite) and stops it on Ctrl-C.")
+    serve.add_argument("--raw", type=Path, default=Path("raw"), help="input directory (default: raw)")
+    serve.add_argument("--out", type=Path, default=Path("processed"), help="output directory (default: processed)")
+    serve.add_argument("--interval", type=float, default=300, help="seconds between scheduled runs (default: 300)")
+    serve.add_argument("--host", default="127.0.0.1", help="address of the Prefect server started here (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=4200, help="port of the Prefect server started here (default: 4200)")
+    serve.add_argument("--no-ui", action="store_true", help="start the Prefect server without its web UI")
+    add_incremental_options(serve)
+
+
+def _serve(args) -> int:
+    from pipeline.serve import serve
+
+    return serve(args)
 
 
 def format_summary(summary) -> str:
     c = summary.counts
     lines = [
         f"pipeline: {summary.raw_dir} -> {summary.out_dir}",
-        f"  documents {c.get('documents', 0):>8,}   (extracted this run: {summary.n_extracted:,})",
+        f"  documents {c.get('documents', 0):>8,}   (extracted this run: {summary.n_extracted:,}, "
+        f"reused: {summary.n_reused:,})",
         f"  mentions  {c.get('mentions', 0):>8,}",
         f"  entities  {c.get('entities', 0):>8,}",
         f"  dates     {c.get('dates', 0):>8,}",

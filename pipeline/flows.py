@@ -1,7 +1,11 @@
 """The batch flow: ``raw/`` in, the parquet dataset in ``processed/`` out.
 
-    discover sources -> read and decode -> per batch: spaCy NER + date and money rules
+    discover sources -> read and decode -> reuse cached per-document results
+    -> per batch of new or changed documents (here or on Dask): spaCy NER + date and money rules
     -> cross-document entity alignment -> write every table atomically
+
+The whole run holds the output directory's lock (:mod:`pipeline.lock`); per-document results are
+cached under ``processed/.cache/`` (:mod:`pipeline.cache`).
 
 Prefect tasks are whole stages or whole batches, never single documents: per-task overhead is
 milliseconds, spaCy's per-document cost is too, so finer tasks would double the run time.
@@ -13,22 +17,29 @@ from pipeline.settings import configure_prefect
 
 configure_prefect()
 
+import os  # noqa: E402
 import time  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
 
-from prefect import flow, task  # noqa: E402
+from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
+from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from pipeline import align, ingest, store  # noqa: E402
-from pipeline.extract import DocExtraction, extract_batch  # noqa: E402
+from pipeline.cache import CACHE_DIR, ExtractedDocument, ExtractionCache, document_key  # noqa: E402
+from pipeline.extract import extract_batch  # noqa: E402
+from pipeline.lock import DEFAULT_WAIT_SECONDS, run_lock  # noqa: E402
 from pipeline.schema import Document, ErrorRow  # noqa: E402
 from pipeline.settings import PIPELINE_VERSION  # noqa: E402
 
 BATCH_DOCS = 64
+DASK_ADDRESS_ENV = "PIPELINE_DASK_ADDRESS"
 PROGRESS_MIN_DOCS = 10
 
 
@@ -38,6 +49,7 @@ class RunSummary:
     out_dir: str
     counts: dict[str, int] = field(default_factory=dict)
     n_extracted: int = 0  # documents whose NLP was (re)done in this run
+    n_reused: int = 0  # documents whose cached result was reused as it was
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -57,8 +69,10 @@ def read_sources(paths: list[Path], raw_dir: Path) -> ingest.IngestResult:
 
 
 @stage
-def extract(batch: list[Document], n_process: int) -> list[DocExtraction]:
-    return extract_batch(batch, n_process=n_process)
+def extract(batch: list[Document], n_process: int) -> list[ExtractedDocument]:
+    """Rows and documents both: extraction fills ``dct`` in place, and on a Dask worker that place is a copy."""
+    by_id = {doc.doc_id: doc for doc in batch}
+    return [ExtractedDocument(by_id[x.doc_id], x) for x in extract_batch(batch, n_process=n_process)]
 
 
 @stage
@@ -67,56 +81,135 @@ def align_entities(documents, mentions, sentences):
 
 
 @stage
-def write_dataset(out_dir: Path, tables: dict) -> dict[str, int]:
-    return store.write_tables(out_dir, tables)
+def write_dataset(out_dir: Path, tables: dict, partitions: int | None = None) -> dict[str, int]:
+    return store.write_tables(out_dir, tables, partitions)
+
+
+@stage
+def lookup_cache(cache: ExtractionCache, documents: list[Document], reuse: bool) -> tuple[dict[str, str], dict[str, ExtractedDocument]]:
+    """Each document's cache key, and the cached results that can be reused as they are."""
+    keys = {doc.doc_id: document_key(doc) for doc in documents}
+    return keys, (cache.get_many(keys.values()) if reuse else {})
 
 
 @flow(name="extract-corpus", log_prints=False)
 def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed", *,
-                   n_process: int = 1, batch_docs: int = BATCH_DOCS, progress: bool | None = None) -> RunSummary:
-    """Extract the whole corpus under ``raw_dir`` into the tables in ``out_dir``."""
+                   n_process: int = 1, batch_docs: int = BATCH_DOCS, progress: bool | None = None,
+                   reuse: bool = True, dask_address: str | None = None, partitions: int | None = None,
+                   lock_wait: float | None = DEFAULT_WAIT_SECONDS) -> RunSummary:
+    """Extract the corpus under ``raw_dir`` into the tables in ``out_dir``, redoing only what changed.
+
+    Documents whose cached result matches (same content, metadata, code and model) are reused
+    with their original ``extracted_at``; the others are extracted, in batches, here or on the Dask
+    cluster at ``dask_address`` (default: ``$PIPELINE_DASK_ADDRESS``). Alignment and the tables
+    always cover the whole corpus. ``reuse=False`` re-extracts everything; ``partitions=N`` writes
+    each table as a directory of N hash buckets. One run at a time per ``out_dir`` (``lock_wait``).
+    """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     started = time.perf_counter()
     timer = _StageTimer()
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
+    dask_address = dask_address or os.environ.get(DASK_ADDRESS_ENV) or None
 
-    with timer("ingest"):
-        ingested = read_sources(discover_sources(raw_dir), raw_dir)
-    documents, errors = ingested.documents, list(ingested.errors)
+    with run_lock(out_dir, lock_wait):
+        with timer("ingest"):
+            ingested = read_sources(discover_sources(raw_dir), raw_dir)
+        documents, errors = ingested.documents, list(ingested.errors)
 
-    extractions: list[DocExtraction] = []
-    with timer("extract"), _progress(len(documents), progress) as bar:
-        for i in range(0, len(documents), batch_docs):
-            batch = documents[i : i + batch_docs]
-            extractions.extend(_extract_safely(batch, n_process, errors))
+        cache = ExtractionCache(out_dir / CACHE_DIR)
+        with timer("cache"):
+            keys, results = lookup_cache(cache, quote(documents), reuse)
+        todo = [d for d in documents if keys[d.doc_id] not in results]
+        extracted_at = datetime.now(timezone.utc)
+        n_extracted = 0
+
+        def keep(extracted: list[ExtractedDocument]) -> None:
+            """Cache each batch as it lands: a killed run resumes where it stopped."""
+            nonlocal n_extracted
+            n_extracted += len(extracted)
+            for entry in extracted:
+                doc = entry.document
+                doc.pipeline_version, doc.extracted_at = PIPELINE_VERSION, extracted_at
+                results[keys[doc.doc_id]] = entry
+                cache.put(keys[doc.doc_id], entry)
+
+        with timer("extract"), _progress(len(todo), progress) as bar:
+            _extract_all(todo, batch_docs, n_process, dask_address, errors, keep, bar)
+
+        done = [results[keys[d.doc_id]] for d in documents if keys[d.doc_id] in results]
+        documents = [r.document for r in done]
+        extractions = [r.extraction for r in done]
+
+        with timer("align"):
+            mentions, entities = align_entities(quote(documents), quote([m for x in extractions for m in x.mentions]),
+                                                quote({x.doc_id: x.sentences for x in extractions}))
+
+        with timer("write"):
+            counts = write_dataset(out_dir, quote({
+                "documents": documents,
+                "mentions": mentions,
+                "entities": entities,
+                "dates": [r for x in extractions for r in x.dates],
+                "money": [r for x in extractions for r in x.money],
+                "errors": errors,
+            }), partitions)
+            cache.prune(set(keys.values()))
+    summary = RunSummary(str(raw_dir), str(out_dir), counts, n_extracted=n_extracted,
+                         n_reused=len(documents) - n_extracted,
+                         seconds=time.perf_counter() - started, stage_seconds=timer.seconds)
+    get_run_logger().info(f"{len(documents)} documents ({n_extracted} extracted, {summary.n_reused} reused), "
+                          f"{len(errors)} errors; tables in {out_dir}")
+    return summary
+
+
+def _extract_all(docs: list[Document], batch_docs: int, n_process: int, dask_address: str | None,
+                 errors: list[ErrorRow], keep, bar) -> None:
+    """Extract ``docs`` batch by batch, in this process or on a Dask cluster; ``keep(results)`` each batch."""
+    batches = [docs[i : i + batch_docs] for i in range(0, len(docs), batch_docs)]
+    if not batches:
+        return
+    if not dask_address:
+        for batch in batches:
+            keep(_extract_safely(batch, n_process, errors))
+            bar.update(len(batch))
+        return
+    from prefect_dask import DaskTaskRunner
+
+    # The same task as the local path, submitted to the cluster; its runs belong to this flow run.
+    with DaskTaskRunner(address=dask_address) as runner, \
+            temporary_settings({PREFECT_API_URL: _api_url_for_workers(dask_address)}):
+        futures = [runner.submit(extract, {"batch": batch, "n_process": 1}) for batch in batches]
+        for batch, future in zip(batches, futures):
+            try:
+                rows = future.result()
+            except Exception:  # retried here document by document, as on the local path
+                rows = _extract_safely(batch, 1, errors)
+            keep(rows)
             bar.update(len(batch))
 
-    extracted_at = datetime.now(timezone.utc)
-    kept = {x.doc_id for x in extractions}
-    documents = [d for d in documents if d.doc_id in kept]
-    for doc in documents:
-        doc.pipeline_version = PIPELINE_VERSION
-        doc.extracted_at = extracted_at
 
-    with timer("align"):
-        mentions, entities = align_entities(documents, [m for x in extractions for m in x.mentions],
-                                            {x.doc_id: x.sentences for x in extractions})
+def _api_url_for_workers(dask_address: str) -> str | None:
+    """The Prefect API that workers report task runs to: this run's.
 
-    with timer("write"):
-        counts = write_dataset(out_dir, {
-            "documents": documents,
-            "mentions": mentions,
-            "entities": entities,
-            "dates": [r for x in extractions for r in x.dates],
-            "money": [r for x in extractions for r in x.money],
-            "errors": errors,
-        })
-    return RunSummary(str(raw_dir), str(out_dir), counts, n_extracted=len(extractions),
-                      seconds=time.perf_counter() - started, stage_seconds=timer.seconds)
+    With a configured server that is ``PREFECT_API_URL``. Without one this run uses Prefect's
+    temporary server, on loopback: workers on this machine are told where it is (else each would
+    start a temporary server of its own, seconds per task); remote workers cannot reach it and do
+    start their own, so with a remote cluster set ``PREFECT_API_URL`` to a server they can reach.
+    """
+    configured = PREFECT_API_URL.value()
+    if configured:
+        return configured
+    host = urlsplit(dask_address if "://" in dask_address else f"tcp://{dask_address}").hostname or ""
+    if host not in ("localhost", "::1") and not host.startswith("127."):
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the instance this process's client started
+    return server.api_url if server.running else None
 
 
-def _extract_safely(batch: list[Document], n_process: int, errors: list[ErrorRow]) -> list[DocExtraction]:
+def _extract_safely(batch: list[Document], n_process: int, errors: list[ErrorRow]) -> list[ExtractedDocument]:
     """A batch that fails is retried document by document, so one bad text costs only itself."""
     try:
         return extract(batch, n_process)
