@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib
+import os
 import json
 import sys
 from pathlib import Path
@@ -25,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="extract raw/ into the parquet tables in processed/")
     run.add_argument("--raw", type=Path, default=Path("raw"), help="input directory (default: raw)")
     run.add_argument("--out", type=Path, default=Path("processed"), help="output directory (default: processed)")
-    run.add_argument("--processes", type=int, default=1, help="spaCy worker processes for long inputs")
+    run.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                     help="worker processes for extraction (default: all cores; used when there is 1M+ characters of new text)")
     run.add_argument("--no-progress", action="store_true", help="never show the progress bar")
     run.add_argument("--json", action="store_true", help="print the run summary as one JSON line")
     add_run_options(run)
@@ -47,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    if not args.dask and args.raw.is_dir():
+        from pipeline import workers
+
+        # Worker processes warm up (model, rule tables) while Prefect's server starts.
+        workers.prestart_for_changes(args.raw, args.out, args.processes)
     from pipeline.flows import extract_corpus
     from pipeline.lock import RunLocked
 

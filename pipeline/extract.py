@@ -24,6 +24,18 @@ class DocExtraction:
     sentences: list[tuple[int, int]] = field(default_factory=list)
 
 
+def warm_up() -> None:
+    """Load the model and every rule table now, not inside the first batch (worker initialisers, the CLI)."""
+    from pipeline import currencies
+    from pipeline.nlp import load_model
+    from pipeline.temporal import lexicon
+
+    load_model()
+    currencies.table()
+    money.grammar()
+    lexicon.load()
+
+
 def extract_batch(docs: list[Document], n_process: int = 1) -> list[DocExtraction]:
     """Model and rules over a batch of documents; ``doc.dct`` is filled in place."""
     results = annotate([d.text for d in docs], n_process=n_process)

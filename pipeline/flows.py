@@ -31,9 +31,8 @@ from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from pipeline import align, ingest, store  # noqa: E402
+from pipeline import align, ingest, store, workers  # noqa: E402
 from pipeline.cache import CACHE_DIR, ExtractedDocument, ExtractionCache, document_key  # noqa: E402
-from pipeline.extract import extract_batch  # noqa: E402
 from pipeline.lock import DEFAULT_WAIT_SECONDS, run_lock  # noqa: E402
 from pipeline.schema import Document, ErrorRow  # noqa: E402
 from pipeline.settings import PIPELINE_VERSION  # noqa: E402
@@ -69,10 +68,15 @@ def read_sources(paths: list[Path], raw_dir: Path) -> ingest.IngestResult:
 
 
 @stage
-def extract(batch: list[Document], n_process: int) -> list[ExtractedDocument]:
-    """Rows and documents both: extraction fills ``dct`` in place, and on a Dask worker that place is a copy."""
-    by_id = {doc.doc_id: doc for doc in batch}
-    return [ExtractedDocument(by_id[x.doc_id], x) for x in extract_batch(batch, n_process=n_process)]
+def extract(batch: list[Document]) -> list[ExtractedDocument]:
+    """One batch, in this process or on a Dask worker."""
+    return workers.extract_documents(batch)
+
+
+@stage
+def extract_on_workers(batch: list[Document], n_workers: int) -> list[ExtractedDocument]:
+    """One batch, handed to a warm local worker process (the task's thread just waits)."""
+    return workers.submit(batch, n_workers).result()
 
 
 @stage
@@ -165,28 +169,33 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
 
 def _extract_all(docs: list[Document], batch_docs: int, n_process: int, dask_address: str | None,
                  errors: list[ErrorRow], keep, bar) -> None:
-    """Extract ``docs`` batch by batch, in this process or on a Dask cluster; ``keep(results)`` each batch."""
-    batches = [docs[i : i + batch_docs] for i in range(0, len(docs), batch_docs)]
-    if not batches:
-        return
-    if not dask_address:
-        for batch in batches:
-            keep(_extract_safely(batch, n_process, errors))
-            bar.update(len(batch))
-        return
-    from prefect_dask import DaskTaskRunner
+    """Extract ``docs`` batch by batch: here, on local worker processes, or on a Dask cluster.
 
-    # The same task as the local path, submitted to the cluster; its runs belong to this flow run.
-    with DaskTaskRunner(address=dask_address) as runner, \
-            temporary_settings({PREFECT_API_URL: _api_url_for_workers(dask_address)}):
-        futures = [runner.submit(extract, {"batch": batch, "n_process": 1}) for batch in batches]
-        for batch, future in zip(batches, futures):
-            try:
-                rows = future.result()
-            except Exception:  # retried here document by document, as on the local path
-                rows = _extract_safely(batch, 1, errors)
-            keep(rows)
-            bar.update(len(batch))
+    ``keep(results)`` is called for each batch as it lands, in order. Local workers pay off only
+    with enough text (``workers.POOL_MIN_CHARS``): each loads the model and rule tables once (~4 s).
+    """
+    batches = [docs[i : i + batch_docs] for i in range(0, len(docs), batch_docs)]
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        runner = DaskTaskRunner(address=dask_address)
+        with runner, temporary_settings({PREFECT_API_URL: _api_url_for_workers(dask_address)}):
+            _collect(batches, [runner.submit(extract, {"batch": batch}) for batch in batches], errors, keep, bar)
+    elif n_process > 1 and (os.cpu_count() or 1) > 1 and sum(d.n_chars for d in docs) >= workers.POOL_MIN_CHARS:
+        _collect(batches, [extract_on_workers.submit(quote(batch), n_process) for batch in batches], errors, keep, bar)
+    else:
+        _collect(batches, [None] * len(batches), errors, keep, bar)
+
+
+def _collect(batches: list[list[Document]], futures: list, errors: list[ErrorRow], keep, bar) -> None:
+    """Results in batch order; a batch whose future failed (or that has none) is extracted here."""
+    for batch, future in zip(batches, futures):
+        try:
+            rows = future.result() if future is not None else extract(batch)
+        except Exception:  # retried document by document, so one bad text costs only itself
+            rows = [x for doc in batch for x in _extract_safely(doc, errors)]
+        keep(rows)
+        bar.update(len(batch))
 
 
 def _api_url_for_workers(dask_address: str) -> str | None:
@@ -209,16 +218,12 @@ def _api_url_for_workers(dask_address: str) -> str | None:
     return server.api_url if server.running else None
 
 
-def _extract_safely(batch: list[Document], n_process: int, errors: list[ErrorRow]) -> list[ExtractedDocument]:
-    """A batch that fails is retried document by document, so one bad text costs only itself."""
+def _extract_safely(doc: Document, errors: list[ErrorRow]) -> list[ExtractedDocument]:
     try:
-        return extract(batch, n_process)
+        return extract([doc])
     except Exception as exc:  # a bug or a pathological text: report it, keep the run going
-        if len(batch) == 1:
-            doc = batch[0]
-            errors.append(ErrorRow(doc.source_path, doc.doc_id, "extract", f"{type(exc).__name__}: {exc}"))
-            return []
-    return [x for doc in batch for x in _extract_safely([doc], 1, errors)]
+        errors.append(ErrorRow(doc.source_path, doc.doc_id, "extract", f"{type(exc).__name__}: {exc}"))
+        return []
 
 
 def _progress(total: int, enabled: bool | None):

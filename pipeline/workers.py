@@ -1,0 +1,85 @@
+"""A pool of warm extraction processes on this machine.
+
+NER is CPU-bound and holds the GIL, so a second core needs a second process. Each worker imports
+only the extraction code (not Prefect) and loads the model and rule tables once, in its
+initialiser. :func:`prestart` lets the command line start the workers before the flow, so their
+start-up (~4 s) overlaps the Prefect server's; the flow's tasks then only hand batches over.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from pipeline.cache import ExtractedDocument
+from pipeline.extract import extract_batch, warm_up
+from pipeline.schema import Document
+from pipeline.store import CURRENT
+
+# New text below which worker processes cost more start-up than they save (~15 s of NER on one core).
+POOL_MIN_CHARS = 700_000
+
+_pool: ProcessPoolExecutor | None = None
+_size = 0
+
+
+def prestart(n_workers: int) -> ProcessPoolExecutor | None:
+    """Start (and warm) ``n_workers`` processes now, unless a pool of that size is already up."""
+    global _pool, _size
+    n_workers = min(n_workers, os.cpu_count() or 1)
+    if n_workers <= 1:
+        return None
+    if _pool is None or _size != n_workers:
+        shutdown()
+        # spawn, not fork: the parent runs Prefect's threads, and a forked copy of a lock held by one
+        # of them would deadlock the child.
+        _pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up)
+        _size = n_workers
+        for _ in range(n_workers):  # the pool spawns lazily: one no-op per worker starts them all now
+            _pool.submit(int)
+    return _pool
+
+
+def prestart_for_changes(raw_dir: Path, out_dir: Path, n_workers: int) -> None:
+    """Start workers early when the sources changed since the last run by enough text to use them.
+
+    A guess from file sizes and times, made before the flow reads anything; the flow decides on the
+    text it actually has to extract, so a wrong guess only costs idle start-up on spare cores.
+    """
+    last_run = _mtime(Path(out_dir) / CURRENT)
+    changed = sum(p.stat().st_size for p in Path(raw_dir).rglob("*") if p.is_file() and p.stat().st_mtime > last_run)
+    if changed >= POOL_MIN_CHARS:
+        prestart(n_workers)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return os.lstat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
+def submit(batch: list[Document], n_workers: int) -> Future:
+    pool = prestart(n_workers)
+    if pool is None:
+        raise ValueError("a worker pool needs at least two workers on at least two cores")
+    return pool.submit(extract_documents, batch)
+
+
+def extract_documents(batch: list[Document]) -> list[ExtractedDocument]:
+    """Rows and documents both: extraction fills ``dct`` in place, and in a worker that place is a copy."""
+    by_id = {doc.doc_id: doc for doc in batch}
+    return [ExtractedDocument(by_id[x.doc_id], x) for x in extract_batch(batch)]
+
+
+def shutdown() -> None:
+    global _pool, _size
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+    _pool, _size = None, 0
+
+
+atexit.register(shutdown)
