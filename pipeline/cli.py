@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    from pipeline.settings import start_temporary_server_early
+
+    server_ready = start_temporary_server_early()
     if not args.dask and args.raw.is_dir():
         from pipeline import workers
 
@@ -57,6 +60,7 @@ def _run(args) -> int:
     from pipeline.flows import extract_corpus
     from pipeline.lock import RunLocked
 
+    server_ready()
     try:
         summary = extract_corpus(args.raw, args.out, n_process=args.processes,
                                  progress=False if args.no_progress else None, **incremental_kwargs(args))
