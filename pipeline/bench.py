@@ -89,6 +89,35 @@ def bare_spacy(raw_dir: Path, n_process: int, full: bool) -> dict:
     return {"docs": len(texts), "ents": n_ents, "pipes": nlp.pipe_names}
 
 
+def extraction_shares(raw_dir: Path, sample: int = 300) -> dict:
+    """Seconds of each per-document stage on the first ``sample`` documents, in this process.
+
+    The flow times extraction as one stage (it runs on worker processes); this splits it into the
+    model and each rule stage, which is what shows whether the rules are noise beside the NER.
+    """
+    from pipeline import ingest, money, temporal
+    from pipeline.extract import build_mentions, warm_up
+    from pipeline.nlp import annotate
+
+    docs = ingest.read_sources(sorted(raw_dir.glob("*.jsonl")), raw_dir).documents[:sample]
+    warm_up()
+    started = time.perf_counter()
+    results = annotate([d.text for d in docs])
+    seconds = {"model (spaCy)": time.perf_counter() - started}
+    stages = {
+        "dates (temporal)": lambda d, r: temporal.extract_dates(d, r),
+        "money": lambda d, r: money.extract_money(d, r.ents),
+        "mentions": build_mentions,
+    }
+    for name, stage in stages.items():
+        started = time.perf_counter()
+        for doc, result in zip(docs, results):
+            stage(doc, result)
+        seconds[name] = time.perf_counter() - started
+    total = sum(seconds.values())
+    return {"documents": len(docs), "seconds": seconds, "share": {k: v / total for k, v in seconds.items()}}
+
+
 def run_bench(source: Path, work: Path, out_dir: Path, processes: int) -> dict:
     raw, processed = work / "raw", work / "processed"
     shutil.rmtree(processed, ignore_errors=True)  # the first run must be a full run
@@ -110,6 +139,8 @@ def run_bench(source: Path, work: Path, out_dir: Path, processes: int) -> dict:
         print(f" {m.seconds:.1f}s, {m.words_per_second:,.0f} words/s, peak {m.peak_rss_mb:,.0f} MB", flush=True)
         results.append(m)
     bare, bare_full, first, rerun = results
+    print("  extraction stages on a sample ...", flush=True)
+    shares = extraction_shares(raw)
     report = {
         "corpus": {"source": str(source), "documents": n_docs, "words": words},
         "machine": {"cores": os.cpu_count(), "processes": processes, "python": platform.python_version()},
@@ -119,6 +150,7 @@ def run_bench(source: Path, work: Path, out_dir: Path, processes: int) -> dict:
         "stage_seconds": first.detail.get("stage_seconds", {}),
         "no_change_rerun_seconds": rerun.seconds,
         "no_change_rerun_extracted": rerun.detail.get("n_extracted"),
+        "extraction_shares": shares,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bench.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
@@ -147,6 +179,13 @@ def format_markdown(report: dict) -> str:
         "| stage | seconds |",
         "| --- | ---: |",
         *[f"| {k} | {v:.1f} |" for k, v in report["stage_seconds"].items()],
+        "",
+        f"Inside extraction ({report['extraction_shares']['documents']} documents, one process):",
+        "",
+        "| part | seconds | share |",
+        "| --- | ---: | ---: |",
+        *[f"| {k} | {v:.2f} | {report['extraction_shares']['share'][k]:.1%} |"
+          for k, v in report["extraction_shares"]["seconds"].items()],
     ]
     return "\n".join(lines) + "\n"
 

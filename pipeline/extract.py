@@ -28,12 +28,13 @@ def warm_up() -> None:
     """Load the model and every rule table now, not inside the first batch (worker initialisers, the CLI)."""
     from pipeline import currencies
     from pipeline.nlp import load_model
-    from pipeline.temporal import lexicon
+    from pipeline.temporal import detect, lexicon
 
     load_model()
     currencies.table()
     money.grammar()
     lexicon.load()
+    detect.dateparser_parser().get_date_data("22 February 2022")  # dateparser loads its data on first use
 
 
 def extract_batch(docs: list[Document], n_process: int = 1) -> list[DocExtraction]:

@@ -244,7 +244,7 @@ def _detail(r: Reading) -> int:
 
 
 @lru_cache(maxsize=1)
-def _dateparser():
+def dateparser_parser():
     """English only (~50x faster than detecting the language); a year is required, never guessed."""
     from dateparser.date import DateDataParser
 
@@ -255,7 +255,7 @@ def _dateparser():
 @lru_cache(maxsize=8192)
 def _dateparser_reading(phrase: str) -> Reading | None:
     """dateparser for the forms the rules do not know; it says which parts it read (``period``)."""
-    data = _dateparser().get_date_data(phrase)
+    data = dateparser_parser().get_date_data(phrase)
     if data is None or data.date_obj is None:
         return None
     d, period = data.date_obj, data.period
