@@ -74,6 +74,8 @@ def read_sources(paths: list[Path], raw_dir: Path) -> IngestResult:
             docs, errors = [], [ErrorRow(source_path, _doc_id_for(path), "ingest", str(exc))]
         except OSError as exc:
             docs, errors = [], [ErrorRow(source_path, _doc_id_for(path), "ingest", f"cannot read file: {exc}")]
+        except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on absurdly nested JSON: one row, not a crash
+            docs, errors = [], [ErrorRow(source_path, _doc_id_for(path), "ingest", f"unreadable: {type(exc).__name__}: {exc}")]
         result.errors.extend(errors)
         for doc in docs:
             if doc.doc_id in seen:
@@ -108,7 +110,7 @@ def _read_one(path: Path, source_path: str) -> tuple[list[Document], list[ErrorR
         try:
             meta = _read_sidecar(sidecar)
         except BadInput as exc:
-            errors.append(ErrorRow(sidecar.name, _doc_id_for(path), "ingest", f"sidecar ignored: {exc}"))
+            errors.append(ErrorRow(str(Path(source_path).with_name(sidecar.name)), _doc_id_for(path), "ingest", f"sidecar ignored: {exc}"))
     meta["published"] = _published(meta.get("published"), source_path, _doc_id_for(path), errors)
     title = meta.get("title")
     if suffix in (".html", ".htm"):
@@ -146,6 +148,8 @@ def _read_jsonl(path: Path, source_path: str) -> tuple[list[Document], list[Erro
                 docs.append(make_document(doc_id, source_path, text, **meta))
             except json.JSONDecodeError as exc:
                 errors.append(ErrorRow(source_path, None, "ingest", f"{where}: malformed JSON: {exc.msg} at column {exc.colno}"))
+            except RecursionError:
+                errors.append(ErrorRow(source_path, None, "ingest", f"{where}: malformed JSON: nested too deeply"))
             except BadInput as exc:
                 message = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
                 errors.append(ErrorRow(source_path, doc_id, "ingest", message))
@@ -159,6 +163,8 @@ def _read_sidecar(path: Path) -> dict:
         meta = json.loads(decode(path.read_bytes()))
     except (json.JSONDecodeError, BadInput) as exc:
         raise BadInput(f"malformed JSON in {path.name}: {exc}") from None
+    except RecursionError:
+        raise BadInput(f"malformed JSON in {path.name}: nested too deeply") from None
     if not isinstance(meta, dict):
         raise BadInput(f"{path.name} is not a JSON object")
     return {k: meta.get(k) for k in META_FIELDS}
@@ -263,7 +269,11 @@ def detect_language(text: str) -> tuple[str, float] | None:
 
 
 def parse_published(value) -> datetime | None:
-    """ISO 8601 (date or date-time) to an aware UTC datetime; naive values are taken as UTC."""
+    """ISO 8601 (date or date-time) to an aware datetime; naive values are taken as UTC.
+
+    The offset is kept as written: the article's own calendar date (the DCT) is the local one, and
+    "21:30-05:00" is still the 22nd where it was published. The table stores the instant in UTC.
+    """
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
@@ -275,7 +285,11 @@ def parse_published(value) -> datetime | None:
             raise BadInput(f"'published' is not an ISO 8601 date: {value!r}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    try:
+        parsed.astimezone(timezone.utc)
+    except OverflowError:
+        raise BadInput(f"'published' is out of range: {value!r}") from None
+    return parsed
 
 
 def _first_line(text: str) -> str | None:

@@ -59,11 +59,16 @@ def bad_run(prefect_server, tmp_path_factory):
         '{"id": "wire-2", "text": "unterminated',
         json.dumps({"id": "wire-3", "text": LATIN1, "title": "Storm damage"}),
         json.dumps({"text": "no id here"}),
+        "[" * 200_000,
     ]
     (raw / "wire.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with open(raw / "huge.txt", "wb") as f:  # 50 MB, sparse-free: real bytes on disk
         f.write(ENGLISH.encode() * (50 * 1024 * 1024 // len(ENGLISH) + 1))
     (raw / "notes.docx").write_bytes(b"PK\x03\x04 not an article")
+    (raw / "sidecar-broken.txt").write_text(ENGLISH, encoding="utf-8")
+    (raw / "sidecar-broken.meta.json").write_text("[" * 200_000, encoding="utf-8")
+    (raw / "far-future.txt").write_text(ENGLISH, encoding="utf-8")
+    (raw / "far-future.meta.json").write_text(json.dumps({"published": "9999-12-31T23:00:00-05:00"}), encoding="utf-8")
     out = tmp_path_factory.mktemp("out")
     summary = extract_corpus(raw, out, progress=False)
     docs = pd.read_parquet(out / "documents.parquet")
@@ -79,7 +84,8 @@ def _reason(errors, source_path):
 
 def test_good_documents_all_kept(bad_run):
     _, docs, _ = bad_run
-    assert set(docs.doc_id) == {"good", "latin1", "cp1252", "Überfall in der Straße – report 1", "article", "wire-1", "wire-3"}
+    assert set(docs.doc_id) == {"good", "latin1", "cp1252", "Überfall in der Straße – report 1", "article", "wire-1",
+                                "wire-3", "sidecar-broken", "far-future"}
 
 
 def test_each_bad_input_is_one_clear_error_row(bad_run):
@@ -92,10 +98,13 @@ def test_each_bad_input_is_one_clear_error_row(bad_run):
     assert "too large" in _reason(errors, "huge.txt").reason
     assert "unsupported file type" in _reason(errors, "notes.docx").reason
     wire = errors[errors.source_path == "wire.jsonl"].sort_values("reason")
-    assert list(wire.reason.str.slice(0, 7)) == ["line 2:", "line 4:"]
+    assert list(wire.reason.str.slice(0, 7)) == ["line 2:", "line 4:", "line 5:"]
     assert "malformed JSON" in wire.reason.iloc[0] and "missing 'id'" in wire.reason.iloc[1]
+    assert "nested too deeply" in wire.reason.iloc[2]
+    assert "sidecar ignored" in _reason(errors, "sidecar-broken.meta.json").reason
+    assert "out of range" in _reason(errors, "far-future.txt").reason
     assert set(errors.stage) == {"ingest"}
-    assert len(errors) == 8
+    assert len(errors) == 11
 
 
 def test_legacy_encodings_decoded(bad_run):
@@ -118,6 +127,16 @@ def test_jsonl_metadata_kept(bad_run):
     row = docs.set_index("doc_id").loc["wire-1"]
     assert str(row.published) == "2024-03-05 10:00:00+00:00"
     assert docs.set_index("doc_id").loc["wire-3"].title == "Storm damage"
+
+
+def test_published_keeps_the_local_date(bad_run):
+    """The instant is stored in UTC; the article's own date (its DCT) is the one where it was published."""
+    from pipeline.ingest import parse_published
+
+    evening = parse_published("2022-02-22T21:30:00-05:00")
+    assert evening.date().isoformat() == "2022-02-22"
+    assert evening.utcoffset().total_seconds() == -5 * 3600
+    assert parse_published("2022-02-22").tzinfo is not None
 
 
 def test_decode_refuses_binary_and_empty():

@@ -130,6 +130,16 @@ def test_published_metadata_is_the_dct():
     assert values == [("yesterday", "2022-02-28", "dct"), ("next Friday", "2022-03-04", "dct")]
 
 
+def test_dct_is_the_local_date_of_publication():
+    """21:30 in New York is already the next day in UTC; the article's "yesterday" is local."""
+    from pipeline.ingest import parse_published
+
+    for published, dct, yesterday in (("2022-03-01T21:30:00-05:00", "2022-03-01", "2022-02-28"),
+                                      ("2022-03-02T01:00:00+09:00", "2022-03-02", "2022-03-01")):
+        result, values = _values("Officials said yesterday that the plant would reopen.", parse_published(published))
+        assert (result.dct, values[0][1]) == (dct, yesterday)
+
+
 def test_without_any_date_relative_values_stay_null():
     result, values = _values("Officials said yesterday that talks would resume this month.")
     assert (result.dct, result.dct_source) == (None, "none")
