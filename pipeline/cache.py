@@ -35,14 +35,14 @@ from typing import Iterable
 
 from pipeline.extract import DocExtraction
 from pipeline.schema import Document
-from pipeline.settings import MODEL_NAME, PIPELINE_VERSION
+from pipeline.settings import MODEL_NAME, MODELS_DIR, PIPELINE_VERSION
 
 CACHE_DIR = Path(".cache") / "extract"
 PACKAGE_DIR = Path(__file__).resolve().parent
-# Data files read at run time by rules (patterns, gazetteers) count as code: any in the package,
-# and the shipped models/ directory next to it.
-DATA_DIRS = (PACKAGE_DIR, PACKAGE_DIR.parent / "models")
-DATA_SUFFIXES = {".json", ".jsonl", ".txt", ".csv", ".tsv", ".yml", ".yaml", ".pkl"}
+# Data files read at run time by rules (patterns, gazetteers) count as code: every file in models/,
+# and any data file inside the package.
+DATA_DIRS = (PACKAGE_DIR, MODELS_DIR)
+DATA_SUFFIXES = {".json", ".jsonl", ".txt", ".csv", ".tsv", ".yml", ".yaml", ".toml", ".pkl"}
 # The modules whose code decides a document's rows; everything they import inside the package
 # is added by :func:`extraction_modules`.
 ROOT_MODULES = ("pipeline.extract",)

@@ -27,12 +27,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from pipeline.names import PERSON, Name, fold, parse, token_prefix_match
 from pipeline.schema import Mention
+from pipeline.settings import MODELS_DIR
 
-MODELS = Path(__file__).resolve().parents[1] / "models"
+MODELS = MODELS_DIR
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 ORG_LABELS = frozenset({"ORG"})
 

