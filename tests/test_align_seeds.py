@@ -42,7 +42,7 @@ def test_seeds_entities_are_the_real_people(seed_run):
 
 
 def test_direct_run_equals_the_flow(seed_run):
-    """``make eval`` bypasses Prefect; it must produce exactly what the flow writes."""
+    """Alignment called directly (as the alignment benchmark does) gives exactly what the flow writes."""
     _, out = seed_run
     documents = read_sources(discover(RAW), RAW).documents
     extractions = extract_batch(documents)
