@@ -77,14 +77,12 @@ def bare_spacy(raw_dir: Path, n_process: int, full: bool) -> dict:
     """What the pipeline is measured against: load the model, ``nlp.pipe`` every text, nothing else."""
     import spacy
 
-    from pipeline.nlp import EXCLUDED_PIPES
+    from pipeline.nlp import load_model
     from pipeline.settings import MODEL_NAME
 
     texts = [json.loads(line)["text"] for path in sorted(raw_dir.glob("*.jsonl"))
              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    nlp = spacy.load(MODEL_NAME) if full else spacy.load(MODEL_NAME, exclude=EXCLUDED_PIPES)
-    if not full:
-        nlp.enable_pipe("senter")
+    nlp = spacy.load(MODEL_NAME) if full else load_model()
     n_ents = sum(len(doc.ents) for doc in nlp.pipe(texts, n_process=n_process, batch_size=64))
     return {"docs": len(texts), "ents": n_ents, "pipes": nlp.pipe_names}
 

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--raw", type=Path, default=Path("raw"), help="input directory (default: raw)")
     run.add_argument("--out", type=Path, default=Path("processed"), help="output directory (default: processed)")
     run.add_argument("--processes", type=int, default=os.cpu_count() or 1,
-                     help="worker processes for extraction (default: all cores; used when there is 1M+ characters of new text)")
+                     help="worker processes for extraction (default: all cores; used when there are 700k+ characters of new text)")
     run.add_argument("--no-progress", action="store_true", help="never show the progress bar")
     run.add_argument("--json", action="store_true", help="print the run summary as one JSON line")
     add_run_options(run)

@@ -37,9 +37,9 @@ def warm_up() -> None:
     detect.dateparser_parser().get_date_data("22 February 2022")  # dateparser loads its data on first use
 
 
-def extract_batch(docs: list[Document], n_process: int = 1) -> list[DocExtraction]:
+def extract_batch(docs: list[Document]) -> list[DocExtraction]:
     """Model and rules over a batch of documents; ``doc.dct`` is filled in place."""
-    results = annotate([d.text for d in docs], n_process=n_process)
+    results = annotate([d.text for d in docs])
     return [extract_document(doc, result) for doc, result in zip(docs, results)]
 
 

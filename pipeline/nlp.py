@@ -10,11 +10,9 @@ On the gold sample articles this gives exactly the entities of the full pipeline
 from __future__ import annotations
 
 import bisect
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
 
 from pipeline.settings import MODEL_NAME
 
@@ -54,11 +52,6 @@ def load_model():
     return nlp
 
 
-def model_version() -> str:
-    nlp = load_model()
-    return f"{nlp.meta.get('name', MODEL_NAME)}-{nlp.meta.get('version', '?')}"
-
-
 def chunk_offsets(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
     """Cut ``text`` into pieces of at most ~``size`` chars, preferring paragraph, then line, then space breaks."""
     if len(text) <= size:
@@ -78,8 +71,12 @@ def chunk_offsets(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
     return pieces
 
 
-def annotate(texts: list[str], batch_size: int = 32, n_process: int = 1) -> list[NlpResult]:
-    """Run the model over ``texts`` (in order) and return one :class:`NlpResult` per text."""
+def annotate(texts: list[str], batch_size: int = 32) -> list[NlpResult]:
+    """Run the model over ``texts`` (in order) and return one :class:`NlpResult` per text.
+
+    One process: parallelism is the caller's (worker processes or Dask, one batch each), so each
+    worker keeps its model loaded across batches.
+    """
     nlp = load_model()
     jobs: list[tuple[int, int]] = []  # (text index, chunk start)
     chunks: list[str] = []
@@ -88,17 +85,8 @@ def annotate(texts: list[str], batch_size: int = 32, n_process: int = 1) -> list
             jobs.append((i, start))
             chunks.append(text[start:end])
     results = [NlpResult() for _ in texts]
-    n_process = _effective_processes(n_process, sum(map(len, chunks)))
-    docs: Iterable = nlp.pipe(chunks, batch_size=batch_size, n_process=n_process)
-    for (i, offset), doc in zip(jobs, docs):
+    for (i, offset), doc in zip(jobs, nlp.pipe(chunks, batch_size=batch_size)):
         result = results[i]
         result.ents.extend(Span(e.start_char + offset, e.end_char + offset, e.label_) for e in doc.ents)
         result.sentences.extend((s.start_char + offset, s.end_char + offset) for s in doc.sents)
     return results
-
-
-def _effective_processes(requested: int, total_chars: int) -> int:
-    """Worker processes each load the model (~0.5 s); below ~200k chars that costs more than it saves."""
-    if requested <= 1 or total_chars < 200_000:
-        return 1
-    return min(requested, os.cpu_count() or 1)

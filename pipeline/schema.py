@@ -7,7 +7,6 @@ this file. Readers and tests validate against :data:`SCHEMAS`.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable
@@ -222,7 +221,3 @@ def validate(name: str, table: pa.Table) -> list[str]:
             if not f.nullable and table.column(f.name).null_count:
                 problems.append(f"{name}.{f.name}: {table.column(f.name).null_count} nulls in a required column")
     return problems
-
-
-def field_names(row_type: type) -> list[str]:
-    return [f.name for f in dataclasses.fields(row_type)]
