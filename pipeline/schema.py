@@ -84,6 +84,7 @@ class DateRow:
     end: datetime | None
     anchor: str
     granularity: str | None = None
+    mod: str | None = None
     sentence_index: int = 0
 
 
@@ -160,6 +161,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         pa.field("end", NAIVE_TS),
         pa.field("anchor", pa.string(), nullable=False),
         pa.field("granularity", pa.string()),
+        pa.field("mod", pa.string()),
         pa.field("sentence_index", pa.int32(), nullable=False),
     ]),
     "money": pa.schema([

@@ -49,7 +49,7 @@ def extract_dates(doc: Document, nlp: NlpResult) -> DocumentDates:
         rows.append(DateRow(
             doc_id=doc.doc_id, start_char=cand.start, end_char=cand.end, text=doc.text[cand.start:cand.end],
             type=tv.type, value=tv.value, start=tv.start, end=tv.end, anchor=tv.anchor,
-            granularity=tv.granularity,
+            granularity=tv.granularity, mod=tv.mod,
         ))
     return DocumentDates(dct.value if dct else None, source, rows)
 
