@@ -179,7 +179,9 @@ def _fsync_tree(root: Path) -> None:
 
 
 def read_table(out_dir: Path, name: str) -> pa.Table | None:
-    path = table_path(out_dir, name)
+    """One run's table, even while another run publishes: the ``.current`` link is resolved once,
+    so every file of a partitioned table comes from the same run."""
+    path = table_path(out_dir, name).resolve()
     if not path.exists():
         return None
     return pq.read_table(path, schema=SCHEMAS[name])
