@@ -13,6 +13,7 @@ from pipeline.align import align
 from pipeline.extract import one_line
 from pipeline.ingest import make_document
 from pipeline.schema import Mention, mention_id
+from pipeline.sweep import Sweeper
 
 
 def doc(doc_id: str, text: str):
@@ -147,6 +148,15 @@ def test_sweep_guards_against_common_words():
     assert "Promises" not in swept  # "promises" is an ordinary word in this corpus
 
 
+def test_sweeper_finds_a_phrase_whatever_its_first_token_looks_like():
+    """The sweep looks only at tokens that can start a phrase; a lowercase word or a symbol can too."""
+    text = "Shares of eBay rose. The de Beers deal and the #MeToo movement, said Mr. O'Neil."
+    phrases = {("eBay",): "ORG", ("de", "Beers"): "ORG", ("#", "MeToo"): "EVENT", ("O", "'", "Neil"): "PERSON"}
+    found = Sweeper(phrases).find(text, sentence_starts={0, 21})
+    assert [(text[s:e], label) for s, e, label in found] == [
+        ("eBay", "ORG"), ("de Beers", "ORG"), ("#MeToo", "EVENT"), ("O'Neil", "PERSON")]
+
+
 # -- across documents: join and keep apart -------------------------------------------------------
 
 def test_same_surname_different_first_names_stay_apart():
@@ -249,3 +259,4 @@ def test_entity_ids_survive_new_documents():
     before = _ids(_corpus()[:2])
     after = _ids(_corpus())
     assert all(after[k] == v for k, v in before.items())
+
