@@ -6,6 +6,7 @@ NORP, a first name tagged GPE), so every rule is tested without loading the mode
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 
@@ -260,3 +261,16 @@ def test_entity_ids_survive_new_documents():
     after = _ids(_corpus())
     assert all(after[k] == v for k, v in before.items())
 
+
+# -- the cycle collector, paused while alignment runs -------------------------------------------
+
+def test_alignment_leaves_the_cycle_collector_as_it_found_it():
+    assert gc.isenabled()
+    run(*_corpus())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run(*_corpus())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
