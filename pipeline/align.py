@@ -18,9 +18,11 @@ compared. What decides a link beyond the exact name:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Indel
@@ -64,6 +66,29 @@ def align(documents: list[Document], mentions: list[Mention],
 
     ``sentences`` gives each document's sentence bounds, for the provenance of added mentions.
     """
+    with _cycle_collector_paused():
+        return _align(documents, mentions, sentences)
+
+
+@contextmanager
+def _cycle_collector_paused():
+    """Alignment only adds objects (chains, name sets, summaries: a few hundred thousand) and makes
+    no reference cycles. CPython answers that growth with full collections, each walking the whole
+    heap, the corpus's mentions included: about a sixth of alignment's time on ``make bench``'s
+    corpus, to free nothing. Reference counting still frees everything as usual. The pause is
+    process-wide, for the seconds alignment takes; the collector resumes after, as it was.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _align(documents: list[Document], mentions: list[Mention],
+           sentences: dict[str, list[tuple[int, int]]] | None) -> tuple[list[Mention], list[Entity]]:
     common = lowercase_vocabulary(d.text for d in documents)
     mentions = split_headline_names(documents, mentions, common)
     mentions = sweep(documents, mentions, sentences or {}, common)
@@ -96,10 +121,13 @@ def repair_labels(chains: list[Chain]) -> None:
     for c in chains:
         for m in c.mentions:
             tally[mention_name(m).key][c.label] += 1
-    for c in chains:
-        votes = tally[c.head.key]
+    majority: dict[str, str | None] = {}  # name key -> its label, where the corpus is clear about it
+    for key, votes in tally.items():
         label, n = votes.most_common(1)[0]
-        if label == c.label or n < CORPUS_MAJORITY * sum(votes.values()):
+        majority[key] = label if n >= CORPUS_MAJORITY * sum(votes.values()) else None
+    for c in chains:
+        label = majority[c.head.key]
+        if label is None or label == c.label:
             continue
         own = c.head_votes
         if len(own) == 1 and c.label in own and own[c.label] >= 3:
@@ -130,7 +158,7 @@ class _Summary:
 
     firsts: set[str] = field(default_factory=set)  # first names of its full person names
     surnames: set[str] = field(default_factory=set)
-    context: Counter = field(default_factory=Counter)
+    context: set[str] = field(default_factory=set)  # name keys of its documents (see Clusterer.context)
 
 
 class Clusterer:
@@ -147,23 +175,21 @@ class Clusterer:
             df.update(keys)
         max_df = max(CONTEXT_MIN_DF_FLOOR, CONTEXT_MAX_DF_SHARE * n_docs)
         informative = {k for k, n in df.items() if n <= max_df}
-        self.context = [(doc_keys[c.doc_id] & informative) - c.keys for c in chains]
+        doc_context = {doc_id: keys & informative for doc_id, keys in doc_keys.items()}
+        # Per chain: the informative names of its document other than its own.
+        self.context = [doc_context[c.doc_id] - c.keys for c in chains]
+        self.short = [len(c.head.tokens) == 1 or c.head.is_acronym for c in chains]
         self._attached_ids: set[int] = set()
+        # Summaries of merged clusters only: a chain on its own has its summary made when asked for
+        # (most chains never merge, and keeping tens of thousands of small sets costs more than remaking a few).
         self.summary: dict[int, _Summary] = {}
-        for i, c in enumerate(chains):
-            s = _Summary(context=Counter(self.context[i]))
-            if c.label == PERSON and len(c.head.tokens) > 1:
-                s.firsts.add(c.head.tokens[0])
-                s.surnames.add(c.head.tokens[-1])
-            self.summary[i] = s
 
     def kind(self, i: int) -> tuple[str, bool]:
         c = self.chains[i]
         return label_class(c.label), c.character
 
     def is_short(self, i: int) -> bool:
-        head = self.chains[i].head
-        return len(head.tokens) == 1 or head.is_acronym
+        return self.short[i]
 
     def run(self) -> list[list[Chain]]:
         n = len(self.chains)
@@ -180,17 +206,34 @@ class Clusterer:
             clusters[self.uf.find(i)].append(c)
         return list(clusters.values())
 
+    def _summary_of(self, root: int) -> _Summary:
+        """The summary of the cluster ``root`` heads, to read (a lone chain's shares its context set)."""
+        s = self.summary.get(root)
+        return s if s is not None else self._chain_summary(root, own_sets=False)
+
+    def _chain_summary(self, i: int, own_sets: bool) -> _Summary:
+        c = self.chains[i]
+        person = c.label == PERSON and len(c.head.tokens) > 1
+        return _Summary(firsts={c.head.tokens[0]} if person else set(),
+                        surnames={c.head.tokens[-1]} if person else set(),
+                        context=set(self.context[i]) if own_sets else self.context[i])
+
+    def _take_summary(self, root: int) -> _Summary:
+        """The summary of the cluster ``root`` heads, removed, to merge into another (so with sets of its own)."""
+        s = self.summary.pop(root, None)
+        return s if s is not None else self._chain_summary(root, own_sets=True)
+
     def _union(self, a: int, b: int) -> None:
         ra, rb = self.uf.find(a), self.uf.find(b)
         if ra == rb:
             return
-        sa, sb = self.summary.pop(ra), self.summary.pop(rb)
+        sa, sb = self._take_summary(ra), self._take_summary(rb)
         if len(sa.context) < len(sb.context):
             sa, sb = sb, sa  # the larger summary absorbs the smaller: merging stays linear overall
         root = self.uf.union(ra, rb)
         sa.firsts |= sb.firsts
         sa.surnames |= sb.surnames
-        sa.context.update(sb.context)
+        sa.context |= sb.context
         self.summary[root] = sa
 
     def _group_exact(self, ids: list[int]) -> None:
@@ -245,7 +288,7 @@ class Clusterer:
 
     def _compatible_people(self, a: int, b: int) -> bool:
         """Two person clusters may be one: same surname (up to a typo), no clash of first names."""
-        sa, sb = self.summary[self.uf.find(a)], self.summary[self.uf.find(b)]
+        sa, sb = self._summary_of(self.uf.find(a)), self._summary_of(self.uf.find(b))
         if not sa.surnames or not sb.surnames:
             return False
         if not all(_same_word(x, y, SURNAME_MIN_SIMILARITY) for x in sa.surnames for y in sb.surnames):
@@ -258,8 +301,8 @@ class Clusterer:
         return all(any(token_prefix_match(t, u) for u in middles) for t in short[1:-1])
 
     def _shared_context(self, a: int, b: int) -> int:
-        ca = self.summary[self.uf.find(a)].context
-        cb = self.summary[self.uf.find(b)].context
+        ca = self._summary_of(self.uf.find(a)).context
+        cb = self._summary_of(self.uf.find(b)).context
         if len(ca) > len(cb):
             ca, cb = cb, ca
         return sum(1 for k in ca if k in cb)
@@ -293,7 +336,7 @@ class Clusterer:
                 self._attached_ids.add(i)
 
     def _overlap(self, i: int, root: int) -> int:
-        ctx = self.summary[root].context
+        ctx = self._summary_of(root).context
         return sum(1 for k in self.context[i] if k in ctx)
 
 

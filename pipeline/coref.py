@@ -24,6 +24,7 @@ name, the corpus majority label of it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -85,15 +86,16 @@ class _Group:
     """Mentions of one document that share a name key."""
 
     key: str
-    name: Name
+    name: Name  # as its first mention writes it
     mentions: list[Mention]
-    votes: Counter
+    votes: Counter  # the model's labels on these mentions
+    label: str
 
-    @property
-    def label(self) -> str:
-        if self.votes:
-            return _majority(self.votes)
-        return Counter(m.label for m in self.mentions).most_common(1)[0][0]
+    @classmethod
+    def of(cls, name: Name, mentions: list[Mention]) -> _Group:
+        votes = Counter(m.model_label for m in mentions if m.model_label)
+        label = _majority(votes) if votes else Counter(m.label for m in mentions).most_common(1)[0][0]
+        return cls(name.key, name, mentions, votes, label)
 
     @property
     def first(self) -> int:
@@ -112,19 +114,17 @@ def mention_name(m: Mention) -> Name:
 
 def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str] = frozenset()) -> list[Chain]:
     """The chains of one document; ``common`` holds words the corpus writes in lowercase."""
-    groups: dict[str, _Group] = {}
+    names: dict[str, Name] = {}
+    by_key: dict[str, list[Mention]] = {}
     for m in sorted(mentions, key=lambda m: m.start_char):
         name = mention_name(m)
-        if not name.tokens:
-            continue
-        g = groups.get(name.key)
-        if g is None:
-            g = groups[name.key] = _Group(name.key, name, [], Counter())
-        g.mentions.append(m)
-        if m.model_label:
-            g.votes[m.model_label] += 1
+        if name.tokens:
+            names.setdefault(name.key, name)
+            by_key.setdefault(name.key, []).append(m)
+    groups = {key: _Group.of(names[key], ms) for key, ms in by_key.items()}
     # Longest names first, so that every short form sees all its possible antecedents.
     ordered = sorted(groups.values(), key=lambda g: (-len(g.name.tokens), g.first))
+    minus_lengths = [-len(g.name.tokens) for g in ordered]  # ascending, for bisect
     parent = {g.key: g.key for g in ordered}
 
     def root(k: str) -> str:
@@ -134,7 +134,8 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
         return k
 
     for short in ordered:
-        target = _antecedent(short, ordered, common)
+        n_longer = bisect_left(minus_lengths, -len(short.name.tokens))
+        target = _antecedent(short, ordered, n_longer, common)
         if target is not None:
             parent[root(short.key)] = root(target.key)
 
@@ -159,18 +160,24 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
 
 
 def _best_surface(mentions: list[Mention]) -> str:
+    if len(mentions) == 1:  # most names are written once in a document: no need to count
+        return mentions[0].text
     return Counter(m.text for m in mentions).most_common(1)[0][0]
 
 
-def _antecedent(short: _Group, ordered: list[_Group], common: set[str]) -> _Group | None:
-    """The longer name ``short`` stands for in this document, if exactly one fits."""
+def _antecedent(short: _Group, ordered: list[_Group], n_longer: int, common: set[str]) -> _Group | None:
+    """The longer name ``short`` stands for in this document, if exactly one fits.
+
+    ``ordered[:n_longer]`` are the names with more words than ``short``; an acronym may also
+    stand for a name no longer than itself that has initials.
+    """
     s = short.name
+    longs = ordered[:n_longer]
+    if s.is_acronym:
+        longs += [g for g in ordered[n_longer:] if g.name.acronym and g is not short]
     candidates = []
-    for long in ordered:
-        n = long.name
-        if len(n.tokens) <= len(s.tokens) and not (s.is_acronym and n.acronym):
-            continue
-        if long is short:
+    for long in longs:
+        if not _may_link(s, long.name):
             continue
         rule = _rule(short, long, common)
         if rule:
@@ -185,6 +192,14 @@ def _antecedent(short: _Group, ordered: list[_Group], common: set[str]) -> _Grou
     # Several antecedents ("Bush" with "George Bush" and "Laura Bush"): the nearest one before it.
     before = [g for g in longs if g.first < short.first]
     return max(before, key=lambda g: g.first) if before else min(longs, key=lambda g: g.first)
+
+
+def _may_link(s: Name, n: Name) -> bool:
+    """What every rule of :func:`_rule` needs: a shared first or last word, or initials.
+
+    Most pairs of names in a document share neither, and this cheap test spares them the rules.
+    """
+    return s.tokens[-1] == n.tokens[-1] or s.tokens[0] == n.tokens[0] or (s.is_acronym and bool(n.acronym))
 
 
 def _rule(short: _Group, long: _Group, common: set[str]) -> str | None:

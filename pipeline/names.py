@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cleanco.termdata import terms_by_type
@@ -75,10 +75,10 @@ class Name:
     tokens: tuple[str, ...]  # folded, no title / legal form / generational suffix
     acronym: str  # "AMD" for "Advanced Micro Devices"; "" when the name is one word
     is_acronym: bool  # the name itself is written as an acronym ("AMD", "U.S.")
+    key: str = field(init=False, repr=False, compare=False)  # the tokens joined: names are grouped by it
 
-    @property
-    def key(self) -> str:
-        return " ".join(self.tokens)
+    def __post_init__(self):
+        object.__setattr__(self, "key", " ".join(self.tokens))
 
     @property
     def surname(self) -> tuple[str, ...]:

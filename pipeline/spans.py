@@ -36,24 +36,41 @@ def _line_of(text: str, start: int, end: int) -> str:
     return text[text.rfind("\n", 0, start) + 1 : (text.find("\n", end) + 1 or len(text) + 1) - 1]
 
 
-def name_words(documents: list[Document], mentions: list[Mention]) -> set[str]:
-    """Words seen inside names in ordinary (not Title Case) lines: "Mark" in "W. Mark Felt"."""
+def title_line_flags(documents: list[Document], mentions: list[Mention]) -> list[bool]:
+    """Per mention, whether its line is Title Case; decided once per distinct line.
+
+    Mentions share lines (a headline holds several names, and repeated or syndicated articles
+    repeat whole lines), so there are several times fewer lines than mentions to look at.
+    """
     texts = {d.doc_id: d.text for d in documents}
-    seen: set[str] = set()
+    decided: dict[str, bool] = {}
+    flags = []
     for m in mentions:
-        if not is_title_case(_line_of(texts[m.doc_id], m.start_char, m.end_char)):
-            seen.update(fold(w) for w in _WORD.findall(m.text))
+        line = _line_of(texts[m.doc_id], m.start_char, m.end_char)
+        title = decided.get(line)
+        if title is None:
+            title = decided[line] = is_title_case(line)
+        flags.append(title)
+    return flags
+
+
+def name_words(mentions: list[Mention], in_title_line: list[bool]) -> set[str]:
+    """Words seen inside names in ordinary (not Title Case) lines: "Mark" in "W. Mark Felt"."""
+    seen: set[str] = set()
+    for text in {m.text for m, title in zip(mentions, in_title_line) if not title}:
+        seen.update(fold(w) for w in _WORD.findall(text))
     return seen
 
 
 def split_headline_names(documents: list[Document], mentions: list[Mention], common: set[str]) -> list[Mention]:
     """Mentions with ordinary words in Title Case lines cut out (a span may become two names, or none)."""
     docs = {d.doc_id: d for d in documents}
-    known = name_words(documents, mentions)
+    in_title_line = title_line_flags(documents, mentions)
+    known = name_words(mentions, in_title_line)
     out = []
-    for m in mentions:
+    for m, title in zip(mentions, in_title_line):
         doc = docs[m.doc_id]
-        if not is_title_case(_line_of(doc.text, m.start_char, m.end_char)):
+        if not title:
             out.append(m)
             continue
         words = [(w.start() + m.start_char, w.end() + m.start_char, w.group()) for w in _WORD.finditer(m.text)]

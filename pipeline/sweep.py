@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import islice
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -31,6 +32,10 @@ from pipeline.names import PARTICLES, PERSON, fold
 from pipeline.schema import Document, Mention
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
+# A word token (all of it) with some character other than a-z: a capital, a digit, an accent.
+_NOT_LOWERCASE_WORD = re.compile(r"\b[a-z]*+[^\Wa-z]\w*")
+_WORD_CHAR = re.compile(r"\w")
+_LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
 MAX_NAME_TOKENS = 6
 ORIGIN_MODEL = "model"
 ORIGIN_SWEEP = "sweep"
@@ -44,15 +49,11 @@ class Phrase:
     label: str
 
 
-def tokenize(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
-
-
 def lowercase_vocabulary(texts) -> set[str]:
     """Every word written in lowercase somewhere in the corpus: the corpus's own list of common words."""
     seen: set[str] = set()
     for text in texts:
-        seen.update(w for w in re.findall(r"\b[a-z]+\b", text))
+        seen.update(_LOWERCASE_WORD.findall(text))
     return seen
 
 
@@ -63,22 +64,12 @@ def _is_name_word(tok: str) -> bool:
 def name_phrases(mentions: list[Mention], common: set[str]) -> dict[tuple[str, ...], str]:
     """The model's names worth sweeping for, each with its majority label (model labels only),
     and the surnames of the people it named in full."""
+    texts = {m.text for m in mentions if m.model_label is not None}
+    phrase_of = {text: _sweepable(text, common) for text in texts}  # names repeat: judge each once
     votes: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     for m in mentions:
-        if m.model_label is None:
-            continue
-        toks = tuple(t for t, _, _ in tokenize(m.text))
-        if not toks or len(toks) > MAX_NAME_TOKENS or not any(ch.isupper() for ch in toks[0]):
-            continue
-        if not all(_is_name_word(t) for t in toks[1:]) or not toks[-1][0].isalnum():
-            continue
-        if len(toks) == 1:
-            word = toks[0]
-            if len(word) < 2 or word.isdigit() or word.lower() in STOP_WORDS or word.lower() in common:
-                continue
-        elif all(t.lower() in STOP_WORDS or not t[0].isalnum() for t in toks):
-            continue
-        votes[toks][m.model_label] += 1
+        if m.model_label is not None and phrase_of[m.text]:
+            votes[phrase_of[m.text]][m.model_label] += 1
     phrases = {toks: c.most_common(1)[0][0] for toks, c in votes.items()}
     # Surnames of people named in full ("Boermans" of "Bobby Boermans"): news shortens to them.
     for toks, label in list(phrases.items()):
@@ -88,6 +79,22 @@ def name_phrases(mentions: list[Mention], common: set[str]) -> dict[tuple[str, .
                 and last.lower() not in common:
             phrases.setdefault((last,), PERSON)
     return phrases
+
+
+def _sweepable(text: str, common: set[str]) -> tuple[str, ...] | None:
+    """The tokens of a model mention worth sweeping for, or None: the guards of the module docstring."""
+    toks = tuple(TOKEN.findall(text))
+    if not toks or len(toks) > MAX_NAME_TOKENS or not any(ch.isupper() for ch in toks[0]):
+        return None
+    if not all(_is_name_word(t) for t in toks[1:]) or not toks[-1][0].isalnum():
+        return None
+    if len(toks) == 1:
+        word = toks[0]
+        if len(word) < 2 or word.isdigit() or word.lower() in STOP_WORDS or word.lower() in common:
+            return None
+    elif all(t.lower() in STOP_WORDS or not t[0].isalnum() for t in toks):
+        return None
+    return toks
 
 
 class Sweeper:
@@ -104,34 +111,53 @@ class Sweeper:
             rest = tuple(fold(t) for t in toks[1:])
             self.by_first[toks[0]][len(rest)].setdefault(rest, []).append((label, toks))
         self.by_first = {k: dict(sorted(v.items(), reverse=True)) for k, v in self.by_first.items()}
+        self.first_tokens = _first_token_pattern(self.by_first)
 
     def find(self, text: str, sentence_starts: set[int]) -> list[tuple[int, int, str]]:
-        """(start, end, label) of every phrase occurrence, longest first where they overlap."""
-        toks = tokenize(text)
-        folded = [fold(t) for t, _, _ in toks]
+        """(start, end, label) of every phrase occurrence, longest first where they overlap.
+
+        Only tokens that may start a phrase are looked at (capitalised words, as name_phrases
+        makes them: about one token in six), and the words after one are tokenised only when it
+        does start a phrase, so the text is never tokenised in full.
+        """
         found = []
-        i = 0
-        while i < len(toks):
-            hit = self._match(toks, folded, i, sentence_starts)
+        resume = 0  # a phrase found ends here: the next one starts at or after it
+        for first in self.first_tokens.finditer(text):
+            by_length = self.by_first.get(first.group())
+            if by_length is None or first.start() < resume:
+                continue
+            hit = self._match(text, first, by_length, sentence_starts)
             if hit:
-                found.append(hit[:3])
-                i = hit[3]
-            else:
-                i += 1
+                found.append(hit)
+                resume = hit[1]
         return found
 
-    def _match(self, toks, folded, i, sentence_starts):
-        by_length = self.by_first.get(toks[i][0])
-        for length, table in (by_length or {}).items():
-            j = i + 1 + length
-            if j > len(toks):
+    @staticmethod
+    def _match(text: str, first: re.Match, by_length: dict, sentence_starts: set[int]) -> tuple[int, int, str] | None:
+        """The longest phrase starting at ``first``; a case variant only mid-sentence and after no stop word."""
+        longest = next(iter(by_length))
+        later = list(islice(TOKEN.finditer(text, first.end()), longest)) if longest else []
+        later_folded = tuple(fold(t.group()) for t in later)
+        for length, table in by_length.items():
+            if length > len(later):
                 continue
-            for label, written in table.get(tuple(folded[i + 1 : j]), ()):
-                exact = all(toks[i + k][0] == written[k] for k in range(1, len(written)))
-                if not exact and (toks[i][1] in sentence_starts or written[0].lower() in STOP_WORDS):
+            for label, written in table.get(later_folded[:length], ()):
+                exact = all(t.group() == w for t, w in zip(later, written[1:]))
+                if not exact and (first.start() in sentence_starts or written[0].lower() in STOP_WORDS):
                     continue
-                return toks[i][1], toks[j - 1][2], label, j
+                return first.start(), later[length - 1].end() if length else first.end(), label
         return None
+
+
+def _first_token_pattern(firsts) -> re.Pattern:
+    """Finds every token that is one of ``firsts``, and more: any word holding a letter other than a-z.
+
+    A first token that this word pattern would miss (a lowercase word or a symbol, which
+    :func:`name_phrases` never gives) is added literally, so no phrase is ever missed.
+    """
+    other = sorted(t for t in firsts if not _NOT_LOWERCASE_WORD.fullmatch(t))
+    literal = [rf"\b{re.escape(t)}\b" if re.match(r"\w", t) else re.escape(t) for t in other]
+    return re.compile("|".join([_NOT_LOWERCASE_WORD.pattern, *literal]))
 
 
 def sweep(documents: list[Document], mentions: list[Mention],
@@ -159,8 +185,13 @@ def merge_spans(doc: Document, model: list[Mention], sweeper: Sweeper,
     starts |= {_first_word(doc.text, s, e) for s, e in sents}
     found = sweeper.find(doc.text, starts)
     kept_model = list(model)
+    # Most names found are spans the model tagged too. Such a model mention is never removed
+    # before its own turn comes: found names do not overlap, so it overlaps no earlier one.
+    model_spans = {(m.start_char, m.end_char) for m in model}
     added = []
     for start, end, label in found:
+        if (start, end) in model_spans:
+            continue
         overlapping = [m for m in kept_model if m.start_char < end and start < m.end_char]
         if any(m.start_char == start and m.end_char == end for m in overlapping):
             continue
@@ -174,7 +205,7 @@ def merge_spans(doc: Document, model: list[Mention], sweeper: Sweeper,
 
 
 def _first_word(text: str, start: int, end: int) -> int:
-    m = re.compile(r"[\w]").search(text, start, end)
+    m = _WORD_CHAR.search(text, start, end)
     return m.start() if m else start
 
 

@@ -6,6 +6,7 @@ NORP, a first name tagged GPE), so every rule is tested without loading the mode
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 
@@ -13,6 +14,7 @@ from pipeline.align import align
 from pipeline.extract import one_line
 from pipeline.ingest import make_document
 from pipeline.schema import Mention, mention_id
+from pipeline.sweep import Sweeper
 
 
 def doc(doc_id: str, text: str):
@@ -147,6 +149,15 @@ def test_sweep_guards_against_common_words():
     assert "Promises" not in swept  # "promises" is an ordinary word in this corpus
 
 
+def test_sweeper_finds_a_phrase_whatever_its_first_token_looks_like():
+    """The sweep looks only at tokens that can start a phrase; a lowercase word or a symbol can too."""
+    text = "Shares of eBay rose. The de Beers deal and the #MeToo movement, said Mr. O'Neil."
+    phrases = {("eBay",): "ORG", ("de", "Beers"): "ORG", ("#", "MeToo"): "EVENT", ("O", "'", "Neil"): "PERSON"}
+    found = Sweeper(phrases).find(text, sentence_starts={0, 21})
+    assert [(text[s:e], label) for s, e, label in found] == [
+        ("eBay", "ORG"), ("de Beers", "ORG"), ("#MeToo", "EVENT"), ("O'Neil", "PERSON")]
+
+
 # -- across documents: join and keep apart -------------------------------------------------------
 
 def test_same_surname_different_first_names_stay_apart():
@@ -249,3 +260,17 @@ def test_entity_ids_survive_new_documents():
     before = _ids(_corpus()[:2])
     after = _ids(_corpus())
     assert all(after[k] == v for k, v in before.items())
+
+
+# -- the cycle collector, paused while alignment runs -------------------------------------------
+
+def test_alignment_leaves_the_cycle_collector_as_it_found_it():
+    assert gc.isenabled()
+    run(*_corpus())
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run(*_corpus())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
