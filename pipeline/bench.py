@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -73,6 +74,19 @@ def measure(name: str, argv: list[str], words: int, env: dict | None = None) -> 
     return Measurement(name, seconds, peak / 2**20, words, detail)
 
 
+def _measure_step(name: str, argv: list[str], words: int, env: dict | None = None) -> Measurement:
+    print(f"  {name} ...", end="", flush=True)
+    m = measure(name, argv, words, env)
+    print(f" {m.seconds:.1f}s, {m.words_per_second:,.0f} words/s, peak {m.peak_rss_mb:,.0f} MB", flush=True)
+    return m
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def bare_spacy(raw_dir: Path, n_process: int, full: bool) -> dict:
     """What the pipeline is measured against: load the model, ``nlp.pipe`` every text, nothing else."""
     import spacy
@@ -130,13 +144,23 @@ def run_bench(source: Path, work: Path, out_dir: Path, processes: int) -> dict:
         ("pipeline, no-change re-run", [py, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(processed),
                                         "--processes", str(processes), "--json", "--no-progress"]),
     ]
-    results = []
-    for name, argv in steps:
-        print(f"  {name} ...", end="", flush=True)
-        m = measure(name, argv, words)
-        print(f" {m.seconds:.1f}s, {m.words_per_second:,.0f} words/s, peak {m.peak_rss_mb:,.0f} MB", flush=True)
-        results.append(m)
+    results = [_measure_step(name, argv, words) for name, argv in steps]
     bare, bare_full, first, rerun = results
+    # Production runs report to a long-lived Prefect server (`make serve`, PREFECT_API_URL): the same
+    # first run without the temporary server's start and stop shows what is Prefect's fixed cost.
+    from pipeline.serve import PrefectServer
+
+    server = PrefectServer(port=_free_port(), ui=False)
+    server.start()
+    try:
+        served = _measure_step("pipeline, first run, running Prefect server",
+                               [py, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(work / "processed-served"),
+                                "--processes", str(processes), "--json", "--no-progress"],
+                               words, env={"PREFECT_API_URL": server.api_url})
+    finally:
+        server.stop()
+        shutil.rmtree(work / "processed-served", ignore_errors=True)
+    results.append(served)
     print("  extraction stages on a sample ...", flush=True)
     shares = extraction_shares(raw)
     report = {
@@ -145,6 +169,7 @@ def run_bench(source: Path, work: Path, out_dir: Path, processes: int) -> dict:
         "measurements": [{**asdict(m), "words_per_second": m.words_per_second} for m in results],
         "ratio_pipeline_to_bare": first.words_per_second / bare.words_per_second,
         "ratio_pipeline_to_bare_full_model": first.words_per_second / bare_full.words_per_second,
+        "ratio_pipeline_running_server_to_bare": served.words_per_second / bare.words_per_second,
         "stage_seconds": first.detail.get("stage_seconds", {}),
         "no_change_rerun_seconds": rerun.seconds,
         "no_change_rerun_extracted": rerun.detail.get("n_extracted"),
@@ -170,7 +195,8 @@ def format_markdown(report: dict) -> str:
     lines += [
         "",
         f"Pipeline / bare spaCy (same model config): **{report['ratio_pipeline_to_bare']:.2f}**; "
-        f"/ bare full model: {report['ratio_pipeline_to_bare_full_model']:.2f}",
+        f"/ bare full model: {report['ratio_pipeline_to_bare_full_model']:.2f}; "
+        f"with a running Prefect server: {report['ratio_pipeline_running_server_to_bare']:.2f}",
         f"No-change re-run: {report['no_change_rerun_seconds']:.1f}s "
         f"({report['no_change_rerun_extracted']} documents re-extracted)",
         "",

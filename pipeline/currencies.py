@@ -17,7 +17,10 @@ subunits (cents, pence), colloquial names ("bucks", "quid"), short country alias
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -26,6 +29,10 @@ import pycountry
 from babel import Locale, localedata
 from babel.core import get_global
 from babel.numbers import get_currency_name, get_territory_currencies
+
+from pipeline.settings import MODELS_DIR
+
+TABLE_PATH = MODELS_DIR / "currencies.json"
 
 # Where CLDR's English locale does not say which currency owns an ambiguous symbol or name, the
 # one that dominates English-language news. Document context still overrides these.
@@ -117,8 +124,20 @@ def _reading(codes: set[str], key: str, en_symbols: dict[str, str], **kw) -> Rea
 
 @lru_cache(maxsize=1)
 def table() -> CurrencyTable:
-    """Built once per process from CLDR (~1 s: it reads every locale's symbols)."""
-    current = _current_codes(date.today())
+    """The shipped table (``models/currencies.json``), else one built from the installed CLDR data.
+
+    Building reads every locale's symbols (~1 s, in every process); the shipped file is that build,
+    frozen on the date it records, so a run's readings do not drift with the calendar either.
+    ``tests/test_money_normalize.py`` rebuilds it and fails when the file is stale.
+    """
+    if TABLE_PATH.exists():
+        return from_json(json.loads(TABLE_PATH.read_text(encoding="utf-8")))
+    return build_table(date.today())
+
+
+def build_table(today: date) -> CurrencyTable:
+    """The table from CLDR (Babel) and ISO 3166-2 (pycountry), with the currencies in use on ``today``."""
+    current = _current_codes(today)
     en = Locale("en")
     en_symbols = dict(en.currency_symbols)
     t = CurrencyTable(current=current | frozenset(EXTRA_CODES))
@@ -190,6 +209,33 @@ def table() -> CurrencyTable:
     return t
 
 
+def to_json(t: CurrencyTable, today: date) -> dict:
+    return {
+        "built": {"date": today.isoformat(), "babel": importlib.metadata.version("babel"),
+                  "pycountry": importlib.metadata.version("pycountry")},
+        "current": sorted(t.current),
+        **{kind: {k: _reading_json(r) for k, r in sorted(getattr(t, kind).items())} for kind in _READING_TABLES},
+        "territory_currency": dict(sorted(t.territory_currency.items())),
+        "demonym_currency": {k: sorted(v) for k, v in sorted(t.demonym_currency.items())},
+    }
+
+
+def from_json(data: dict) -> CurrencyTable:
+    t = CurrencyTable(current=frozenset(data["current"]))
+    for kind in _READING_TABLES:
+        getattr(t, kind).update({k: Reading(**{**r, "codes": frozenset(r["codes"])}) for k, r in data[kind].items()})
+    t.territory_currency.update(data["territory_currency"])
+    t.demonym_currency.update({k: set(v) for k, v in data["demonym_currency"].items()})
+    return t
+
+
+_READING_TABLES = ("symbols", "codes", "names")
+
+
+def _reading_json(r: Reading) -> dict:
+    return {"codes": sorted(r.codes), "default": r.default, "weak": r.weak, "factor": r.factor, "prior": r.prior}
+
+
 def dollar_prefix(letters: str) -> Reading | None:
     """Letters written against a dollar sign ("US$", "$US", "HK$", "S$", "$A") as a currency.
 
@@ -208,3 +254,10 @@ def dollar_prefix(letters: str) -> Reading | None:
         if len(dollars) == 1:
             return Reading(frozenset(dollars), dollars[0])
     return None
+
+
+if __name__ == "__main__":  # python -m pipeline.currencies: rebuild models/currencies.json from CLDR
+    built = date.today()
+    TABLE_PATH.write_text(json.dumps(to_json(build_table(built), built), ensure_ascii=False, indent=0) + "\n",
+                          encoding="utf-8")
+    print(f"wrote {TABLE_PATH}", file=sys.stderr)
