@@ -1,12 +1,12 @@
 """Within one document: every short form joins the full name it stands for, and the chain gets one label.
 
-A news article introduces a name in full once ("Abdel Rahman Akkad", "Advanced Micro Devices") and
-then shortens it ("Akkad", "Mr. Akkad", "AMD"). Inside one document that is nearly always
+A news article introduces a name in full once ("Maria Elena Vargas", "Advanced Micro Devices") and
+then shortens it ("Vargas", "Ms. Vargas", "AMD"). Inside one document that is nearly always
 unambiguous, which is why this is done per document before anything crosses documents: the chains
 built here carry every form of the name to the cross-document step.
 
 Rules, each from a short form S to a longer name L mentioned in the same document:
-- person suffix: S is the end of L ("Akkad", "de Waal"), titles ignored ("Mr. Akkad");
+- person suffix: S is the end of L ("Vargas", "van Dijk"), titles ignored ("Ms. Vargas");
 - person first name: S is L's first name and no other person in the document has it;
 - person subset: same first and last name, S drops middle names ("Christopher Simpson");
 - acronym: S is written as L's initials ("AMD", "USGS", "HP" for Hewlett-Packard);
@@ -17,7 +17,7 @@ One label rule looks at the name itself: a name ending in a facility word ("Stor
 ``models/facility_heads.txt``) is a FAC whatever the model said.
 
 The chain's label is the majority model label of its most complete name's mentions (the model's
-guess on "Boermans" alone may be NORP; on "Bobby Boermans" it is PERSON); where the sweep found that
+guess on "Jansen" alone may be NORP; on "Pieter Jansen" it is PERSON); where the sweep found that
 name, the corpus majority label of it.
 """
 

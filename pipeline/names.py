@@ -1,6 +1,6 @@
 """What a name is made of: comparable tokens, keys, acronyms, surnames.
 
-Alignment compares names, not strings: "Mr. Akkad", "AKKAD" and "Akkad's" must give the same
+Alignment compares names, not strings: "Ms. Vargas", "VARGAS" and "Vargas's" must give the same
 tokens, "U. S. Geological Survey" and "US Geological Survey" the same key, "Hewlett-Packard Co"
 the same key as "Hewlett-Packard". Titles, name particles and generational suffixes come from
 nameparser's lists, company legal forms from cleanco's: both are maintained for exactly this and
@@ -82,7 +82,7 @@ class Name:
 
     @property
     def surname(self) -> tuple[str, ...]:
-        """Last name with its particles: ("de", "waal") for "Simon de Waal"."""
+        """Last name with its particles: ("van", "dijk") for "Anna van Dijk"."""
         toks = self.tokens
         i = len(toks) - 1
         while i > 1 and toks[i - 1] in PARTICLES:

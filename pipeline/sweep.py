@@ -1,6 +1,6 @@
 """Recall repair: a name the model recognised somewhere in the corpus is found everywhere it is written.
 
-The model misses names it tags elsewhere ("Akkad" found in nine sentences, missed in three). The
+The model misses names it tags elsewhere (a surname found in nine sentences, missed in three). The
 names it did tag become a phrase list, and a sweep over every document adds the occurrences it
 missed, with the same provenance as model mentions (offsets, exact text, sentence, mention_id).
 
@@ -13,7 +13,7 @@ for "Apple Store"; "T - Mobile" for "T-Mobile" in re-tokenised text).
 Guards against common words, which are most of what could go wrong:
 - a one-word name is swept only if it is not a stop word and its lowercase form is never written in
   lowercase anywhere in the corpus (so "Promises" or "Style" are not swept if "promises"/"style" occur);
-- names must start with a capital (or contain one: "iHostage"), and every later word be capitalised
+- names must start with a capital (or contain one: "iPhone"), and every later word be capitalised
   or a particle ("Bank of America"); nothing longer than six words;
 - a case variant ("Apple store") is accepted only mid-sentence and when its first word is not a stop word.
 """
@@ -71,7 +71,7 @@ def name_phrases(mentions: list[Mention], common: set[str]) -> dict[tuple[str, .
         if m.model_label is not None and phrase_of[m.text]:
             votes[phrase_of[m.text]][m.model_label] += 1
     phrases = {toks: c.most_common(1)[0][0] for toks, c in votes.items()}
-    # Surnames of people named in full ("Boermans" of "Bobby Boermans"): news shortens to them.
+    # Surnames of people named in full ("Jansen" of "Pieter Jansen"): news shortens to them.
     for toks, label in list(phrases.items()):
         last = toks[-1]
         if label == PERSON and len(toks) > 1 and fold(toks[-2]) not in PARTICLES and last[0].isupper() \
@@ -210,7 +210,7 @@ def _first_word(text: str, start: int, end: int) -> int:
 
 
 def _possessive_compound(m: Mention, found: list[tuple[int, int, str]]) -> bool:
-    """The model's "Netflix's iHostage": swept names joined by a possessive, not one name."""
+    """The model's "Apple's iPhone": swept names joined by a possessive, not one name."""
     inside = [(s, e) for s, e, _ in found if m.start_char <= s and e <= m.end_char]
     if len(inside) < 2:
         return False
