@@ -3,7 +3,12 @@
 NER is CPU-bound and holds the GIL, so a second core needs a second process. Each worker imports
 only the extraction code (not Prefect) and loads the model and rule tables once, in its
 initialiser. :func:`prestart` lets the command line start the workers before the flow, so their
-start-up (~4 s) overlaps the Prefect server's; the flow's tasks then only hand batches over.
+start-up (~3 s) overlaps the Prefect server's; the flow's tasks then only hand batches over.
+
+Workers are spawned (see :func:`prestart`), so a script that calls the flow on a large corpus must
+guard its entry point with ``if __name__ == "__main__":``, the standard rule of Python's
+multiprocessing; without it the workers die at start and the flow extracts everything itself
+(correct, slower, with one failed task logged per batch).
 """
 
 from __future__ import annotations
