@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from pipeline.settings import start_temporary_server_early
+    from pipeline.prefect_server import start_temporary_server_early
 
     server_ready = start_temporary_server_early()
     if not args.dask and args.raw.is_dir():

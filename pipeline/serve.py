@@ -24,6 +24,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from pipeline.prefect_server import die_with_parent
+
 DEPLOYMENT_NAME = "scheduled-re-extraction"
 SERVER_START_TIMEOUT = float(os.environ.get("PIPELINE_SERVER_START_TIMEOUT", 180))
 SERVER_STOP_TIMEOUT = 20.0
@@ -120,7 +122,7 @@ class PrefectServer:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "prefect", "server", "start", "--host", self.host, "--port", str(self.port)],
                 env=server_environment(self.home, self.ui), stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent,
+                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=die_with_parent,
             )
         deadline = time.monotonic() + timeout
         while not self.healthy():
@@ -152,15 +154,6 @@ class PrefectServer:
                 return
             except subprocess.TimeoutExpired:
                 continue
-
-
-def _die_with_parent() -> None:
-    """Linux: the server gets SIGTERM if `serve` itself dies (even by SIGKILL), so it is never orphaned."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def server_environment(home: Path, ui: bool) -> dict[str, str]:

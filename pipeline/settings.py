@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import importlib.resources
 import os
-import threading
 from pathlib import Path
-from typing import Callable
 
 from pipeline import __version__
 
@@ -60,27 +58,3 @@ def configure_prefect(home: Path | None = None) -> None:
     if not env.get("PREFECT_API_URL"):
         for service in _SERVICES:
             env.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "false")
-
-
-def start_temporary_server_early() -> Callable[[], None]:
-    """Start Prefect's temporary server in the background now; returns a function that waits for it.
-
-    A run without ``PREFECT_API_URL`` needs that server, and Prefect would start it only when the
-    flow is called, after this process has imported everything: starting it first lets its ~3 s
-    boot (in its own process) overlap our imports and the worker start-up.
-    """
-    configure_prefect()
-    if os.environ.get("PREFECT_API_URL"):
-        return lambda: None
-
-    def boot() -> None:
-        from prefect.server.api.server import SubprocessASGIServer
-
-        try:
-            SubprocessASGIServer().start()  # the instance Prefect's client will find and reuse
-        except Exception:  # noqa: BLE001 - the flow's own start attempt reports the real error
-            pass
-
-    thread = threading.Thread(target=boot, name="prefect-server-boot", daemon=True)
-    thread.start()
-    return thread.join

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pipeline.cache import ExtractedDocument
 from pipeline.extract import extract_batch, warm_up
+from pipeline.prefect_server import die_with_parent
 from pipeline.schema import Document
 from pipeline.store import CURRENT
 
@@ -41,11 +42,16 @@ def prestart(n_workers: int) -> ProcessPoolExecutor | None:
         shutdown()
         # spawn, not fork: the parent runs Prefect's threads, and a forked copy of a lock held by one
         # of them would deadlock the child.
-        _pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up)
+        _pool = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker)
         _size = n_workers
         for _ in range(n_workers):  # the pool spawns lazily: one no-op per worker starts them all now
             _pool.submit(int)
     return _pool
+
+
+def _init_worker() -> None:
+    die_with_parent()  # a killed run must not leave workers finishing batches nobody will read
+    warm_up()
 
 
 def prestart_for_changes(raw_dir: Path, out_dir: Path, n_workers: int) -> None:
