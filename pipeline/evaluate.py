@@ -29,11 +29,15 @@ class PRF:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return f1(self.precision, self.recall)
 
     def __str__(self) -> str:
         return f"P {self.precision:.3f} R {self.recall:.3f} F1 {self.f1:.3f} (tp {self.tp}, pred {self.n_pred}, gold {self.n_gold})"
+
+
+def f1(precision: float, recall: float) -> float:
+    """Harmonic mean; 0 when both are 0."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def load_gold(path: Path) -> dict:
@@ -163,8 +167,7 @@ class Scores:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return f1(self.precision, self.recall)
 
     def __str__(self) -> str:
         return f"P {self.precision:.3f} R {self.recall:.3f} F1 {self.f1:.3f} (n {self.n})"

@@ -48,9 +48,8 @@ def extract_document(doc: Document, nlp: NlpResult) -> DocExtraction:
     doc.dct, doc.dct_source = dates.dct, dates.dct_source
     amounts = money.extract_money(doc, nlp.ents)
     # Every row says which sentence it is in, so analysts can join a sum or a date to the names beside it.
-    sentence_starts = [s for s, _ in nlp.sentences]
     for row in (*dates.rows, *amounts):
-        row.sentence_index = sentence_of(sentence_starts, row.start_char)
+        row.sentence_index = sentence_of(nlp.sentences, row.start_char)
     return DocExtraction(
         doc_id=doc.doc_id,
         mentions=build_mentions(doc, nlp),
@@ -96,22 +95,21 @@ def one_line(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def build_mentions(doc: Document, nlp: NlpResult) -> list[Mention]:
-    sentence_starts = [s for s, _ in nlp.sentences]
     mentions = []
     for span in nlp.ents:
         if span.label not in ENTITY_LABELS:
             continue
         start, end = trim_name(doc.text, *one_line(doc.text, span.start, span.end), span.label)
         if end > start:
-            mentions.append(make_mention(doc, start, end, span.label, nlp.sentences, sentence_starts,
+            mentions.append(make_mention(doc, start, end, span.label, nlp.sentences,
                                          model_label=span.label))
     return mentions
 
 
-def make_mention(doc: Document, start: int, end: int, label: str, sentences: list[tuple[int, int]],
-                 sentence_starts: list[int], *, model_label: str | None, origin: str = "model") -> Mention:
+def make_mention(doc: Document, start: int, end: int, label: str, sentences: list[tuple[int, int]], *,
+                 model_label: str | None, origin: str = "model") -> Mention:
     """A mention row with its full provenance: offsets, exact text, and the sentence it is in."""
-    index = sentence_of(sentence_starts, start)
+    index = sentence_of(sentences, start)
     s_start, s_end = sentences[index] if sentences else (0, len(doc.text))
     return Mention(
         doc_id=doc.doc_id,

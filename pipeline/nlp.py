@@ -37,9 +37,9 @@ class NlpResult:
     sentences: list[tuple[int, int]] = field(default_factory=list)
 
 
-def sentence_of(sentence_starts: list[int], offset: int) -> int:
-    """Index of the sentence holding ``offset``, given the sorted sentence start offsets."""
-    return max(bisect.bisect_right(sentence_starts, offset) - 1, 0)
+def sentence_of(sentences: list[tuple[int, int]], offset: int) -> int:
+    """Index of the sentence holding ``offset``, given the sorted (start, end) sentence bounds."""
+    return max(bisect.bisect_right(sentences, offset, key=lambda s: s[0]) - 1, 0)
 
 
 @lru_cache(maxsize=1)

@@ -221,4 +221,4 @@ def _possessive_compound(m: Mention, found: list[tuple[int, int, str]]) -> bool:
 
 
 def new_mention(doc: Document, start: int, end: int, label: str, sents: list[tuple[int, int]]) -> Mention:
-    return make_mention(doc, start, end, label, sents, [s for s, _ in sents], model_label=None, origin=ORIGIN_SWEEP)
+    return make_mention(doc, start, end, label, sents, model_label=None, origin=ORIGIN_SWEEP)

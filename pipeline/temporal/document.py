@@ -83,9 +83,8 @@ def _with_tense(candidates: list[Candidate], sentences, text: str, ctx: Context)
     The verb that governs an expression is usually just before it ("will meet on Friday", "the year
     ended March 31"); the whole sentence is too wide ("said Friday that it will ...").
     """
-    starts = [s for s, _ in sentences]
     for cand in candidates:
-        index = sentence_of(starts, cand.start)
+        index = sentence_of(sentences, cand.start)
         window_start = max(sentences[index][0], cand.start - TENSE_WINDOW)
         ctx.future = bool(_FUTURE.search(text, window_start, cand.start))
         ctx.past = not ctx.future and bool(_PAST.search(text, window_start, cand.start))
