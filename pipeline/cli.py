@@ -12,9 +12,9 @@ from pathlib import Path
 
 
 _DELEGATED = (
-    ("bench", "pipeline.bench", "benchmarks: pipeline vs bare spaCy on 1M+ words (processed/bench/)"),
-    ("eval", "pipeline.eval_suite", "score runs against every gold annotation (processed/eval/)"),
-    ("report", "pipeline.report", "static HTML report of the dataset (processed/report.html)"),
+    ("bench", "pipeline.tools.bench", "benchmarks: pipeline vs bare spaCy on 1M+ words (processed/bench/)"),
+    ("eval", "pipeline.tools.eval_suite", "score runs against every gold annotation (processed/eval/)"),
+    ("report", "pipeline.tools.report", "static HTML report of the dataset (processed/report.html)"),
 )
 
 
@@ -49,21 +49,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from pipeline.prefect_server import start_temporary_server_early
+    from pipeline.runtime.prefect_server import start_temporary_server_early
 
     server_ready = start_temporary_server_early()
     if not args.dask and args.raw.is_dir():
-        from pipeline import workers
+        from pipeline.runtime import workers
 
         # Worker processes warm up (model, rule tables) while Prefect's server starts.
         workers.prestart_for_changes(args.raw, args.out, args.processes)
     from pipeline.flows import extract_corpus
-    from pipeline.lock import RunLocked
+    from pipeline.output.lock import RunLocked
 
     server_ready()
     try:
         summary = extract_corpus(args.raw, args.out, n_process=args.processes,
-                                 progress=False if args.no_progress else None, **incremental_kwargs(args))
+                                 progress=False if args.no_progress else None, **run_kwargs(args))
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -92,7 +92,8 @@ def add_incremental_options(parser: argparse.ArgumentParser) -> None:
                         help="how long to wait for another run writing the same --out (default: 600)")
 
 
-def incremental_kwargs(args) -> dict:
+def run_kwargs(args) -> dict:
+    """The keyword arguments of :func:`pipeline.flows.extract_corpus` that `run` and `serve` share."""
     kwargs = {"dask_address": args.dask, "partitions": args.partitioned, "reuse": not getattr(args, "full", False)}
     if args.wait is not None:
         kwargs["lock_wait"] = args.wait
@@ -114,9 +115,10 @@ def add_serve_command(sub) -> None:
 
 
 def _serve(args) -> int:
-    from pipeline.serve import serve
+    from pipeline.runtime.serve import ServeOptions, serve
 
-    return serve(args)
+    return serve(ServeOptions(raw=args.raw, out=args.out, interval=args.interval, host=args.host, port=args.port,
+                              ui=not args.no_ui, run=run_kwargs(args)))
 
 
 def format_summary(summary) -> str:

@@ -4,8 +4,8 @@
     -> per batch of new or changed documents (here or on Dask): spaCy NER + date and money rules
     -> cross-document entity alignment -> write every table atomically
 
-The whole run holds the output directory's lock (:mod:`pipeline.lock`); per-document results are
-cached under ``processed/.cache/`` (:mod:`pipeline.cache`).
+The whole run holds the output directory's lock (:mod:`pipeline.output.lock`); per-document results are
+cached under ``processed/.cache/`` (:mod:`pipeline.output.cache`).
 
 Prefect tasks are whole stages or whole batches, never single documents: per-task overhead is
 milliseconds, spaCy's per-document cost is too, so finer tasks would double the run time.
@@ -31,14 +31,17 @@ from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from pipeline import align, ingest, store, workers  # noqa: E402
-from pipeline.cache import CACHE_DIR, ExtractedDocument, ExtractionCache, document_key  # noqa: E402
-from pipeline.lock import DEFAULT_WAIT_SECONDS, run_lock  # noqa: E402
+from pipeline import align, ingest  # noqa: E402
+from pipeline.output import store  # noqa: E402
+from pipeline.runtime import workers  # noqa: E402
+from pipeline.extract import ExtractedDocument  # noqa: E402
+from pipeline.output.cache import CACHE_DIR, ExtractionCache, document_key  # noqa: E402
+from pipeline.output.lock import run_lock  # noqa: E402
 from pipeline.schema import Document, ErrorRow  # noqa: E402
+from pipeline import settings  # noqa: E402
 from pipeline.settings import PIPELINE_VERSION  # noqa: E402
 
 BATCH_DOCS = 64
-DASK_ADDRESS_ENV = "PIPELINE_DASK_ADDRESS"
 PROGRESS_MIN_DOCS = 10
 
 
@@ -100,23 +103,25 @@ def lookup_cache(cache: ExtractionCache, documents: list[Document], reuse: bool)
 def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed", *,
                    n_process: int = 1, batch_docs: int = BATCH_DOCS, progress: bool | None = None,
                    reuse: bool = True, dask_address: str | None = None, partitions: int | None = None,
-                   lock_wait: float | None = DEFAULT_WAIT_SECONDS) -> RunSummary:
+                   lock_wait: float | None = None) -> RunSummary:
     """Extract the corpus under ``raw_dir`` into the tables in ``out_dir``, redoing only what changed.
 
     Documents whose cached result matches (same content, metadata, code and model) are reused
     with their original ``extracted_at``; the others are extracted, in batches, here or on the Dask
-    cluster at ``dask_address`` (default: ``$PIPELINE_DASK_ADDRESS``). Alignment and the tables
+    cluster at ``dask_address`` (default: ``PIPELINE_DASK_ADDRESS``). Alignment and the tables
     always cover the whole corpus. ``reuse=False`` re-extracts everything; ``partitions=N`` writes
-    each table as a directory of N hash buckets. One run at a time per ``out_dir`` (``lock_wait``).
+    each table as a directory of N hash buckets. One run at a time per ``out_dir``: another run's
+    lock is waited for ``lock_wait`` seconds (default ``PIPELINE_LOCK_WAIT``).
     """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     started = time.perf_counter()
     timer = _StageTimer()
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
-    dask_address = dask_address or os.environ.get(DASK_ADDRESS_ENV) or None
+    config = settings.current()
+    dask_address = dask_address or config.dask_address
 
-    with run_lock(out_dir, lock_wait):
+    with run_lock(out_dir, config.lock_wait if lock_wait is None else lock_wait):
         with timer("ingest"):
             ingested = read_sources(discover_sources(raw_dir), raw_dir)
         documents, errors = ingested.documents, list(ingested.errors)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.schema import Document, ErrorRow
-from pipeline.settings import MAX_DOC_CHARS, MAX_FILE_BYTES
+from pipeline import settings
 
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
 SIDECAR_SUFFIX = ".meta.json"
@@ -100,8 +100,9 @@ def _read_one(path: Path, source_path: str) -> tuple[list[Document], list[ErrorR
     if suffix == ".jsonl":
         return _read_jsonl(path, source_path)
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise BadInput(f"file too large: {size:,} bytes (limit {MAX_FILE_BYTES:,}); split it or raise PIPELINE_MAX_FILE_BYTES")
+    limit = settings.current().max_file_bytes
+    if size > limit:
+        raise BadInput(f"file too large: {size:,} bytes (limit {limit:,}); split it or raise PIPELINE_MAX_FILE_BYTES")
     text = decode(path.read_bytes())
     errors: list[ErrorRow] = []
     meta = {}
@@ -124,6 +125,7 @@ def _read_one(path: Path, source_path: str) -> tuple[list[Document], list[ErrorR
 
 def _read_jsonl(path: Path, source_path: str) -> tuple[list[Document], list[ErrorRow]]:
     docs, errors = [], []
+    max_chars = settings.current().max_doc_chars
     with path.open("rb") as handle:
         for lineno, raw_line in enumerate(handle, start=1):
             if not raw_line.strip():
@@ -141,8 +143,8 @@ def _read_jsonl(path: Path, source_path: str) -> tuple[list[Document], list[Erro
                 text = record.get("text")
                 if not isinstance(text, str):
                     raise BadInput(f"{where}: 'text' missing or not a string")
-                if len(text) > MAX_DOC_CHARS:
-                    raise BadInput(f"{where}: text too large: {len(text):,} characters (limit {MAX_DOC_CHARS:,})")
+                if len(text) > max_chars:
+                    raise BadInput(f"{where}: text too large: {len(text):,} characters (limit {max_chars:,})")
                 meta = {k: record.get(k) for k in META_FIELDS}
                 meta["published"] = _published(meta["published"], source_path, doc_id, errors, where)
                 docs.append(make_document(doc_id, source_path, text, **meta))

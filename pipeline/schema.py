@@ -89,17 +89,25 @@ class DateRow:
 
 
 @dataclass
-class MoneyRow:
-    doc_id: str
-    start_char: int
-    end_char: int
-    text: str
+class MoneyValue:
+    """The value of one money expression: what ``pipeline.money.normalize`` returns."""
+
     amount: float | None
     currency: str | None
     amount_min: float | None
     amount_max: float | None
     approximate: bool
     currency_inferred: bool = False
+
+
+@dataclass(kw_only=True)
+class MoneyRow(MoneyValue):
+    """One row of ``money.parquet``: a :class:`MoneyValue` with its provenance."""
+
+    doc_id: str
+    start_char: int
+    end_char: int
+    text: str
     sentence_index: int = 0
 
 

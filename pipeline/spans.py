@@ -1,89 +1,92 @@
-"""Span repair that needs the corpus: headline words the model took for part of a name.
+"""Spans of text as every stage sees them: model output records and the span conventions.
 
-In a Title Case headline every word is capitalised, and the model reads "AMD Buys SeaMicro" as
-the person "Buys SeaMicro" and "Obama Overturns Ban" as "Obama Overturns". Those spans then make
-"SeaMicro" a surname and "Obama" a first name. The corpus tells which capitalised words are really
-ordinary words: they are written in lowercase elsewhere, and they never occur inside a name in an
-ordinary sentence. Such words are cut out of names in Title Case lines; the pieces left are names
-if they hold a word that names hold elsewhere in the corpus.
+Extraction makes these and alignment reads them; neither reaches into the other's internals,
+they share this module. The records are plain tuples rather than spaCy ``Doc`` objects: cheap to
+pickle (worker processes, Dask), to store, and to test without a model.
+
+Conventions every stage keeps, so that a mention found by the model and one found later by
+alignment look alike: a name span holds the proper name only (:func:`trim_name`), never runs across
+a line break (:func:`one_line`), and a mention row carries its full provenance (:func:`make_mention`).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
-from pipeline.extract import trim_name
-from pipeline.names import fold
 from pipeline.schema import Document, Mention, mention_id
 
-_WORD = re.compile(r"\w+(?:['’]\w+)?")
-_LINE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
-# A line is Title Case when this share of its words of 4+ letters are capitalised (and it has 3+).
-TITLE_CASE_SHARE = 0.8
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    label: str
 
 
-def is_title_case(line: str) -> bool:
-    long_words = [w for w in _LINE_WORD.findall(line) if len(w) >= 4]
-    if len(long_words) < 3:
-        return False
-    return sum(w[0].isupper() for w in long_words) >= TITLE_CASE_SHARE * len(long_words)
+@dataclass
+class NlpResult:
+    """What the model says about one document: entity spans of every label, sentence bounds."""
+
+    ents: list[Span] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _line_of(text: str, start: int, end: int) -> str:
-    return text[text.rfind("\n", 0, start) + 1 : (text.find("\n", end) + 1 or len(text) + 1) - 1]
+def sentence_of(sentences: list[tuple[int, int]], offset: int) -> int:
+    """Index of the sentence holding ``offset``, given the sorted (start, end) sentence bounds."""
+    return max(bisect.bisect_right(sentences, offset, key=lambda s: s[0]) - 1, 0)
 
 
-def title_line_flags(documents: list[Document], mentions: list[Mention]) -> list[bool]:
-    """Per mention, whether its line is Title Case; decided once per distinct line.
+_LEADING = re.compile(r"^(?:the|The|THE)\s+")
+# Titles keep their article: "The Last of Us" is the name, "the Netherlands" is not.
+_KEEPS_ARTICLE = {"WORK_OF_ART", "LAW", "EVENT"}
+_TRAILING = re.compile(r"(?:['’]s?|\s+)$")
 
-    Mentions share lines (a headline holds several names, and repeated or syndicated articles
-    repeat whole lines), so there are several times fewer lines than mentions to look at.
+
+def trim_name(text: str, start: int, end: int, label: str = "") -> tuple[int, int]:
+    """Shrink a name span to the proper name: no leading "the", no possessive, no edge spaces or punctuation."""
+    leading = re.compile(r"^the\s+") if label in _KEEPS_ARTICLE else _LEADING
+    while start < end:
+        span = text[start:end]
+        m = leading.match(span) or re.match(r"^[\s\"“‘'(\[]+", span)
+        if m and m.end() < len(span):
+            start += m.end()
+            continue
+        m = _TRAILING.search(span) or re.search(r"[\s\"”’',.;:)\]]+$", span)
+        if m and m.start() > 0:
+            end = start + m.start()
+            continue
+        break
+    return start, end
+
+
+def one_line(text: str, start: int, end: int) -> tuple[int, int]:
+    """A name never runs across a line break: the model's "html\nEllen DeGeneres" is "Ellen DeGeneres".
+
+    Of the lines the span covers, the one with most capitalised words is kept (the last on a tie:
+    spans that cross a break usually start in the end of a URL or a headline above).
     """
-    texts = {d.doc_id: d.text for d in documents}
-    decided: dict[str, bool] = {}
-    flags = []
-    for m in mentions:
-        line = _line_of(texts[m.doc_id], m.start_char, m.end_char)
-        title = decided.get(line)
-        if title is None:
-            title = decided[line] = is_title_case(line)
-        flags.append(title)
-    return flags
+    if "\n" not in text[start:end]:
+        return start, end
+    pieces = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^\n]+", text[start:end])]
+    return max(pieces, key=lambda p: (len(re.findall(r"\b[A-Z]", text[p[0]:p[1]])), p[0]))
 
 
-def name_words(mentions: list[Mention], in_title_line: list[bool]) -> set[str]:
-    """Words seen inside names in ordinary (not Title Case) lines: "Mark" in "W. Mark Felt"."""
-    seen: set[str] = set()
-    for text in {m.text for m, title in zip(mentions, in_title_line) if not title}:
-        seen.update(fold(w) for w in _WORD.findall(text))
-    return seen
-
-
-def split_headline_names(documents: list[Document], mentions: list[Mention], common: set[str]) -> list[Mention]:
-    """Mentions with ordinary words in Title Case lines cut out (a span may become two names, or none)."""
-    docs = {d.doc_id: d for d in documents}
-    in_title_line = title_line_flags(documents, mentions)
-    known = name_words(mentions, in_title_line)
-    out = []
-    for m, title in zip(mentions, in_title_line):
-        doc = docs[m.doc_id]
-        if not title:
-            out.append(m)
-            continue
-        words = [(w.start() + m.start_char, w.end() + m.start_char, w.group()) for w in _WORD.finditer(m.text)]
-        junk = [w for w in words if w[2][0].isupper() and fold(w[2]) in common and fold(w[2]) not in known]
-        if not junk:
-            out.append(m)
-            continue
-        bounds = [m.start_char] + [x for s, e, _ in junk for x in (s, e)] + [m.end_char]
-        for start, end in zip(bounds[::2], bounds[1::2]):
-            start, end = trim_name(doc.text, start, end, m.label)
-            piece = doc.text[start:end]
-            piece_words = [fold(w) for w in _WORD.findall(piece)]
-            if any(w in known and w not in STOP_WORDS for w in piece_words):
-                out.append(replace(m, start_char=start, end_char=end, text=piece,
-                                   mention_id=mention_id(m.doc_id, start, end)))
-    return out
+def make_mention(doc: Document, start: int, end: int, label: str, sentences: list[tuple[int, int]], *,
+                 model_label: str | None, origin: str = "model") -> Mention:
+    """A mention row with its full provenance: offsets, exact text, and the sentence it is in."""
+    index = sentence_of(sentences, start)
+    s_start, s_end = sentences[index] if sentences else (0, len(doc.text))
+    return Mention(
+        doc_id=doc.doc_id,
+        mention_id=mention_id(doc.doc_id, start, end),
+        start_char=start,
+        end_char=end,
+        text=doc.text[start:end],
+        label=label,
+        sentence=doc.text[s_start:s_end].strip(),
+        sentence_index=index,
+        model_label=model_label,
+        origin=origin,
+    )

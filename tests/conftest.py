@@ -17,6 +17,20 @@ GOLD_SEEDS = ROOT / "tests" / "gold" / "seeds.json"
 RAW = ROOT / "raw"
 
 
+def pytest_collection_modifyitems(items):
+    """A test that runs a flow needs the server, loads the model, and takes seconds: mark it so.
+
+    A module whose fixtures run the model names them in ``MODEL_FIXTURES``; its tests that use one
+    are marked ``model``, the others stay in the fast lane.
+    """
+    for item in items:
+        if "prefect_server" in item.fixturenames:
+            for marker in ("server", "model", "slow"):
+                item.add_marker(marker)
+        if set(getattr(item.module, "MODEL_FIXTURES", ())) & set(item.fixturenames):
+            item.add_marker("model")
+
+
 @pytest.fixture(scope="session")
 def prefect_server():
     """Prefect's own test server (temporary database), started once: each start costs seconds.
@@ -41,6 +55,6 @@ def seed_run(prefect_server, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def gold():
-    from pipeline.evaluate import load_gold
+    from pipeline.tools.metrics import load_gold
 
     return load_gold(GOLD_SEEDS)

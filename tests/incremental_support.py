@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from conftest import RAW
-from pipeline import nlp
+from pipeline.extract import nlp
 from pipeline.schema import TABLES
-from pipeline.store import read_table
+from pipeline.output.store import read_table
 
 SEEDS = sorted(RAW.glob("*.txt"))
 

@@ -11,10 +11,10 @@ import random
 import re
 
 from pipeline.align import align
-from pipeline.extract import one_line
+from pipeline.spans import one_line
 from pipeline.ingest import make_document
 from pipeline.schema import Mention, mention_id
-from pipeline.sweep import Sweeper
+from pipeline.align.sweep import Sweeper
 
 
 def doc(doc_id: str, text: str):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 import pandas as pd
 
 from pipeline import align
-from pipeline.evaluate import alignment_scores, score_mentions
+from pipeline.tools.metrics import alignment_scores, score_mentions
 from pipeline.extract import extract_batch
 from pipeline.ingest import discover, read_sources
 
 from conftest import RAW
+
+pytestmark = pytest.mark.model
 
 # The bare model with exact-name grouping on these articles (measured when alignment was written):
 # labeled mention F1 0.498, B-cubed F1 0.916, cross-document pairwise F1 0.870.

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import psutil
+
+pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.model]  # a real `pipeline run` subprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 

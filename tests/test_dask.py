@@ -11,6 +11,8 @@ import pytest
 from conftest import RAW
 from incremental_support import assert_same_tables, model_calls, run, tables
 
+pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.model]  # a real Dask cluster
+
 
 @pytest.fixture(scope="module")
 def cluster():
@@ -30,6 +32,6 @@ def test_dask_run_equals_local_run(seed_run, cluster, tmp_path):
     assert summary.n_extracted == 3
     assert model_calls() == calls, "the model ran in the flow's process, not on the cluster"
     with Client(cluster) as client:
-        loaded = client.run(lambda: __import__("pipeline.nlp").nlp.load_model.cache_info().misses)
+        loaded = client.run(lambda: __import__("importlib").import_module("pipeline.extract.nlp").load_model.cache_info().misses)
     assert sum(loaded.values()) >= 1, loaded
     assert_same_tables(tables(tmp_path / "out"), tables(local_out))

@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 
 from incremental_support import SEEDS, assert_same_tables, model_calls, run, tables
-from pipeline.cache import CACHE_DIR, document_key, extraction_modules, extraction_version
+from pipeline.output.cache import CACHE_DIR, document_key, extraction_modules, extraction_version
 from pipeline.ingest import make_document
 from pipeline.schema import TABLES, validate
-from pipeline.store import read_table
+from pipeline.output.store import read_table
 
 FIRE = (
     "Firefighters in Utrecht fought a blaze at a furniture warehouse on Monday night, the city's fire "
@@ -168,15 +168,15 @@ def test_cache_key_covers_content_metadata_and_version():
 
 def test_code_fingerprint_follows_what_extraction_imports():
     modules = extraction_modules()
-    assert {"pipeline.extract", "pipeline.nlp", "pipeline.temporal", "pipeline.money"} <= modules
-    assert not modules & {"pipeline.flows", "pipeline.cli", "pipeline.store", "pipeline.cache", "pipeline.serve"}
+    assert {"pipeline.extract", "pipeline.extract.nlp", "pipeline.temporal", "pipeline.money"} <= modules
+    assert not modules & {"pipeline.flows", "pipeline.cli", "pipeline.output.store", "pipeline.output.cache", "pipeline.runtime.serve"}
     version = extraction_version()
     assert version.startswith("0.") and "+" in version
 
 
 def test_rule_files_are_part_of_the_fingerprint():
     """Editing the date rules must re-extract every document: the rule file is hashed like code."""
-    from pipeline.cache import _data_files
+    from pipeline.output.cache import _data_files
 
     hashed = {path.name for _, path in _data_files()}
     assert "temporal_rules.toml" in hashed

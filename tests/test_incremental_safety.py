@@ -19,9 +19,10 @@ import time
 import pytest
 
 from incremental_support import SEEDS, run
-from pipeline import cli, store
-from pipeline.cache import CACHE_DIR
-from pipeline.lock import RunLocked
+from pipeline import cli
+from pipeline.output import store
+from pipeline.output.cache import CACHE_DIR
+from pipeline.output.lock import RunLocked
 from pipeline.schema import Entity, ErrorRow, TABLES, validate
 
 ARTICLE = (
@@ -63,8 +64,8 @@ def base(prefect_server, tmp_path):
 
 HOLD_LOCK = textwrap.dedent("""
     import sys
-    from pipeline.lock import run_lock
-    with run_lock(sys.argv[1]):
+    from pipeline.output.lock import run_lock
+    with run_lock(sys.argv[1], 600):
         print("held", flush=True)
         sys.stdin.readline()
 """)
@@ -132,7 +133,7 @@ def test_killed_run_leaves_previous_tables_and_next_run_completes(base, api_env)
 
 KILL_AFTER = textwrap.dedent("""
     import os, pickle, shutil, signal, sys
-    from pipeline import store
+    from pipeline.output import store
     out, partitions, after = sys.argv[1], int(sys.argv[2]) or None, int(sys.argv[3])
     calls = [0]
     def killing(real):

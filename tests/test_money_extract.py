@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.evaluate import score_money
+from pipeline.tools.metrics import score_money
 from pipeline.money import extract_money
-from pipeline.nlp import annotate
+from pipeline.extract.nlp import annotate
 from pipeline.schema import Document
 
 
@@ -33,6 +33,9 @@ def _extract(*texts: str) -> list[list]:
             assert doc.text[r.start_char:r.end_char] == r.text and r.text == r.text.strip()
         out.append(rows)
     return out
+
+
+MODEL_FIXTURES = ("news",)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
-from pipeline.evaluate import score_mentions
+from pipeline.tools.metrics import score_mentions
 from pipeline.schema import SCHEMAS, TABLES, validate
 
 # The bare en_core_web_sm model on these three articles scores labeled F1 0.498: the floor.
@@ -72,7 +72,7 @@ def test_mentions_against_gold(seed_run, gold):
 
 def test_eval_suite_scores_the_run(seed_run, gold):
     """`make eval`'s scoring on the flow's tables: every gold-backed table gets figures, and they are high."""
-    from pipeline.eval_suite import Corpus, score_corpus
+    from pipeline.tools.eval_suite import Corpus, score_corpus
 
     _, out = seed_run
     tables = {name: pd.read_parquet(out / f"{name}.parquet") for name in TABLES}

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pandas as pd
 import pytest
 
-from pipeline.report import flag_conflicts, write_report
+from pipeline import settings
+from pipeline.tools.report import flag_conflicts, write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None and os.environ.get("PIPELINE_REQUIRE_BROWSER"):
+if CHROMIUM is None and settings.current().require_browser:
     raise RuntimeError("PIPELINE_REQUIRE_BROWSER is set but Debian chromium is not installed")
 
 
@@ -26,6 +26,7 @@ def test_conflicting_figures_flagged_only_across_sources():
     assert flag_conflicts(money).tolist() == [True, True, False, False, False, False]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (.ci/run installs it)")
 def test_report_renders_in_headless_chromium(seed_run):
     from playwright.sync_api import sync_playwright

@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,14 +20,11 @@ import pandas as pd
 import pytest
 
 from incremental_support import SEEDS
+from pipeline.runtime.process import free_port, port_open
+
+pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.model]  # a real `pipeline serve` subprocess
 
 STEP_TIMEOUT = 150  # seconds for each wait; a loaded 2-core CI machine is slow to start a server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def doc_ids(out) -> set[str]:
@@ -83,8 +79,7 @@ def test_serve_runs_on_schedule_and_picks_up_new_articles(tmp_path):
         proc.send_signal(signal.SIGINT)  # Ctrl-C
         assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
         assert "serve: stopped" in log.read_text()
-        with socket.socket() as sock:
-            assert sock.connect_ex(("127.0.0.1", port)) != 0, "the Prefect server is still listening"
+        assert not port_open("127.0.0.1", port), "the Prefect server is still listening"
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)  # only the group this test started

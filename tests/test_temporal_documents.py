@@ -12,13 +12,17 @@ from datetime import datetime, timezone
 import pytest
 
 from pipeline import ingest
-from pipeline.evaluate import score_dates
+from pipeline.tools.metrics import score_dates
 from pipeline.extract import extract_document
-from pipeline.nlp import NlpResult, annotate
+from pipeline.extract.nlp import annotate
+from pipeline.spans import NlpResult
 from pipeline.schema import Document
 from pipeline.temporal import extract_dates
 
 from conftest import RAW
+
+
+MODEL_FIXTURES = ("seeds",)
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +185,7 @@ def test_dates_inside_urls_are_not_expressions():
 
 def test_dateparser_reads_what_the_model_found_and_no_rule_did():
     """A form outside the rules ("2022/02/22"): the model's DATE span, read by dateparser."""
-    from pipeline.nlp import Span
+    from pipeline.spans import Span
 
     text = "The filing is dated 2022/02/22 in the register."
     start = text.index("2022")

@@ -1,6 +1,6 @@
 """Temporal expressions: found in text, normalised to TIMEX3 values, anchored the way a reader would.
 
-    text ──detect──> candidates (rules in models/temporal_rules.toml + the NER model's DATE/TIME)
+    text ──detect──> candidates (rules in rules/temporal_rules.toml + the NER model's DATE/TIME)
          ──readings─> what the words say ("April 18": month and day, no year)
          ──resolve──> value and interval, from the document date (DCT) and the date the story is at
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from pipeline.nlp import Span
+from pipeline.spans import Span
 from pipeline.temporal.detect import find
 from pipeline.temporal.document import DocumentDates, extract_dates
 from pipeline.temporal.resolve import Context, TemporalValue, reference_when, resolve

@@ -1,4 +1,4 @@
-"""Finding temporal expressions in a text: the rules of ``models/temporal_rules.toml``, plus the NER model.
+"""Finding temporal expressions in a text: the rules of ``rules/temporal_rules.toml``, plus the NER model.
 
 Each rule is tried only just before the words it needs (its anchors: a month name, a number, ...),
 about 2 ms an article in all; where matches overlap the longest wins. Then neighbours that a reader takes as one expression are joined
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from pipeline.nlp import Span
+from pipeline.spans import Span
 from pipeline.temporal import lexicon
 from pipeline.temporal.readings import READINGS, Clock, Fields, Reading
 

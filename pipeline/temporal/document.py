@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.nlp import NlpResult, sentence_of
+from pipeline.spans import NlpResult, sentence_of
 from pipeline.schema import DateRow, Document
 from pipeline.temporal.calendar import When
 from pipeline.temporal.detect import Candidate, find

@@ -1,4 +1,4 @@
-"""The rule file ``models/temporal_rules.toml``, loaded once: word tables and compiled patterns.
+"""The rule file ``rules/temporal_rules.toml``, loaded once: word tables and compiled patterns.
 
 The rules are data so that a linguist can extend them without reading the resolver; this module
 only expands ``{MACRO}`` references and compiles. A vocabulary table ``[vocab.month]`` becomes the
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.settings import MODELS_DIR
+from pipeline.settings import RULES_DIR
 
-RULES_PATH = MODELS_DIR / "temporal_rules.toml"
+RULES_PATH = RULES_DIR / "temporal_rules.toml"
 _MACRO = re.compile(r"\{([A-Z][A-Z_0-9]*)\}")
 
 

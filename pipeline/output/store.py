@@ -53,7 +53,7 @@ def table_path(out_dir: Path, name: str) -> Path:
 def write_tables(out_dir: Path, tables: dict[str, Iterable], partitions: int | None = None) -> dict[str, int]:
     """Write every table (rows as schema dataclasses) and make them visible together; returns row counts.
 
-    Call with the run lock held (:mod:`pipeline.lock`): one writer per output directory.
+    Call with the run lock held (:mod:`pipeline.output.lock`): one writer per output directory.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ is timed: NER cost is measured by ``make bench``'s pipeline benchmark.
 
 Each size runs in its own process, so its peak RSS is its own. Results: ``processed/bench/align.json``.
 
-    python -m pipeline.bench_align [--sizes 1000 10000 100000] [--source ../shared/corpora/ecbplus/docs.jsonl]
+    python -m pipeline.tools.bench_align [--sizes 1000 10000 100000] [--source ../shared/corpora/ecbplus/docs.jsonl]
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def source_sentences(source: Path, cache: Path) -> dict[str, list[tuple[str, lis
         return pickle.loads(cache.read_bytes())
     from pipeline.extract import build_mentions
     from pipeline.ingest import read_sources
-    from pipeline.nlp import annotate
+    from pipeline.extract.nlp import annotate
 
     docs = read_sources([source], source.parent).documents
     topics: dict[str, list] = defaultdict(list)
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     source_sentences(args.source, cache)
     results = []
     for n in args.sizes:
-        proc = subprocess.run([sys.executable, "-m", "pipeline.bench_align", "--one", str(n), "--out", str(args.out)],
+        proc = subprocess.run([sys.executable, "-m", "pipeline.tools.bench_align", "--one", str(n), "--out", str(args.out)],
                               capture_output=True, text=True, check=True)
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         r = results[-1]

@@ -117,14 +117,6 @@ class DateScores:
     value: PRF
     type: PRF
 
-    def as_dict(self) -> dict[str, float]:
-        out = {}
-        for name in ("strict", "relaxed", "value", "type"):
-            s = getattr(self, name)
-            out.update({f"{name}_precision": s.precision, f"{name}_recall": s.recall, f"{name}_f1": s.f1})
-        out.update({"n_pred": self.relaxed.n_pred, "n_gold": self.relaxed.n_gold})
-        return out
-
 
 def match_spans(pred_rows: Iterable[dict], gold_rows: Iterable[dict]) -> list[tuple[dict, dict]]:
     """One-to-one pairs of overlapping spans in the same document, largest overlap first."""

@@ -1,9 +1,4 @@
-"""Cross-document entity alignment: one stable ``entity_id`` per real-world entity.
-
-    model mentions -> headline words cut out of names (:mod:`pipeline.spans`)
-    -> recall sweep (names found elsewhere, :mod:`pipeline.sweep`)
-    -> per document: short forms join their full names, one label per chain (:mod:`pipeline.coref`)
-    -> across the corpus: label repair by majority, then chains clustered into entities
+"""Chains to clusters across documents: exact keys, then blocked comparisons, then short forms.
 
 Clustering never compares all pairs. Chains are grouped by exact name key; then only chains that
 share a blocking key (a surname prefix, the first letters of a name, an alias, an acronym) are
@@ -18,25 +13,16 @@ compared. What decides a link beyond the exact name:
 
 from __future__ import annotations
 
-import gc
-import hashlib
-import re
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Indel
 
-from pipeline.coref import Chain, doc_chains, mention_name
-from pipeline.names import PERSON, fold, is_well_formed, parse, token_prefix_match
-from pipeline.schema import Document, Entity, Mention
-from pipeline.spans import split_headline_names
-from pipeline.sweep import lowercase_vocabulary, sweep
+from pipeline.align.chains import Chain
+from pipeline.align.labels import label_class
+from pipeline.align.names import PERSON, fold, token_prefix_match
+from pipeline.align.votes import UnionFind
 
-# Labels that may name the same thing when the model hesitates between them.
-LABEL_CLASS = {"PERSON": "PERSON", "NORP": "NORP", "GPE": "PLACE", "LOC": "PLACE"}
-# A corpus majority this strong relabels a document's chain (unless the document is sure).
-CORPUS_MAJORITY = 0.6
 FUZZY_MIN_SIMILARITY = 0.9
 SURNAME_MIN_SIMILARITY = 0.85
 # Context keys in more than this share of documents (and more than the floor) say nothing.
@@ -44,112 +30,6 @@ CONTEXT_MAX_DF_SHARE = 0.1
 CONTEXT_MIN_DF_FLOOR = 20
 # Blocks of similar-looking names larger than this are not compared pairwise (exact keys still join).
 MAX_BLOCK = 200
-
-
-def label_class(label: str) -> str:
-    return LABEL_CLASS.get(label, "THING")
-
-
-def name_key(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a name (the exact-name baseline's key)."""
-    return re.sub(r"[^\w]+", " ", fold(text)).strip()
-
-
-def entity_id_for(kind: str, key: str) -> str:
-    """Derived from the canonical key alone, never from row order, so ids survive re-runs."""
-    return "E" + hashlib.sha1(f"{kind}|{key}".encode("utf-8")).hexdigest()[:16]
-
-
-def align(documents: list[Document], mentions: list[Mention],
-          sentences: dict[str, list[tuple[int, int]]] | None = None) -> tuple[list[Mention], list[Entity]]:
-    """Mentions (with names the model missed added) each with an ``entity_id``, and the entities.
-
-    ``sentences`` gives each document's sentence bounds, for the provenance of added mentions.
-    """
-    with _cycle_collector_paused():
-        return _align(documents, mentions, sentences)
-
-
-@contextmanager
-def _cycle_collector_paused():
-    """Alignment only adds objects (chains, name sets, summaries: a few hundred thousand) and makes
-    no reference cycles. CPython answers that growth with full collections, each walking the whole
-    heap, the corpus's mentions included: about a sixth of alignment's time on ``make bench``'s
-    corpus, to free nothing. Reference counting still frees everything as usual. The pause is
-    process-wide, for the seconds alignment takes; the collector resumes after, as it was.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _align(documents: list[Document], mentions: list[Mention],
-           sentences: dict[str, list[tuple[int, int]]] | None) -> tuple[list[Mention], list[Entity]]:
-    common = lowercase_vocabulary(d.text for d in documents)
-    mentions = split_headline_names(documents, mentions, common)
-    mentions = sweep(documents, mentions, sentences or {}, common)
-    by_doc: dict[str, list[Mention]] = defaultdict(list)
-    for m in mentions:
-        by_doc[m.doc_id].append(m)
-    chains = [c for d in documents for c in doc_chains(d.doc_id, d.text, by_doc.get(d.doc_id, []), common)]
-    repair_labels(chains)
-    groups = Clusterer(chains, n_docs=len(documents)).run()
-    entities = [make_entity(g) for g in groups]
-    _disambiguate_ids(entities, groups)
-    for entity, group in zip(entities, groups):
-        for chain in group:
-            for m in chain.mentions:
-                m.entity_id = entity.entity_id
-                m.label = entity.label
-    entities.sort(key=lambda e: (-e.n_mentions, e.entity_id))
-    mentions.sort(key=lambda m: (m.doc_id, m.start_char, m.end_char))
-    return mentions, entities
-
-
-def repair_labels(chains: list[Chain]) -> None:
-    """Corpus step of label repair: a name the corpus tags one way takes that label everywhere.
-
-    Each document already voted (a chain's label is its own majority); a chain is relabelled only
-    if its name has a clear corpus majority and the model was not unanimous on 3+ mentions of the
-    full name in that document: "Ford" that one article tags ORG six times stays the company there.
-    """
-    tally: dict[str, Counter] = defaultdict(Counter)
-    for c in chains:
-        for m in c.mentions:
-            tally[mention_name(m).key][c.label] += 1
-    majority: dict[str, str | None] = {}  # name key -> its label, where the corpus is clear about it
-    for key, votes in tally.items():
-        label, n = votes.most_common(1)[0]
-        majority[key] = label if n >= CORPUS_MAJORITY * sum(votes.values()) else None
-    for c in chains:
-        label = majority[c.head.key]
-        if label is None or label == c.label:
-            continue
-        own = c.head_votes
-        if len(own) == 1 and c.label in own and own[c.label] >= 3:
-            continue
-        c.label = label
-
-
-class _UnionFind:
-    def __init__(self, n: int):
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> int:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-        return min(ra, rb)
 
 
 @dataclass
@@ -166,7 +46,7 @@ class Clusterer:
 
     def __init__(self, chains: list[Chain], n_docs: int):
         self.chains = chains
-        self.uf = _UnionFind(len(chains))
+        self.uf = UnionFind(range(len(chains)))
         df = Counter()
         doc_keys: dict[str, set[str]] = defaultdict(set)
         for c in chains:
@@ -230,7 +110,7 @@ class Clusterer:
         sa, sb = self._take_summary(ra), self._take_summary(rb)
         if len(sa.context) < len(sb.context):
             sa, sb = sb, sa  # the larger summary absorbs the smaller: merging stays linear overall
-        root = self.uf.union(ra, rb)
+        root = self.uf.union(min(ra, rb), max(ra, rb))  # the smaller index stays root
         sa.firsts |= sb.firsts
         sa.surnames |= sb.surnames
         sa.context |= sb.context
@@ -346,68 +226,3 @@ def _similarity(a: str, b: str) -> float:
 
 def _same_word(a: str, b: str, threshold: float) -> bool:
     return a == b or (min(len(a), len(b)) >= 4 and _similarity(a, b) >= threshold)
-
-
-def make_entity(chains: list[Chain]) -> Entity:
-    mentions = [m for c in chains for m in c.mentions]
-    labels = Counter()
-    for c in chains:
-        labels[c.label] += len(c.mentions)
-    label = max(labels.items(), key=lambda kv: (kv[1], kv[0]))[0]
-    character = any(c.character for c in chains)
-    doc_ids = sorted({m.doc_id for m in mentions})
-    surface = Counter(m.text for m in mentions)
-    return Entity(
-        entity_id=entity_id_for(("character:" if character else "") + label_class(label), canonical_key(chains)),
-        name=canonical_name(mentions, label),
-        label=label,
-        aliases=sorted(surface),
-        n_mentions=len(mentions),
-        n_docs=len(doc_ids),
-        doc_ids=doc_ids,
-    )
-
-
-def canonical_key(chains: list[Chain]) -> str:
-    """The name most documents use in full: the most stable choice as documents are added."""
-    docs_per_key: dict[str, set[str]] = defaultdict(set)
-    for c in chains:
-        docs_per_key[c.head.key].add(c.doc_id)
-    return max(docs_per_key, key=lambda k: (len(docs_per_key[k]), len(k.split()), k))
-
-
-def canonical_name(mentions: list[Mention], label: str) -> str:
-    """The most complete well-formed name, among those written in 2+ documents if any are.
-
-    Requiring a second document keeps one article's odd span ("Colts QB Andrew Luck") from
-    naming the entity; then the most frequent; mixed case over ALL CAPS.
-    """
-    surface = Counter(m.text for m in mentions)
-    docs: dict[str, set[str]] = defaultdict(set)
-    for m in mentions:
-        docs[m.text].add(m.doc_id)
-
-    def rank(text: str):
-        n = len(parse(text, label).tokens)
-        shouting = text.isupper() and len(text) > 4
-        return (is_well_formed(text), len(docs[text]) > 1, not shouting, n, surface[text], -len(text), text)
-
-    return max(surface, key=rank)
-
-
-def _disambiguate_ids(entities: list[Entity], groups: list[list[Chain]]) -> None:
-    """Two clusters kept apart can share a canonical key; the one seen in fewer documents gets a suffix."""
-    seen: dict[str, list[int]] = defaultdict(list)
-    for i, e in enumerate(entities):
-        seen[e.entity_id].append(i)
-    for eid, idx in seen.items():
-        if len(idx) < 2:
-            continue
-        idx.sort(key=lambda i: (-entities[i].n_docs, entities[i].doc_ids[0]))
-        for rank, i in enumerate(idx[1:], start=2):
-            entities[i].entity_id = entity_id_for("split", f"{eid}|{entities[i].doc_ids[0]}")
-
-
-def exact_name_groups(mentions: list[Mention]) -> dict[str, str]:
-    """The baseline every figure is compared with: same label and same normalised name, one entity."""
-    return {m.mention_id: entity_id_for(m.label, name_key(m.text)) for m in mentions}

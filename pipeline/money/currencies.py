@@ -30,9 +30,9 @@ from babel import Locale, localedata
 from babel.core import get_global
 from babel.numbers import get_currency_name, get_territory_currencies
 
-from pipeline.settings import MODELS_DIR
+from pipeline.settings import RULES_DIR
 
-TABLE_PATH = MODELS_DIR / "currencies.json"
+TABLE_PATH = RULES_DIR / "currencies.json"
 
 # Where CLDR's English locale does not say which currency owns an ambiguous symbol or name, the
 # one that dominates English-language news. Document context still overrides these.
@@ -124,7 +124,7 @@ def _reading(codes: set[str], key: str, en_symbols: dict[str, str], **kw) -> Rea
 
 @lru_cache(maxsize=1)
 def table() -> CurrencyTable:
-    """The shipped table (``models/currencies.json``), else one built from the installed CLDR data.
+    """The shipped table (``rules/currencies.json``), else one built from the installed CLDR data.
 
     Building reads every locale's symbols (~1 s, in every process); the shipped file is that build,
     frozen on the date it records, so a run's readings do not drift with the calendar either.
@@ -256,7 +256,7 @@ def dollar_prefix(letters: str) -> Reading | None:
     return None
 
 
-if __name__ == "__main__":  # python -m pipeline.currencies: rebuild models/currencies.json from CLDR
+if __name__ == "__main__":  # python -m pipeline.money.currencies: rebuild rules/currencies.json from CLDR
     built = date.today()
     TABLE_PATH.write_text(json.dumps(to_json(build_table(built), built), ensure_ascii=False, indent=0) + "\n",
                           encoding="utf-8")

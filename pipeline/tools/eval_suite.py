@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import evaluate
+from pipeline.tools import metrics as evaluate
 
 SEEDS_GOLD = (Path("../shared/gold/seeds.json"), Path("tests/gold/seeds.json"))
 CORPORA_ROOT = Path("../shared/corpora")

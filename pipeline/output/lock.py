@@ -24,7 +24,6 @@ from filelock import FileLock, Timeout
 
 LOCK_NAME = ".lock"
 OWNER_NAME = ".lock.owner"  # who holds the lock: for the waiting run's message only
-DEFAULT_WAIT_SECONDS = float(os.environ.get("PIPELINE_LOCK_WAIT", 600))
 
 
 class RunLocked(RuntimeError):
@@ -32,8 +31,7 @@ class RunLocked(RuntimeError):
 
 
 @contextmanager
-def run_lock(out_dir: Path, wait: float | None = DEFAULT_WAIT_SECONDS,
-             notify: Callable[[str], None] | None = None) -> Iterator[None]:
+def run_lock(out_dir: Path, wait: float | None, notify: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the output directory's lock; ``wait=None`` waits for ever, ``0`` fails at once."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

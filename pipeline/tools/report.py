@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.store import read_table
+from pipeline.output.store import read_table
 
 CONTEXT_CHARS = 90
 # Two figures for the same thing disagree when they differ by more than this (relative), or in currency.

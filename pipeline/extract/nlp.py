@@ -1,7 +1,4 @@
-"""spaCy, loaded once, run in batches, its output turned into plain records.
-
-Later stages get spans as plain tuples rather than ``Doc`` objects: they are cheap to pickle
-(for process pools and Dask workers), to cache, and to test without a model.
+"""spaCy, loaded once, run in batches, its output turned into plain records (:mod:`pipeline.spans`).
 
 The model is loaded with only what NER and sentence boundaries need (tok2vec, senter, ner).
 On the gold sample articles this gives exactly the entities of the full pipeline, 1.4-2x faster.
@@ -9,37 +6,16 @@ On the gold sample articles this gives exactly the entities of the full pipeline
 
 from __future__ import annotations
 
-import bisect
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.settings import MODEL_NAME
+from pipeline.spans import NlpResult, Span
 
 EXCLUDED_PIPES = ["parser", "tagger", "lemmatizer", "attribute_ruler"]
 # spaCy's memory grows with document length; longer texts are split at line breaks into chunks
 # of about this size and the spans shifted back, so any article length works.
 CHUNK_CHARS = 100_000
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    label: str
-
-
-@dataclass
-class NlpResult:
-    """What the model says about one document: entity spans of every label, sentence bounds."""
-
-    ents: list[Span] = field(default_factory=list)
-    sentences: list[tuple[int, int]] = field(default_factory=list)
-
-
-def sentence_of(sentences: list[tuple[int, int]], offset: int) -> int:
-    """Index of the sentence holding ``offset``, given the sorted (start, end) sentence bounds."""
-    return max(bisect.bisect_right(sentences, offset, key=lambda s: s[0]) - 1, 0)
 
 
 @lru_cache(maxsize=1)

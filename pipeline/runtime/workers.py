@@ -19,11 +19,10 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from pipeline.cache import ExtractedDocument
-from pipeline.extract import extract_batch, warm_up
-from pipeline.prefect_server import die_with_parent
+from pipeline.extract import ExtractedDocument, extract_batch, warm_up
+from pipeline.runtime.process import die_with_parent
 from pipeline.schema import Document
-from pipeline.store import CURRENT
+from pipeline.output.store import CURRENT
 
 # New text below which worker processes cost more start-up than they save (~15 s of NER on one core).
 POOL_MIN_CHARS = 700_000

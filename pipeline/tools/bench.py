@@ -12,7 +12,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -81,17 +80,11 @@ def _measure_step(name: str, argv: list[str], words: int, env: dict | None = Non
     return m
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def bare_spacy(raw_dir: Path, n_process: int, full: bool) -> dict:
     """What the pipeline is measured against: load the model, ``nlp.pipe`` every text, nothing else."""
     import spacy
 
-    from pipeline.nlp import load_model
+    from pipeline.extract.nlp import load_model
     from pipeline.settings import MODEL_NAME
 
     texts = [json.loads(line)["text"] for path in sorted(raw_dir.glob("*.jsonl"))
@@ -109,7 +102,7 @@ def extraction_shares(raw_dir: Path, sample: int = 300) -> dict:
     """
     from pipeline import ingest, money, temporal
     from pipeline.extract import build_mentions, warm_up
-    from pipeline.nlp import annotate
+    from pipeline.extract.nlp import annotate
 
     docs = ingest.read_sources(sorted(raw_dir.glob("*.jsonl")), raw_dir).documents[:sample]
     warm_up()
@@ -137,8 +130,8 @@ def run_bench(source: Path, work: Path, out_dir: Path, processes: int) -> dict:
     print(f"bench corpus: {n_docs:,} documents, {words:,} words ({source})", flush=True)
     py = sys.executable
     steps = [
-        ("bare spaCy (pipeline's model config)", [py, "-m", "pipeline.bench", "_bare", str(raw), str(processes)]),
-        ("bare spaCy (full en_core_web_sm)", [py, "-m", "pipeline.bench", "_bare", str(raw), str(processes), "--full"]),
+        ("bare spaCy (pipeline's model config)", [py, "-m", "pipeline.tools.bench", "_bare", str(raw), str(processes)]),
+        ("bare spaCy (full en_core_web_sm)", [py, "-m", "pipeline.tools.bench", "_bare", str(raw), str(processes), "--full"]),
         ("pipeline, first run", [py, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(processed),
                                  "--processes", str(processes), "--json", "--no-progress"]),
         ("pipeline, no-change re-run", [py, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(processed),
@@ -148,9 +141,10 @@ def run_bench(source: Path, work: Path, out_dir: Path, processes: int) -> dict:
     bare, bare_full, first, rerun = results
     # Production runs report to a long-lived Prefect server (`make serve`, PREFECT_API_URL): the same
     # first run without the temporary server's start and stop shows what is Prefect's fixed cost.
-    from pipeline.serve import PrefectServer
+    from pipeline.runtime.prefect_server import PrefectServer
+    from pipeline.runtime.process import free_port
 
-    server = PrefectServer(port=_free_port(), ui=False)
+    server = PrefectServer(port=free_port(), ui=False)
     server.start()
     try:
         served = _measure_step("pipeline, first run, running Prefect server",
@@ -230,9 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.source.exists():
         print(f"error: benchmark corpus not found: {args.source}", file=sys.stderr)
         return 2
-    report = run_bench(args.source, args.work, args.out, args.processes)
+    run_bench(args.source, args.work, args.out, args.processes)
     if not args.skip_align:
-        from pipeline import bench_align
+        from pipeline.tools import bench_align
 
         print("alignment at scale (synthetic documents from real sentences):", flush=True)
         bench_align.main(["--source", str(args.source), "--out", str(args.out)])

@@ -14,7 +14,7 @@ Rules, each from a short form S to a longer name L mentioned in the same documen
 - organisation designator: L is S plus words like "College", "Media" ("Emerson College").
 Case variants and legal forms need no rule: they share the name key ("Apple store", "HP Co").
 One label rule looks at the name itself: a name ending in a facility word ("Store", "Airport",
-``models/facility_heads.txt``) is a FAC whatever the model said.
+``rules/facility_heads.txt``) is a FAC whatever the model said.
 
 The chain's label is the majority model label of its most complete name's mentions (the model's
 guess on "Jansen" alone may be NORP; on "Pieter Jansen" it is PERSON); where the sweep found that
@@ -29,27 +29,48 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.names import PERSON, Name, fold, parse, token_prefix_match
+from pipeline.align.names import PERSON, Name, fold, parse, token_prefix_match
+from pipeline.align.votes import UnionFind, majority
+from pipeline.rulefiles import choice, records
 from pipeline.schema import Mention
-from pipeline.settings import MODELS_DIR
+from pipeline.settings import RULES_DIR
 
-MODELS = MODELS_DIR
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 ORG_LABELS = frozenset({"ORG"})
 
-# A person named right after a cue like these is a role in a film or book, not a real person.
-_ROLE_BEFORE = re.compile(
-    r"(?:\b(?:character|role|part)\s+(?:of\s+)?|\b(?:plays|portrays|portrayed|portraying|playing)\s+(?:the\s+)?)$",
-    re.IGNORECASE)
-_ROLE_AFTER = re.compile(r"^\s*,?\s*(?:\(|\bwho\s+is\s+)?(?:played|portrayed|voiced)\s+by\b", re.IGNORECASE)
-_AS_AFTER_PERSON = re.compile(r",?\s+as\s+$")
+ROLE_CUES_FILE = "roles.toml"
+ROLE_WHERE = ("before", "after", "after_person")
+# How far from a name a role cue may lie (characters).
+ROLE_WINDOW = 40
 
 
 @lru_cache(maxsize=None)
 def word_list(name: str) -> frozenset[str]:
-    """A one-word-a-line list from ``models/`` (``#`` starts a comment line), folded."""
-    lines = (MODELS / name).read_text(encoding="utf-8").splitlines()
+    """A one-word-a-line list from ``rules/`` (``#`` starts a comment line), folded."""
+    lines = (RULES_DIR / name).read_text(encoding="utf-8").splitlines()
     return frozenset(fold(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
+
+
+@dataclass(frozen=True)
+class RoleCue:
+    """A cue that a person's name is a role in a film or book (``rules/roles.toml``)."""
+
+    name: str
+    where: str  # "before", "after" or "after_person"
+    pattern: re.Pattern
+    examples: tuple[str, ...]
+    counterexamples: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def role_cues() -> tuple[RoleCue, ...]:
+    cues = []
+    for r in records(ROLE_CUES_FILE, "cue", {"name": str, "where": str, "pattern": str, "examples": list},
+                     {"counterexamples": list}):
+        cues.append(RoleCue(r["name"], choice(ROLE_CUES_FILE, r, "where", ROLE_WHERE),
+                            re.compile(r["pattern"], re.IGNORECASE), tuple(r["examples"]),
+                            tuple(r["counterexamples"] or ())))
+    return tuple(cues)
 
 
 def org_designators() -> frozenset[str]:
@@ -70,7 +91,6 @@ class Chain:
     doc_id: str
     mentions: list[Mention]
     head: Name  # the most complete name in the chain
-    head_text: str
     label: str
     keys: set[str] = field(default_factory=set)  # every name key in the chain ("lindsay lohan", "lohan")
     character: bool = False  # a role in a film or book, kept apart from real people of that name
@@ -94,17 +114,12 @@ class _Group:
     @classmethod
     def of(cls, name: Name, mentions: list[Mention]) -> _Group:
         votes = Counter(m.model_label for m in mentions if m.model_label)
-        label = _majority(votes) if votes else Counter(m.label for m in mentions).most_common(1)[0][0]
+        label = majority(votes) if votes else majority(Counter(m.label for m in mentions))
         return cls(name.key, name, mentions, votes, label)
 
     @property
     def first(self) -> int:
         return self.mentions[0].start_char
-
-
-def _majority(votes: Counter) -> str:
-    """Most votes; ties go to the label seen first (Counter keeps insertion order)."""
-    return max(votes.items(), key=lambda kv: kv[1])[0]
 
 
 def mention_name(m: Mention) -> Name:
@@ -125,23 +140,16 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
     # Longest names first, so that every short form sees all its possible antecedents.
     ordered = sorted(groups.values(), key=lambda g: (-len(g.name.tokens), g.first))
     minus_lengths = [-len(g.name.tokens) for g in ordered]  # ascending, for bisect
-    parent = {g.key: g.key for g in ordered}
-
-    def root(k: str) -> str:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
+    sets = UnionFind(g.key for g in ordered)
     for short in ordered:
         n_longer = bisect_left(minus_lengths, -len(short.name.tokens))
         target = _antecedent(short, ordered, n_longer, common)
         if target is not None:
-            parent[root(short.key)] = root(target.key)
+            sets.union(target.key, short.key)  # the longer name heads the chain
 
     members: dict[str, list[_Group]] = {}
     for g in ordered:
-        members.setdefault(root(g.key), []).append(g)
+        members.setdefault(sets.find(g.key), []).append(g)
     chains = []
     for head_key, gs in members.items():
         head = groups[head_key]
@@ -150,19 +158,12 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
             doc_id=doc_id,
             mentions=chain_mentions,
             head=head.name,
-            head_text=_best_surface(head.mentions),
             label=head_noun_label(head.name, head.label),
             keys={g.key for g in gs},
         ))
     for chain in chains:
-        chain.character = chain.label == PERSON and any(_is_role(text, m, mentions) for m in chain.mentions)
+        chain.character = chain.label == PERSON and any(is_role(text, m, mentions) for m in chain.mentions)
     return chains
-
-
-def _best_surface(mentions: list[Mention]) -> str:
-    if len(mentions) == 1:  # most names are written once in a document: no need to count
-        return mentions[0].text
-    return Counter(m.text for m in mentions).most_common(1)[0][0]
 
 
 def _antecedent(short: _Group, ordered: list[_Group], n_longer: int, common: set[str]) -> _Group | None:
@@ -208,7 +209,7 @@ def _rule(short: _Group, long: _Group, common: set[str]) -> str | None:
     if long_label == PERSON:
         if n.tokens[-len(s.tokens):] == s.tokens and not all(len(t) == 1 for t in s.tokens):
             if short.votes and not short.votes.get(PERSON) and sum(short.votes.values()) >= 3 \
-                    and _majority(short.votes) in PLACE_LABELS:
+                    and majority(short.votes) in PLACE_LABELS:
                 return None  # "Washington" said three times as a place is the place, not George
             return "surname"
         if len(s.tokens) == 1 and s.tokens[0] == n.tokens[0] and len(s.tokens[0]) > 1:
@@ -228,13 +229,17 @@ def _rule(short: _Group, long: _Group, common: set[str]) -> str | None:
     return None
 
 
-def _is_role(text: str, m: Mention, mentions: list[Mention]) -> bool:
-    before = text[max(0, m.start_char - 40) : m.start_char]
-    if _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(text[m.end_char : m.end_char + 40]):
-        return True
-    # "Admir Šehović, as Ilian Petrov": a person named right after another person and "as".
-    cue = _AS_AFTER_PERSON.search(before)
-    if cue:
-        cue_start = m.start_char - (len(before) - cue.start())
-        return any(o.end_char == cue_start and (o.model_label or o.label) == PERSON for o in mentions)
+def is_role(text: str, m: Mention, mentions: list[Mention]) -> bool:
+    """Whether mention ``m`` names a role rather than a person, by the cues of ``rules/roles.toml``."""
+    before = text[max(0, m.start_char - ROLE_WINDOW) : m.start_char]
+    after = text[m.end_char : m.end_char + ROLE_WINDOW]
+    for cue in role_cues():
+        if cue.where == "before" and cue.pattern.search(before):
+            return True
+        if cue.where == "after" and cue.pattern.match(after):
+            return True
+        if cue.where == "after_person" and (hit := cue.pattern.search(before)):
+            cue_start = m.start_char - (len(before) - hit.start())
+            if any(o.end_char == cue_start and (o.model_label or o.label) == PERSON for o in mentions):
+                return True
     return False

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from itertools import islice
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from pipeline.extract import make_mention
-from pipeline.names import PARTICLES, PERSON, fold
+from pipeline.spans import make_mention
+from pipeline.align.names import PARTICLES, PERSON, fold
+from pipeline.align.votes import majority
 from pipeline.schema import Document, Mention
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -37,16 +37,9 @@ _NOT_LOWERCASE_WORD = re.compile(r"\b[a-z]*+[^\Wa-z]\w*")
 _WORD_CHAR = re.compile(r"\w")
 _LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
 MAX_NAME_TOKENS = 6
-ORIGIN_MODEL = "model"
 ORIGIN_SWEEP = "sweep"
 # What may lie between two names the model ran together: a possessive, quotes, spaces.
 _JOINER = re.compile(r"[\s\"'‘’“”]*(?:['’]s?)?[\s\"'‘’“”]*")
-
-
-@dataclass(frozen=True)
-class Phrase:
-    tokens: tuple[str, ...]  # as written
-    label: str
 
 
 def lowercase_vocabulary(texts) -> set[str]:
@@ -70,7 +63,7 @@ def name_phrases(mentions: list[Mention], common: set[str]) -> dict[tuple[str, .
     for m in mentions:
         if m.model_label is not None and phrase_of[m.text]:
             votes[phrase_of[m.text]][m.model_label] += 1
-    phrases = {toks: c.most_common(1)[0][0] for toks, c in votes.items()}
+    phrases = {toks: majority(c) for toks, c in votes.items()}
     # Surnames of people named in full ("Jansen" of "Pieter Jansen"): news shortens to them.
     for toks, label in list(phrases.items()):
         last = toks[-1]

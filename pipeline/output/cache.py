@@ -27,35 +27,26 @@ import json
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from pipeline.extract import DocExtraction
+from pipeline.extract import ExtractedDocument
 from pipeline.schema import Document
-from pipeline.settings import MODEL_NAME, MODELS_DIR, PIPELINE_VERSION
+from pipeline.settings import MODEL_NAME, PIPELINE_VERSION, RULES_DIR
 
 CACHE_DIR = Path(".cache") / "extract"
-PACKAGE_DIR = Path(__file__).resolve().parent
-# Data files read at run time by rules (patterns, gazetteers) count as code: every file in models/,
-# and any data file inside the package.
-DATA_DIRS = (PACKAGE_DIR, MODELS_DIR)
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # pipeline/
+# Data files read at run time by rules (patterns, word lists, lookup tables) count as code: every
+# file in rules/, and any data file inside the package.
+DATA_DIRS = (PACKAGE_DIR, RULES_DIR)
 DATA_SUFFIXES = {".json", ".jsonl", ".txt", ".csv", ".tsv", ".yml", ".yaml", ".toml", ".pkl"}
 # The modules whose code decides a document's rows; everything they import inside the package
 # is added by :func:`extraction_modules`.
 ROOT_MODULES = ("pipeline.extract",)
 # Document fields written by the run, not read from the source: not part of the key.
 RUN_FIELDS = {"text", "dct", "dct_source", "pipeline_version", "extracted_at"}
-
-
-@dataclass
-class ExtractedDocument:
-    """A document as extraction left it (``dct``, ``extracted_at``, ...) and its rows before alignment."""
-
-    document: Document
-    extraction: DocExtraction
 
 
 def document_key(doc: Document, version: str | None = None) -> str:

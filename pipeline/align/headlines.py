@@ -1,0 +1,89 @@
+"""Span repair that needs the corpus: headline words the model took for part of a name.
+
+In a Title Case headline every word is capitalised, and the model reads "AMD Buys SeaMicro" as
+the person "Buys SeaMicro" and "Obama Overturns Ban" as "Obama Overturns". Those spans then make
+"SeaMicro" a surname and "Obama" a first name. The corpus tells which capitalised words are really
+ordinary words: they are written in lowercase elsewhere, and they never occur inside a name in an
+ordinary sentence. Such words are cut out of names in Title Case lines; the pieces left are names
+if they hold a word that names hold elsewhere in the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from pipeline.spans import trim_name
+from pipeline.align.names import fold
+from pipeline.schema import Document, Mention, mention_id
+
+_WORD = re.compile(r"\w+(?:['’]\w+)?")
+_LINE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+# A line is Title Case when this share of its words of 4+ letters are capitalised (and it has 3+).
+TITLE_CASE_SHARE = 0.8
+
+
+def is_title_case(line: str) -> bool:
+    long_words = [w for w in _LINE_WORD.findall(line) if len(w) >= 4]
+    if len(long_words) < 3:
+        return False
+    return sum(w[0].isupper() for w in long_words) >= TITLE_CASE_SHARE * len(long_words)
+
+
+def _line_of(text: str, start: int, end: int) -> str:
+    return text[text.rfind("\n", 0, start) + 1 : (text.find("\n", end) + 1 or len(text) + 1) - 1]
+
+
+def title_line_flags(documents: list[Document], mentions: list[Mention]) -> list[bool]:
+    """Per mention, whether its line is Title Case; decided once per distinct line.
+
+    Mentions share lines (a headline holds several names, and repeated or syndicated articles
+    repeat whole lines), so there are several times fewer lines than mentions to look at.
+    """
+    texts = {d.doc_id: d.text for d in documents}
+    decided: dict[str, bool] = {}
+    flags = []
+    for m in mentions:
+        line = _line_of(texts[m.doc_id], m.start_char, m.end_char)
+        title = decided.get(line)
+        if title is None:
+            title = decided[line] = is_title_case(line)
+        flags.append(title)
+    return flags
+
+
+def name_words(mentions: list[Mention], in_title_line: list[bool]) -> set[str]:
+    """Words seen inside names in ordinary (not Title Case) lines: "Mark" in "W. Mark Felt"."""
+    seen: set[str] = set()
+    for text in {m.text for m, title in zip(mentions, in_title_line) if not title}:
+        seen.update(fold(w) for w in _WORD.findall(text))
+    return seen
+
+
+def split_headline_names(documents: list[Document], mentions: list[Mention], common: set[str]) -> list[Mention]:
+    """Mentions with ordinary words in Title Case lines cut out (a span may become two names, or none)."""
+    docs = {d.doc_id: d for d in documents}
+    in_title_line = title_line_flags(documents, mentions)
+    known = name_words(mentions, in_title_line)
+    out = []
+    for m, title in zip(mentions, in_title_line):
+        doc = docs[m.doc_id]
+        if not title:
+            out.append(m)
+            continue
+        words = [(w.start() + m.start_char, w.end() + m.start_char, w.group()) for w in _WORD.finditer(m.text)]
+        junk = [w for w in words if w[2][0].isupper() and fold(w[2]) in common and fold(w[2]) not in known]
+        if not junk:
+            out.append(m)
+            continue
+        bounds = [m.start_char] + [x for s, e, _ in junk for x in (s, e)] + [m.end_char]
+        for start, end in zip(bounds[::2], bounds[1::2]):
+            start, end = trim_name(doc.text, start, end, m.label)
+            piece = doc.text[start:end]
+            piece_words = [fold(w) for w in _WORD.findall(piece)]
+            if any(w in known and w not in STOP_WORDS for w in piece_words):
+                out.append(replace(m, start_char=start, end_char=end, text=piece,
+                                   mention_id=mention_id(m.doc_id, start, end)))
+    return out

@@ -1,0 +1,146 @@
+"""Amounts of money: found in the text, normalised to amount, ISO 4217 currency and bounds.
+
+One grammar (:data:`MONEY_RE`, a single compiled regex) reads every form news uses:
+
+    [qualifier] [between] [prefix] amount [suffix] [(- | to | and) [prefix] amount [suffix]] [or more]
+
+- amount: digits in English or European style (1,250,000 / 1.250.000 / 2,5), scale words and
+  abbreviations (million, bn, m, K, MM, crore), written numbers ("two hundred million", "a million");
+- prefix / suffix: symbols, ISO codes and currency names, all from CLDR (:mod:`pipeline.money.currencies`);
+- qualifier: "in excess of", "up to", "nearly", ... -> amount_min / amount_max / approximate.
+
+A match counts as money only with a currency marker, so "5 million people", "per cent" and
+"the 2022 budget" never are. Vague magnitudes ("millions of dollars", "a multibillion-dollar deal")
+have their own pattern and give bounds without an amount.
+
+Why rules over the text rather than spaCy's MONEY spans alone: the small model splits or clips
+money spans ("$" left out, "in excess of" left out, "2 million" without its "euros") and tags
+plain numbers as MONEY. The regex scan is microseconds per article; the model is used where it
+is good, as a second opinion for markers that are also English words ("200 pounds", "5 won").
+
+Amount conventions (``MoneyValue``):
+- exact: amount_min == amount_max == amount;
+- one-sided ("more than", "up to"): the stated amount and that bound, the other bound null;
+- approximate ("about", "an estimated"): approximate=True, both bounds null; "nearly" / "almost"
+  also give amount_max, "just over" amount_min;
+- range ("$5-10 million"): both bounds, amount their midpoint, approximate=True;
+- vague ("millions of dollars"): amount null, bounds the order of magnitude, approximate=True.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Iterable
+
+from pipeline.money.currencies import table
+from pipeline.money.grammar import Found, Marker, scan
+from pipeline.schema import Document, MoneyRow, MoneyValue
+from pipeline.spans import Span
+
+
+# --- currency resolution -------------------------------------------------------------------------
+
+def resolve(marker: Marker, evidence: Counter | None = None) -> tuple[str | None, bool]:
+    """(ISO code, inferred): an unambiguous marker is its code; an ambiguous one goes to the
+    candidate the document points at clearly more than the default (by ``prior`` clues, and at
+    least half of all its clues), else to the default."""
+    reading = marker.reading
+    if not reading.ambiguous:
+        return reading.default, False
+    best = reading.default
+    if evidence:
+        top = min(reading.codes, key=lambda c: (-evidence.get(c, 0), c != reading.default, c))
+        clues = evidence.get(top, 0)
+        if clues > evidence.get(reading.default, 0) + reading.prior and 2 * clues >= sum(evidence.values()):
+            best = top
+    return best, True
+
+
+# An amount written with an explicit currency ("C$5m", "50 Swiss francs") says more about the
+# document's other amounts than a mention of the country does.
+EXPLICIT_WEIGHT = 2
+
+
+def document_evidence(text: str, ents: Iterable[Span], found: Iterable[Found] = ()) -> Counter:
+    """Currencies the document points at: countries and nationalities it names (GPE, NORP) and
+    the unambiguous currencies it writes out."""
+    t = table()
+    evidence: Counter = Counter()
+    for span in ents:
+        if span.label not in ("GPE", "NORP"):
+            continue
+        name = re.sub(r"^the\s+", "", text[span.start:span.end].strip(), flags=re.I)
+        code = t.territory_currency.get(name.lower())
+        codes = {code} if code else t.demonym_currency.get(name.lower().replace(".", ""), set())
+        if len(codes) == 1:
+            evidence[next(iter(codes))] += 1
+    for f in found:
+        if not f.marker.reading.ambiguous and f.marker.reading.default:
+            evidence[f.marker.reading.default] += EXPLICIT_WEIGHT
+    return evidence
+
+
+def _to_value(f: Found, evidence: Counter | None = None) -> MoneyValue:
+    currency, inferred = resolve(f.marker, evidence)
+    return MoneyValue(
+        amount=_float(f.amount), currency=currency, amount_min=_float(f.low), amount_max=_float(f.high),
+        approximate=f.approximate, currency_inferred=inferred,
+    )
+
+
+def _float(d: Decimal | None) -> float | None:
+    return None if d is None else float(d)
+
+
+# --- public API -------------------------------------------------------------------------------------
+
+def normalize(expression: str, context: Counter | None = None) -> MoneyValue | None:
+    """The value of one money expression ("in excess of 200 million dollars"), or None if it
+    names no currency ("5 million people", "per cent"). ``context`` is a document's
+    :func:`document_evidence`, used to read ambiguous symbols."""
+    found = scan(expression)
+    if not found:
+        return None
+    best = max(found, key=lambda f: (f.end - f.start, -f.start))
+    return _to_value(best, context)
+
+
+def extract_money(doc: Document, ents: list[Span]) -> list[MoneyRow]:
+    """Money rows of one document: the rule scan, with the NER model as a second opinion.
+
+    The model vetoes a match that lies inside a name ("Million Dollar Baby", "1B Mark Teixeira")
+    and confirms markers that are also ordinary words ("200 pounds" may be a weight).
+    """
+    text = doc.text
+    kept = [f for f in scan(text) if _plausible(f, text, ents)]
+    evidence = document_evidence(text, ents, kept)
+    rows = []
+    for f in kept:
+        rows.append(MoneyRow(doc_id=doc.doc_id, start_char=f.start, end_char=f.end, text=text[f.start:f.end],
+                             **asdict(_to_value(f, evidence))))
+    return rows
+
+
+NAME_LABELS = {"PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "FAC", "LAW"}
+
+
+def _plausible(f: Found, text: str, ents: list[Span]) -> bool:
+    words = text[f.start:f.end].split()
+    if len(words) > 1 and all(w[0].isupper() for w in words) and not re.search(r"\d", text[f.start:f.end]):
+        return False  # "Million Dollar Mermaid": a title in capitals, not an amount
+    overlapping = [s for s in ents if s.start < f.end and f.start < s.end]
+    model_says_money = any(s.label == "MONEY" for s in overlapping)
+    if not model_says_money and any(s.label in NAME_LABELS and s.start <= f.start and f.end <= s.end
+                                    for s in overlapping):
+        return False
+    if f.weak:
+        return model_says_money and not _measures_weight(f, text)
+    return True
+
+
+def _measures_weight(f: Found, text: str) -> bool:
+    """'weighing approximately 200 pounds'."""
+    return "pound" in f.marker.text.lower() and bool(re.search(r"\bweigh", text[max(0, f.start - 40):f.start], re.I))

@@ -1,0 +1,78 @@
+"""Rule files are data, tested like data: every rule's examples are found by that rule, and a
+malformed file fails at load time with the file and rule named."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline import rulefiles
+from pipeline.align import chains
+from pipeline.schema import Mention, mention_id
+
+
+def _marked(example: str) -> tuple[str, Mention, list[Mention]]:
+    """Text with ``[role]`` and optional ``{person}`` marks removed; the role mention and all mentions."""
+    mentions, text, pos = [], "", 0
+    role = None
+    for m in re.finditer(r"\[([^\]]+)\]|\{([^}]+)\}", example):
+        text += example[pos:m.start()]
+        name = m.group(1) or m.group(2)
+        start = len(text)
+        text += name
+        mention = Mention("d", mention_id("d", start, len(text)), start, len(text), name, "PERSON", "", 0,
+                          model_label="PERSON")
+        mentions.append(mention)
+        if m.group(1):
+            role = mention
+        pos = m.end()
+    text += example[pos:]
+    assert role is not None, f"example without a [role]: {example!r}"
+    return text, role, mentions
+
+
+CUES = chains.role_cues()
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in CUES for e in c.examples], ids=lambda x: getattr(x, "name", x))
+def test_role_cue_finds_its_examples(cue, example):
+    text, role, mentions = _marked(example)
+    assert chains.is_role(text, role, mentions), f"{cue.name} misses {example!r}"
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in CUES for e in c.counterexamples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_role_cue_ignores_its_counterexamples(cue, example):
+    text, role, mentions = _marked(example)
+    assert not chains.is_role(text, role, mentions), f"{cue.name} takes {example!r} for a role"
+
+
+@pytest.fixture
+def rules_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(rulefiles, "RULES_DIR", tmp_path)
+    rulefiles.read_toml.cache_clear()
+    yield tmp_path
+    rulefiles.read_toml.cache_clear()
+
+
+FIELDS = {"name": str, "where": str, "pattern": str, "examples": list}
+
+
+@pytest.mark.parametrize("body,message", [
+    ('[[cue]]\nname = "x"\nwhere = "before"\npattern = "a("\nexamples = ["a"]\n', "'x'.*pattern does not compile"),
+    ('[[cue]]\nname = "x"\nwhere = "before"\nexamples = ["a"]\n', "'x'.*missing field 'pattern'"),
+    ('[[cue]]\nname = "x"\nwhere = "before"\npattern = "a"\nexamples = "a"\n', "'x'.*'examples' must be a list"),
+    ('[[cue]]\nname = "x"\nwhere = "before"\npattern = "a"\nexamples = ["a"]\nexampels = ["b"]\n', "'x'.*unknown field"),
+    ('cue = 1 = 2', "not valid TOML"),
+    ('# nothing\n', r"no \[\[cue\]\] entries"),
+])
+def test_malformed_rule_file_names_file_and_rule(rules_dir, body, message):
+    (rules_dir / "bad.toml").write_text(body)
+    with pytest.raises(rulefiles.RuleError, match=f"bad.toml.*{message}" if "TOML" not in message else message):
+        rulefiles.records("bad.toml", "cue", FIELDS)
+
+
+def test_choice_rejects_an_unknown_value():
+    with pytest.raises(rulefiles.RuleError, match="'x'.*where = 'around'"):
+        rulefiles.choice("roles.toml", {"name": "x", "where": "around"}, "where", chains.ROLE_WHERE)
