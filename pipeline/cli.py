@@ -78,7 +78,10 @@ def _run(args) -> int:
 
 def add_run_options(run: argparse.ArgumentParser) -> None:
     add_incremental_options(run)
-    run.add_argument("--full", action="store_true", help="re-extract every document instead of reusing cached results")
+    run.add_argument("--full", action="store_true", help="re-extract every document instead of reusing their rows")
+    run.add_argument("--realign", action="store_true",
+                     help="re-align the whole corpus from its documents' rows (the reference result) instead of "
+                          "linking only what changed")
 
 
 def add_incremental_options(parser: argparse.ArgumentParser) -> None:
@@ -86,15 +89,14 @@ def add_incremental_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
                         help="run extraction batches on the Dask cluster at ADDRESS, e.g. tcp://10.0.0.5:8786 "
                              "(default: $PIPELINE_DASK_ADDRESS, else in this process)")
-    parser.add_argument("--partitioned", metavar="N", type=int, nargs="?", const=16, default=None,
-                        help="write each table as a directory of N parquet files bucketed by doc_id (default N: 16)")
     parser.add_argument("--wait", metavar="SECONDS", type=float, default=None,
                         help="how long to wait for another run writing the same --out (default: 600)")
 
 
 def run_kwargs(args) -> dict:
     """The keyword arguments of :func:`pipeline.flows.extract_corpus` that `run` and `serve` share."""
-    kwargs = {"dask_address": args.dask, "partitions": args.partitioned, "reuse": not getattr(args, "full", False)}
+    kwargs = {"dask_address": args.dask, "reuse": not getattr(args, "full", False),
+              "realign": getattr(args, "realign", False)}
     if args.wait is not None:
         kwargs["lock_wait"] = args.wait
     return kwargs
@@ -126,13 +128,14 @@ def format_summary(summary) -> str:
     lines = [
         f"pipeline: {summary.raw_dir} -> {summary.out_dir}",
         f"  documents {c.get('documents', 0):>8,}   (extracted this run: {summary.n_extracted:,}, "
-        f"reused: {summary.n_reused:,})",
+        f"reused: {summary.n_reused:,}, removed: {summary.n_removed:,})",
         f"  mentions  {c.get('mentions', 0):>8,}",
         f"  entities  {c.get('entities', 0):>8,}",
         f"  dates     {c.get('dates', 0):>8,}",
         f"  money     {c.get('money', 0):>8,}",
         f"  errors    {c.get('errors', 0):>8,}" + ("   (see errors.parquet)" if c.get("errors") else ""),
         "  stages    " + ", ".join(f"{k} {v:.2f}s" for k, v in summary.stage_seconds.items()),
+        f"  snapshot  {summary.version or '(none)'}" + ("" if summary.published else "   (nothing changed: not republished)"),
         f"  wall time {summary.seconds:.2f}s (flow)",
     ]
     return "\n".join(lines)

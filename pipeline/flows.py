@@ -1,11 +1,13 @@
-"""The batch flow: ``raw/`` in, the parquet dataset in ``processed/`` out.
+"""The flow: ``raw/`` in, the parquet dataset in ``processed/`` out, redoing only what changed.
 
-    discover sources -> read and decode -> reuse cached per-document results
-    -> per batch of new or changed documents (here or on Dask): spaCy NER + date and money rules
-    -> cross-document entity alignment -> write every table atomically
+    stat the sources against the manifest (unchanged files are not opened)
+    -> read the changed ones -> triage: documents with a new extraction key
+    -> per batch (here, on local workers or on Dask): spaCy NER + date and money rules
+    -> cross-document entity alignment -> one commit: every table's changes published at once
 
-The whole run holds the output directory's lock (:mod:`pipeline.output.lock`); per-document results are
-cached under ``processed/.cache/`` (:mod:`pipeline.output.cache`).
+The whole run holds the output directory's lock (:mod:`pipeline.output.lock`); the tables and the
+pipeline's own state are files of one snapshot (:mod:`pipeline.output.store`), read and changed
+through :class:`pipeline.output.corpus.Corpus`.
 
 Prefect tasks are whole stages or whole batches, never single documents: per-task overhead is
 milliseconds, spaCy's per-document cost is too, so finer tasks would double the run time.
@@ -22,7 +24,9 @@ import time  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
+from itertools import islice  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Iterable, Iterator  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 from prefect import flow, get_run_logger, task  # noqa: E402
@@ -31,17 +35,17 @@ from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from pipeline import align, ingest  # noqa: E402
-from pipeline.output import store  # noqa: E402
-from pipeline.runtime import workers  # noqa: E402
+from pipeline import align, ingest, settings  # noqa: E402
 from pipeline.extract import ExtractedDocument  # noqa: E402
-from pipeline.output.cache import CACHE_DIR, ExtractionCache, document_key  # noqa: E402
+from pipeline.output.corpus import Corpus  # noqa: E402
 from pipeline.output.lock import run_lock  # noqa: E402
+from pipeline.runtime import workers  # noqa: E402
 from pipeline.schema import Document, ErrorRow  # noqa: E402
-from pipeline import settings  # noqa: E402
 from pipeline.settings import PIPELINE_VERSION  # noqa: E402
 
 BATCH_DOCS = 64
+# Documents read, extracted and written together: memory holds one chunk of texts, not the corpus.
+CHUNK_DOCS = 2_000
 PROGRESS_MIN_DOCS = 10
 
 
@@ -51,23 +55,19 @@ class RunSummary:
     out_dir: str
     counts: dict[str, int] = field(default_factory=dict)
     n_extracted: int = 0  # documents whose NLP was (re)done in this run
-    n_reused: int = 0  # documents whose cached result was reused as it was
+    n_reused: int = 0  # documents whose rows were kept as they were
+    n_resumed: int = 0  # documents a killed run had extracted: their rows taken from its spool
+    n_removed: int = 0  # documents whose rows this run dropped
+    sources_read: int = 0  # source files opened (unchanged ones are not)
+    published: bool = False  # False: nothing changed, the last snapshot still stands
+    version: str | None = None  # the snapshot the tables are in
+    bytes_written: int = 0
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 # Inputs are large (whole corpora); Prefect must not hash them for cache keys.
 stage = task(cache_policy=NONE, persist_result=False)
-
-
-@stage
-def discover_sources(raw_dir: Path) -> list[Path]:
-    return ingest.discover(raw_dir)
-
-
-@stage
-def read_sources(paths: list[Path], raw_dir: Path) -> ingest.IngestResult:
-    return ingest.read_sources(paths, raw_dir)
 
 
 @stage
@@ -83,35 +83,34 @@ def extract_on_workers(batch: list[Document], n_workers: int) -> list[ExtractedD
 
 
 @stage
-def align_entities(documents, mentions, sentences):
-    return align.align(documents, mentions, sentences)
+def plan_sources(corpus: Corpus, raw_dir: Path):
+    """Which sources changed since the last run: file stats against the manifest, nothing opened."""
+    return corpus.plan_sources(ingest.stat_sources(raw_dir))
 
 
 @stage
-def write_dataset(out_dir: Path, tables: dict, partitions: int | None = None) -> dict[str, int]:
-    return store.write_tables(out_dir, tables, partitions)
+def align_entities(corpus: Corpus, realign: bool) -> dict[str, int]:
+    return align.align_corpus(corpus, realign=realign)
 
 
 @stage
-def lookup_cache(cache: ExtractionCache, documents: list[Document], reuse: bool) -> tuple[dict[str, str], dict[str, ExtractedDocument]]:
-    """Each document's cache key, and the cached results that can be reused as they are."""
-    keys = {doc.doc_id: document_key(doc) for doc in documents}
-    return keys, (cache.get_many(keys.values()) if reuse else {})
+def publish(corpus: Corpus, info: dict):
+    return corpus.publish(info)
 
 
 @flow(name="extract-corpus", log_prints=False)
 def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed", *,
                    n_process: int = 1, batch_docs: int = BATCH_DOCS, progress: bool | None = None,
-                   reuse: bool = True, dask_address: str | None = None, partitions: int | None = None,
+                   reuse: bool = True, realign: bool = False, dask_address: str | None = None,
                    lock_wait: float | None = None) -> RunSummary:
-    """Extract the corpus under ``raw_dir`` into the tables in ``out_dir``, redoing only what changed.
+    """Bring the tables in ``out_dir`` up to date with the sources under ``raw_dir``.
 
-    Documents whose cached result matches (same content, metadata, code and model) are reused
-    with their original ``extracted_at``; the others are extracted, in batches, here or on the Dask
-    cluster at ``dask_address`` (default: ``PIPELINE_DASK_ADDRESS``). Alignment and the tables
-    always cover the whole corpus. ``reuse=False`` re-extracts everything; ``partitions=N`` writes
-    each table as a directory of N hash buckets. One run at a time per ``out_dir``: another run's
-    lock is waited for ``lock_wait`` seconds (default ``PIPELINE_LOCK_WAIT``).
+    Only sources whose stat changed are read, only documents whose extraction key changed (content,
+    metadata, code, model) are extracted, in batches, here or on the Dask cluster at ``dask_address``
+    (default: ``PIPELINE_DASK_ADDRESS``); the others keep their rows and ``extracted_at``. Alignment
+    links what changed against the entity index; ``realign=True`` re-aligns the whole corpus.
+    ``reuse=False`` re-extracts everything. One run at a time per ``out_dir``: another run's lock is
+    waited for ``lock_wait`` seconds (default ``PIPELINE_LOCK_WAIT``).
     """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     started = time.perf_counter()
@@ -120,56 +119,86 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
     config = settings.current()
     dask_address = dask_address or config.dask_address
+    summary = RunSummary(str(raw_dir), str(out_dir))
 
     with run_lock(out_dir, config.lock_wait if lock_wait is None else lock_wait):
-        with timer("ingest"):
-            ingested = read_sources(discover_sources(raw_dir), raw_dir)
-        documents, errors = ingested.documents, list(ingested.errors)
+        corpus = Corpus(out_dir, reuse=reuse)
+        try:
+            with timer("ingest"):
+                plan = plan_sources(quote(corpus), raw_dir)
+                corpus.forget_sources(plan.removed)
+            extracted_at = datetime.now(timezone.utc)
 
-        cache = ExtractionCache(out_dir / CACHE_DIR)
-        with timer("cache"):
-            keys, results = lookup_cache(cache, quote(documents), reuse)
-        todo = [d for d in documents if keys[d.doc_id] not in results]
-        extracted_at = datetime.now(timezone.utc)
-        n_extracted = 0
+            def keep(batch: list[ExtractedDocument], keys: dict[str, str]) -> None:
+                for entry in batch:
+                    entry.document.pipeline_version, entry.document.extracted_at = PIPELINE_VERSION, extracted_at
+                corpus.add_extracted(batch, keys)
+                summary.n_extracted += len(batch)
 
-        def keep(extracted: list[ExtractedDocument]) -> None:
-            """Cache each batch as it lands: a killed run resumes where it stopped."""
-            nonlocal n_extracted
-            n_extracted += len(extracted)
-            for entry in extracted:
-                doc = entry.document
-                doc.pipeline_version, doc.extracted_at = PIPELINE_VERSION, extracted_at
-                results[keys[doc.doc_id]] = entry
-                cache.put(keys[doc.doc_id], entry)
+            todo = _read_changed(corpus, plan, raw_dir, timer, summary)
+            with _progress(plan.bytes_to_read, progress) as bar:
+                for chunk in _chunks(todo, CHUNK_DOCS):
+                    with timer("extract"):
+                        keys = {doc.doc_id: key for doc, key in chunk}
+                        _extract_all([doc for doc, _ in chunk], batch_docs, n_process, dask_address,
+                                     corpus.errors, lambda batch: keep(batch, keys), bar)
+            with timer("stage"):
+                corpus.stage_rows()
+            summary.n_removed = len(corpus.removed())
+            summary.n_resumed = corpus.resumed
+            if not (corpus.changed() or realign):
+                corpus.abort()
+                summary.counts = corpus.base.info.get("counts", {}) if corpus.base else {}
+                summary.version = corpus.base.version if corpus.base else None
+                summary.n_reused = corpus.base.rows("documents") if corpus.base else 0
+                return _finish(summary, started, timer)
+            with timer("align"):
+                align_entities(quote(corpus), realign)
+            with timer("write"):
+                summary.counts = corpus.finalize()
+                summary.n_reused = summary.counts["documents"] - summary.n_extracted - summary.n_resumed
+                snapshot = publish(quote(corpus), {"counts": summary.counts, "n_extracted": summary.n_extracted,
+                                                   "n_removed": summary.n_removed, "raw_dir": str(raw_dir)})
+            summary.published, summary.version = True, snapshot.version
+            summary.bytes_written = corpus.commit.bytes_written
+        except BaseException:
+            corpus.abort()
+            raise
+    return _finish(summary, started, timer)
 
-        with timer("extract"), _progress(len(todo), progress) as bar:
-            _extract_all(todo, batch_docs, n_process, dask_address, errors, keep, bar)
 
-        done = [results[keys[d.doc_id]] for d in documents if keys[d.doc_id] in results]
-        documents = [r.document for r in done]
-        extractions = [r.extraction for r in done]
-
-        with timer("align"):
-            mentions, entities = align_entities(quote(documents), quote([m for x in extractions for m in x.mentions]),
-                                                quote({x.doc_id: x.sentences for x in extractions}))
-
-        with timer("write"):
-            counts = write_dataset(out_dir, quote({
-                "documents": documents,
-                "mentions": mentions,
-                "entities": entities,
-                "dates": [r for x in extractions for r in x.dates],
-                "money": [r for x in extractions for r in x.money],
-                "errors": errors,
-            }), partitions)
-            cache.prune(set(keys.values()))
-    summary = RunSummary(str(raw_dir), str(out_dir), counts, n_extracted=n_extracted,
-                         n_reused=len(documents) - n_extracted,
-                         seconds=time.perf_counter() - started, stage_seconds=timer.seconds)
-    get_run_logger().info(f"{len(documents)} documents ({n_extracted} extracted, {summary.n_reused} reused), "
-                          f"{len(errors)} errors; tables in {out_dir}")
+def _finish(summary: RunSummary, started: float, timer) -> RunSummary:
+    summary.seconds = time.perf_counter() - started
+    summary.stage_seconds = timer.seconds
+    get_run_logger().info(f"{summary.counts.get('documents', 0)} documents ({summary.n_extracted} extracted, "
+                          f"{summary.n_reused} reused, {summary.n_removed} removed); tables in {summary.out_dir}")
     return summary
+
+
+def _read_changed(corpus: Corpus, plan, raw_dir: Path, timer, summary: RunSummary) -> Iterator[tuple[Document, str]]:
+    """The documents of changed sources that need extraction, with their keys, source by source."""
+    for path, stat in plan.to_read:
+        with timer("ingest"):
+            sidecar = ingest.sidecar_of(path)
+            try:
+                sha = ingest.content_hash(path, sidecar)
+            except OSError as exc:
+                corpus.triage(stat.source_path, [], [ErrorRow(stat.source_path, None, "ingest", f"cannot read file: {exc}")])
+                continue
+            if corpus.same_content(stat, sha):  # touched, not changed: keep its rows, note the new stat
+                corpus.record_source(stat, sha, corpus.keep_source(stat.source_path))
+                continue
+            documents, errors = ingest.read_source(path, raw_dir)
+            summary.sources_read += 1
+            todo = corpus.triage(stat.source_path, documents, errors)
+            corpus.record_source(stat, sha, len(documents))
+        yield from todo
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 def _extract_all(docs: list[Document], batch_docs: int, n_process: int, dask_address: str | None,
@@ -231,9 +260,10 @@ def _extract_safely(doc: Document, errors: list[ErrorRow]) -> list[ExtractedDocu
         return []
 
 
-def _progress(total: int, enabled: bool | None):
-    disable = (total < PROGRESS_MIN_DOCS) if enabled is None else not enabled
-    return tqdm(total=total, unit="doc", desc="extract", disable=disable, leave=False)
+def _progress(total_bytes: int, enabled: bool | None):
+    """A progress bar over the documents extracted (shown from about ten articles' worth of sources)."""
+    disable = (total_bytes < PROGRESS_MIN_DOCS * 4_000) if enabled is None else not enabled
+    return tqdm(unit="doc", desc="extract", disable=disable, leave=False)
 
 
 class _StageTimer:

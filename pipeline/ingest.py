@@ -62,20 +62,78 @@ def discover(raw_dir: Path) -> list[Path]:
     return found
 
 
+@dataclass(frozen=True)
+class SourceStat:
+    """What ``stat`` says of a source (and of its sidecar): enough to know it did not change."""
+
+    source_path: str
+    size: int
+    mtime_ns: int
+    inode: int
+    sidecar: str | None
+
+    @classmethod
+    def of(cls, path: Path, source_path: str, sidecar: Path | None) -> SourceStat:
+        st = path.stat()
+        side = None
+        if sidecar is not None:
+            try:
+                ss = sidecar.stat()
+                side = f"{ss.st_size}:{ss.st_mtime_ns}:{ss.st_ino}"
+            except FileNotFoundError:
+                side = None
+        return cls(source_path, st.st_size, st.st_mtime_ns, st.st_ino, side)
+
+
+def stat_sources(raw_dir: Path) -> list[tuple[Path, SourceStat]]:
+    """Every source with its stat (and its sidecar's), without opening any of them."""
+    out = []
+    for path in discover(raw_dir):
+        sidecar = sidecar_of(path)
+        try:
+            out.append((path, SourceStat.of(path, path.relative_to(raw_dir).as_posix(), sidecar)))
+        except OSError:
+            continue  # vanished between listing and stat: it will be missed, like a file added a moment later
+    return out
+
+
+def sidecar_of(path: Path) -> Path | None:
+    """The ``NAME.meta.json`` of a ``.txt``/``.html`` article (jsonl lines carry their own metadata)."""
+    if path.suffix.lower() == ".jsonl":
+        return None
+    return path.with_name(_doc_id_for(path) + SIDECAR_SUFFIX)
+
+
+def content_hash(path: Path, sidecar: Path | None) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if sidecar is not None and sidecar.exists():
+        digest.update(b"\0sidecar\0" + sidecar.read_bytes())
+    return digest.hexdigest()
+
+
+def read_source(path: Path, raw_dir: Path) -> tuple[list[Document], list[ErrorRow]]:
+    """The documents of one source and its error rows; never raises for bad input."""
+    source_path = path.relative_to(raw_dir).as_posix()
+    try:
+        return _read_one(path, source_path)
+    except BadInput as exc:
+        return [], [ErrorRow(source_path, _doc_id_for(path), "ingest", str(exc))]
+    except OSError as exc:
+        return [], [ErrorRow(source_path, _doc_id_for(path), "ingest", f"cannot read file: {exc}")]
+    except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on absurdly nested JSON: one row, not a crash
+        return [], [ErrorRow(source_path, _doc_id_for(path), "ingest", f"unreadable: {type(exc).__name__}: {exc}")]
+
+
 def read_sources(paths: list[Path], raw_dir: Path) -> IngestResult:
     """Read every source; duplicate doc_ids keep the first source and report the others."""
     result = IngestResult()
     seen: dict[str, str] = {}
     for path in paths:
         source_path = path.relative_to(raw_dir).as_posix()
-        try:
-            docs, errors = _read_one(path, source_path)
-        except BadInput as exc:
-            docs, errors = [], [ErrorRow(source_path, _doc_id_for(path), "ingest", str(exc))]
-        except OSError as exc:
-            docs, errors = [], [ErrorRow(source_path, _doc_id_for(path), "ingest", f"cannot read file: {exc}")]
-        except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on absurdly nested JSON: one row, not a crash
-            docs, errors = [], [ErrorRow(source_path, _doc_id_for(path), "ingest", f"unreadable: {type(exc).__name__}: {exc}")]
+        docs, errors = read_source(path, raw_dir)
         result.errors.extend(errors)
         for doc in docs:
             if doc.doc_id in seen:

@@ -119,6 +119,25 @@ class ErrorRow:
     reason: str
 
 
+@dataclass
+class SentenceRow:
+    doc_id: str
+    sentence_index: int
+    start_char: int
+    end_char: int
+    text: str
+
+
+@dataclass
+class RedirectRow:
+    """An entity id that stopped existing, and where its mentions went."""
+
+    old_entity_id: str
+    new_entity_id: str | None  # null: the entity's documents are gone
+    run: datetime
+    reason: str  # "merge", "split", "rename" or "deleted"
+
+
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema([
         pa.field("doc_id", pa.string(), nullable=False),
@@ -193,6 +212,20 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
 }
 
+SCHEMAS["sentences"] = pa.schema([
+    pa.field("doc_id", pa.string(), nullable=False),
+    pa.field("sentence_index", pa.int32(), nullable=False),
+    pa.field("start_char", pa.int64(), nullable=False),
+    pa.field("end_char", pa.int64(), nullable=False),
+    pa.field("text", pa.string(), nullable=False),
+])
+SCHEMAS["entity_redirects"] = pa.schema([
+    pa.field("old_entity_id", pa.string(), nullable=False),
+    pa.field("new_entity_id", pa.string()),
+    pa.field("run", TS, nullable=False),
+    pa.field("reason", pa.string(), nullable=False),
+])
+
 ROW_TYPES: dict[str, type] = {
     "documents": Document,
     "mentions": Mention,
@@ -200,9 +233,33 @@ ROW_TYPES: dict[str, type] = {
     "dates": DateRow,
     "money": MoneyRow,
     "errors": ErrorRow,
+    "sentences": SentenceRow,
+    "entity_redirects": RedirectRow,
 }
 
 TABLES = tuple(SCHEMAS)
+
+# Internal state, kept in the same snapshots as the tables (names start with "_"; no reader sees them).
+STATE_SCHEMAS: dict[str, pa.Schema] = {
+    # The source manifest: what each file of raw/ looked like when it was last read.
+    "_sources": pa.schema([
+        pa.field("source_path", pa.string(), nullable=False),
+        pa.field("size", pa.int64(), nullable=False),
+        pa.field("mtime_ns", pa.int64(), nullable=False),
+        pa.field("inode", pa.int64(), nullable=False),
+        pa.field("sidecar", pa.string()),  # size:mtime_ns:inode of the .meta.json sidecar, if any
+        pa.field("sha256", pa.string(), nullable=False),  # of the file's bytes (and its sidecar's)
+        pa.field("n_docs", pa.int64(), nullable=False),
+    ]),
+    # Every document's extraction key (pipeline.output.fingerprint.document_key) and where it came from.
+    "_docs": pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("source_path", pa.string(), nullable=False),
+        pa.field("key", pa.string(), nullable=False),
+    ]),
+    # The model's mentions of each document, before alignment (the mentions schema, no entity yet).
+    "_model_mentions": SCHEMAS["mentions"],
+}
 
 
 def to_table(name: str, rows: Iterable[Any]) -> pa.Table:

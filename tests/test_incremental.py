@@ -16,10 +16,11 @@ import pandas as pd
 import pytest
 
 from incremental_support import SEEDS, assert_same_tables, model_calls, run, tables
-from pipeline.output.cache import CACHE_DIR, document_key, extraction_modules, extraction_version
+from pipeline import dataset, ingest
+from pipeline.dataset import read_table
 from pipeline.ingest import make_document
+from pipeline.output.fingerprint import document_key, extraction_modules, extraction_version
 from pipeline.schema import TABLES, validate
-from pipeline.output.store import read_table
 
 FIRE = (
     "Firefighters in Utrecht fought a blaze at a furniture warehouse on Monday night, the city's fire "
@@ -124,33 +125,65 @@ def test_deleted_document_rows_go(corpus, tmp_path):
     for name in ("documents", "mentions", "dates", "money"):
         assert gone not in set(t[name].doc_id), name
     assert not t["entities"].doc_ids.map(lambda ids: gone in ids).any()
-    assert len(list((out / CACHE_DIR).glob("*/*.pkl"))) == 1, "the deleted document's cache entry stays behind"
     assert_same_as_full_run(raw, out, tmp_path)
 
 
-def test_partitioned_dataset_reads_as_one_table(corpus):
+def test_every_table_is_a_directory_read_in_one_call(corpus):
     raw, out = corpus
-    single = tables(out)
-    summary = run(raw, out, partitions=4)
-    assert summary.n_extracted == 0
-    for name in TABLES:
-        path = out / name
-        assert path.is_dir() and not (out / f"{name}.parquet").exists(), name
-        df = pd.read_parquet(path)
-        assert validate(name, read_table(out, name)) == []
-        key = [c for c in ("mention_id", "doc_id", "entity_id", "start_char", "source_path") if c in df.columns]
-        pd.testing.assert_frame_equal(
-            df.sort_values(key).reset_index(drop=True), single[name].sort_values(key).reset_index(drop=True), obj=name)
-    assert len(list((out / "mentions").glob("part-*.parquet"))) > 1
+    pinned = dataset.path(out)
     con = duckdb.connect()
-    n = con.execute(f"select count(*) from read_parquet('{out}/mentions/*.parquet')").fetchone()[0]
-    assert n == len(single["mentions"])
+    for name in TABLES:
+        assert (out / f"{name}.parquet").is_dir(), name
+        via_link = pd.read_parquet(out / f"{name}.parquet")
+        assert list(via_link.columns) == list(read_table(out, name).schema.names)
+        assert validate(name, read_table(out, name)) == []
+        n = con.execute(f"select count(*) from read_parquet('{pinned}/{name}/*.parquet')").fetchone()[0]
+        assert n == len(via_link) == read_table(out, name).num_rows, name
 
-    run(raw, out, partitions=4)  # a second swap keeps one previous version for readers still on it
-    assert len(list((out / ".data").iterdir())) == 2
-    run(raw, out)  # and back to one file per table
-    assert (out / "mentions.parquet").is_file() and not (out / "mentions").exists()
-    assert_same_tables(tables(out), single)
+
+def test_unchanged_sources_are_not_opened(corpus, monkeypatch):
+    """Change detection by stat: with nothing changed no source is read, and no snapshot is published."""
+    raw, out = corpus
+    before = dataset.path(out)
+    opened = []
+    real = ingest.read_source
+    monkeypatch.setattr(ingest, "read_source", lambda path, raw_dir: opened.append(path.name) or real(path, raw_dir))
+    summary = run(raw, out)
+    assert opened == [] and summary.sources_read == 0 and not summary.published
+    assert dataset.path(out) == before
+    (raw / SEEDS[0].name).touch()  # a new mtime, the same bytes: hashed, not parsed
+    summary = run(raw, out)
+    assert opened == [] and summary.n_extracted == 0
+
+
+def test_a_changed_jsonl_line_rereads_only_that_file(prefect_server, tmp_path, monkeypatch):
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    raw.mkdir()
+    lines = [{"id": f"a{i}", "text": FIRE.replace("Utrecht", city)} for i, city in enumerate(("Utrecht", "Leiden", "Delft"))]
+    (raw / "a.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    (raw / "b.jsonl").write_text(json.dumps({"id": "b0", "text": FIRE.replace("Utrecht", "Gouda")}) + "\n")
+    run(raw, out)
+    opened = []
+    real = ingest.read_source
+    monkeypatch.setattr(ingest, "read_source", lambda path, raw_dir: opened.append(path.name) or real(path, raw_dir))
+    lines[1]["text"] = FIRE.replace("Utrecht", "Haarlem")
+    (raw / "a.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    summary = run(raw, out)
+    assert opened == ["a.jsonl"] and summary.n_extracted == 1 and summary.n_reused == 3
+    assert "Haarlem" in set(tables(out)["mentions"].text)
+    assert_same_as_full_run(raw, out, tmp_path)
+
+
+def test_yesterdays_dataset_stays_readable(corpus):
+    """Every run is a snapshot; an older one is read as it was (time travel)."""
+    raw, out = corpus
+    first = dataset.snapshot(out)
+    shutil.copy(SEEDS[2], raw / SEEDS[2].name)
+    run(raw, out)
+    assert dataset.snapshot(out).version != first.version
+    old = dataset.read(out, "documents", as_of=first.created)
+    assert len(old) == 2 and len(dataset.read(out, "documents")) == 3
+    assert set(dataset.history(out).version) >= {first.version, dataset.snapshot(out).version}
 
 
 def test_cache_key_covers_content_metadata_and_version():
@@ -169,14 +202,14 @@ def test_cache_key_covers_content_metadata_and_version():
 def test_code_fingerprint_follows_what_extraction_imports():
     modules = extraction_modules()
     assert {"pipeline.extract", "pipeline.extract.nlp", "pipeline.temporal", "pipeline.money"} <= modules
-    assert not modules & {"pipeline.flows", "pipeline.cli", "pipeline.output.store", "pipeline.output.cache", "pipeline.runtime.serve"}
+    assert not modules & {"pipeline.flows", "pipeline.cli", "pipeline.output.store", "pipeline.output.corpus", "pipeline.runtime.serve"}
     version = extraction_version()
     assert version.startswith("0.") and "+" in version
 
 
 def test_rule_files_are_part_of_the_fingerprint():
     """Editing the date rules must re-extract every document: the rule file is hashed like code."""
-    from pipeline.output.cache import _data_files
+    from pipeline.output.fingerprint import _data_files
 
     hashed = {path.name for _, path in _data_files()}
     assert "temporal_rules.toml" in hashed

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import shutil
 import signal
 import subprocess
@@ -16,14 +15,15 @@ import textwrap
 import threading
 import time
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 
 from incremental_support import SEEDS, run
-from pipeline import cli
+from pipeline import cli, dataset
 from pipeline.output import store
-from pipeline.output.cache import CACHE_DIR
 from pipeline.output.lock import RunLocked
-from pipeline.schema import Entity, ErrorRow, TABLES, validate
+from pipeline.schema import TABLES, validate
 
 ARTICLE = (
     "The city council of {city} approved a budget of ${amount} million on {day} for a new tram line, "
@@ -41,8 +41,9 @@ FILLERS = [
 
 
 def snapshot(out) -> dict[str, str]:
-    """Content hash of every table file: "intact" means byte for byte."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.glob("*.parquet"))}
+    """Content hash of every file readers see: "intact" means byte for byte."""
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for table in sorted(out.glob("*.parquet")) for p in sorted(table.glob("*.parquet"))}
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ def test_killed_run_leaves_previous_tables_and_next_run_completes(base, api_env)
     for path in SEEDS[1:]:
         shutil.copy(path, raw / path.name)
     added = len(FILLERS) + len(SEEDS) - 1
-    entries = lambda: len(list((out / CACHE_DIR).glob("*/*.pkl")))  # noqa: E731
+    entries = lambda: len(list((out / store.LAKE / "spool").glob("*/_keys.parquet")))  # noqa: E731
     cached_before = entries()
 
     script = ("import sys; from pipeline.flows import extract_corpus; "
@@ -125,16 +126,18 @@ def test_killed_run_leaves_previous_tables_and_next_run_completes(base, api_env)
     assert snapshot(out) == before, "a killed run changed the previous tables"
     summary = run(raw, out, lock_wait=0)  # the dead run's lock is gone with its process
     assert summary.counts["documents"] == 1 + added
-    assert 0 < summary.n_extracted < added, "the next run should resume from what the killed run cached"
-    assert not list(out.glob(".staging-*"))
+    assert summary.n_resumed > 0 and summary.n_extracted + summary.n_resumed == added, \
+        "the next run should resume from what the killed run had extracted"
+    assert not list((out / store.LAKE / "spool").glob("*")) and not list((out / store.LAKE / store.STAGING).glob("*"))
     for name in TABLES:
-        assert validate(name, store.read_table(out, name)) == [], name
+        assert validate(name, dataset.read_table(out, name)) == [], name
 
 
 KILL_AFTER = textwrap.dedent("""
-    import os, pickle, shutil, signal, sys
+    import os, shutil, signal, sys
+    import pyarrow as pa
     from pipeline.output import store
-    out, partitions, after = sys.argv[1], int(sys.argv[2]) or None, int(sys.argv[3])
+    out, tag, after = sys.argv[1], sys.argv[2], int(sys.argv[3])
     calls = [0]
     def killing(real):
         def step(*args, **kwargs):
@@ -143,58 +146,52 @@ KILL_AFTER = textwrap.dedent("""
                 os.kill(os.getpid(), signal.SIGKILL)
             return real(*args, **kwargs)
         return step
-    os.replace, shutil.rmtree = killing(os.replace), killing(shutil.rmtree)
-    store.write_tables(out, pickle.loads(sys.stdin.buffer.read()), partitions)
+    commit = store.Commit(out, store.current(out))
+    for table in ("entities", "errors"):
+        commit.replace(table, pa.table({"name": [tag]}))
+    os.replace, os.link, shutil.rmtree = killing(os.replace), killing(os.link), killing(shutil.rmtree)
+    commit.commit({}, public=("entities", "errors"))
 """)
 
 
-def tables_of(tag: str) -> dict:
-    return {
-        "entities": [Entity(f"E{tag}{i}", f"{tag} {i}", "ORG", [f"{tag} {i}"], 1, 1, [f"d{i}"]) for i in range(5)],
-        "errors": [ErrorRow(f"{tag}.txt", None, "ingest", f"{tag} reason")],
-    }
+def write(out, tag: str) -> None:
+    commit = store.Commit(out, store.current(out))
+    for table in ("entities", "errors"):
+        commit.replace(table, pa.table({"name": [tag]}))
+    commit.commit({}, public=("entities", "errors"))
 
 
 def visible(out) -> set[str]:
     """What a reader sees: {"old"} or {"new"}; both would be half a run."""
-    columns = {"entities": "name", "errors": "source_path"}
-    return {store.read_table(out, t).column(c)[0].as_py()[:3] for t, c in columns.items()}
+    return {pd.read_parquet(out / f"{t}.parquet").name[0] for t in ("entities", "errors")}
 
 
-# The file-system steps of a write, in order: move the staged version in (1), drop the staging
-# name (2), swap the .current link (3: the commit), drop the oldest version (4). A layout change
-# first adds one link per table, dangling until the swap. Killed before the swap: the old tables,
-# untouched; after it: the new ones. Never a mix, with or without a recovery.
-@pytest.mark.parametrize("old_parts, new_parts, after, expected", [
-    (0, 0, 0, "old"), (0, 0, 1, "old"), (0, 0, 2, "old"), (0, 0, 3, "new"),
-    (0, 3, 4, "old"), (0, 3, 5, "new"),  # switching to the partitioned layout
-])
-def test_kill_at_any_step_of_the_table_swap(tmp_path, old_parts, new_parts, after, expected):
+# The file-system steps of a commit, in order: move the new files into the snapshot being built
+# (1, 2), move it into place (3), the table links (no-ops once they exist), swap .current (4: the
+# commit); then staging and old snapshots are dropped. Killed before the swap: the old tables, untouched;
+# after it: the new ones. Never a mix, with or without a recovery.
+@pytest.mark.parametrize("after, expected", [(0, "old"), (1, "old"), (2, "old"), (3, "old"), (4, "new")])
+def test_kill_at_any_step_of_the_commit(tmp_path, after, expected):
     out = tmp_path / "processed"
-    for _ in range(2):  # two versions: the next write has an old one to drop
-        store.write_tables(out, tables_of("old"), old_parts or None)
-    child = subprocess.run([sys.executable, "-c", KILL_AFTER, str(out), str(new_parts), str(after)],
-                           input=pickle.dumps(tables_of("new")), capture_output=True)
+    for _ in range(2):  # two snapshots: the next commit has an old one to drop
+        write(out, "old")
+    child = subprocess.run([sys.executable, "-c", KILL_AFTER, str(out), "new", str(after)], capture_output=True)
     assert child.returncode == -signal.SIGKILL, child.stderr.decode()
     assert visible(out) == {expected}
     store.recover(out)
     assert visible(out) == {expected}
-    assert not list(out.glob(".staging-*"))
-    store.write_tables(out, tables_of("new"), new_parts or None)
-    assert visible(out) == {"new"} and len(list((out / ".data").iterdir())) == 2
-
-
-def test_plain_table_files_of_older_versions_are_adopted(tmp_path):
-    import pyarrow.parquet as pq
-
-    from pipeline.schema import to_table
-
-    out = tmp_path / "processed"
-    out.mkdir()
-    for name, rows in tables_of("old").items():  # what the pipeline wrote before versions and links
-        pq.write_table(to_table(name, rows), out / f"{name}.parquet")
-    store.recover(out)
-    assert all((out / f"{name}.parquet").is_symlink() for name in ("entities", "errors"))
-    assert visible(out) == {"old"}
-    store.write_tables(out, tables_of("new"))
+    assert not list((out / store.LAKE / store.STAGING).glob("*"))
+    assert not list((out / store.LAKE / store.SNAPSHOTS).glob("*.tmp"))
+    write(out, "new")
     assert visible(out) == {"new"}
+
+
+def test_a_pinned_snapshot_outlives_later_runs(tmp_path):
+    """A reader that pinned a snapshot reads it whole, whatever is published meanwhile."""
+    out = tmp_path / "processed"
+    write(out, "old")
+    pinned = dataset.path(out)
+    for _ in range(store.KEEP_LAST - 1):  # the last few snapshots are kept, whenever they were made
+        write(out, "new")
+    assert visible(out) == {"new"}
+    assert pd.read_parquet(pinned / "entities").name[0] == "old"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import money, schema, settings
-from pipeline.output.cache import _imports
+from pipeline.output.fingerprint import _imports
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "pipeline"

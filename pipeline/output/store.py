@@ -1,147 +1,251 @@
-"""Parquet in and out of ``processed/``: every run's tables appear at once, by one atomic rename.
+"""The dataset on disk: immutable parquet files, one snapshot per run, published by one atomic swap.
 
-Layout (``processed/`` shown; the dot-entries are the machinery, the rest is what readers use)::
+Layout of ``processed/`` (dot-entries are the machinery; the rest is what readers use)::
 
-    documents.parquet -> .current/documents.parquet      one file per table (default)
-    mentions          -> .current/mentions               or one directory per table (partitioned)
-    .current          -> .data/20261125T101500-1a2b3c    the run whose tables are visible
-    .data/<version>/                                     each run's tables, complete before they are linked
+    documents.parquet -> .current/documents          one directory of parquet files per table
+    mentions.parquet  -> .current/mentions           (Spark's convention: a directory named *.parquet)
+    ...
+    .current          -> .lake/snapshots/<version>   the snapshot readers see: the commit point
+    .lake/snapshots/<version>/manifest.json          which files make each table, and the run that made them
+    .lake/snapshots/<version>/<table>/<file>.parquet hard links: a file is shared by every snapshot holding it
+    .lake/staging/<id>/                              a run's new files, before its commit
 
-A run writes all its tables into a staging directory, moves it to ``.data/<version>``, and then
-swaps the ``.current`` link (``os.replace`` of a symlink: atomic). That swap is the only moment the
-visible tables change, and it changes all of them together: a run killed at any point leaves the
-previous tables as they were (a reader never sees half a run), and the next run clears what the
-dead one left. The table entries themselves are fixed links into ``.current`` and never change
-while a layout is in use. The previous version is kept until the next run, for readers still on it.
+Why this and not Delta Lake or DuckLake: readers need nothing but pandas or DuckDB (no extension,
+no log-aware reader: ``pd.read_parquet`` on a Delta table silently reads removed files, DuckDB's
+``delta``/``ducklake`` extensions are downloads this machine cannot make, and DuckLake's DuckDB
+catalog admits one writer or many readers, not both), and one symlink swap publishes every table
+at once, which neither format does across tables.
 
-Partitioned layout (``partitions=N``, for corpora too large for one file): ``<table>/part-XXXXX.parquet``
-with rows bucketed by a stable hash of ``doc_id`` (``entity_id`` for entities); one
-``pandas.read_parquet("processed/mentions")`` or DuckDB ``read_parquet('processed/mentions/*.parquet')``
-reads it whole, with the same columns as the single file.
+A run stages only what changed: new files, and the names of files it drops (rows of deleted or
+re-extracted documents, mentions whose entity changed). :meth:`Commit.commit` builds the new
+snapshot directory from hard links to the files it keeps plus the new ones, writes its manifest,
+and swaps ``.current``. Files are never modified after they are written, so a reader that pinned a
+snapshot (:func:`pipeline.dataset.path`) reads exactly one run for as long as the snapshot is kept;
+older snapshots are kept a while (the last few and one a day, :func:`_retained`), which is also
+what "the dataset as of yesterday" reads.
+
+A run killed at any point leaves ``.current`` on the previous snapshot; :func:`recover` clears what
+it left. Tables whose names start with ``_`` are internal state of the pipeline (source manifest,
+per-document extraction rows, alignment index); they live in the same snapshots, so state and
+tables always describe the same run.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import os
 import secrets
 import shutil
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.schema import SCHEMAS, TABLES, to_table
-
-STAGING_PREFIX = ".staging-"
 CURRENT = ".current"
-DATA_DIR = ".data"
-# Rows of a table are bucketed by this column in the partitioned layout (None: a single part).
-PARTITION_KEYS = {"documents": "doc_id", "mentions": "doc_id", "dates": "doc_id", "money": "doc_id",
-                  "entities": "entity_id", "errors": None}
+LAKE = ".lake"
+SNAPSHOTS = "snapshots"
+STAGING = "staging"
+MANIFEST = "manifest.json"
+PUBLIC_SUFFIX = ".parquet"
+# Snapshots kept besides the current one: the newest few, and the newest of each recent day.
+KEEP_LAST = 3
+KEEP_DAYS = 7
+# Layouts of earlier versions of the pipeline, removed on first contact.
+LEGACY_ENTRIES = (".data", ".cache")
 
 
-def table_path(out_dir: Path, name: str) -> Path:
-    """Where readers find a table: the ``.parquet`` file, or the dataset directory when partitioned."""
-    dataset = Path(out_dir) / name
-    return dataset if dataset.is_dir() else Path(out_dir) / f"{name}.parquet"
+@dataclass(frozen=True)
+class FileEntry:
+    name: str
+    rows: int
+    bytes: int
 
 
-def write_tables(out_dir: Path, tables: dict[str, Iterable], partitions: int | None = None) -> dict[str, int]:
-    """Write every table (rows as schema dataclasses) and make them visible together; returns row counts.
+@dataclass
+class Snapshot:
+    """One published state of the dataset: every table as a list of immutable files."""
 
-    Call with the run lock held (:mod:`pipeline.output.lock`): one writer per output directory.
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    recover(out_dir)
-    staging = out_dir / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
-    staging.mkdir()  # not mkdtemp: its 0700 would hide the tables from other readers
-    counts = {}
+    root: Path
+    version: str
+    created: datetime
+    tables: dict[str, list[FileEntry]] = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return self.root / LAKE / SNAPSHOTS / self.version
+
+    def files(self, table: str) -> list[Path]:
+        return [self.path / table / f.name for f in self.tables.get(table, [])]
+
+    def rows(self, table: str) -> int:
+        return sum(f.rows for f in self.tables.get(table, []))
+
+    def read(self, table: str, schema: pa.Schema | None = None, columns: list[str] | None = None,
+             filters=None) -> pa.Table | None:
+        """The table as one Arrow table (``None`` when this snapshot has no such table)."""
+        files = self.files(table)
+        if not files:
+            return None if schema is None else schema.empty_table().select(columns or schema.names)
+        return pq.read_table([str(f) for f in files], schema=schema, columns=columns, filters=filters)
+
+
+def current(root: Path) -> Snapshot | None:
+    """The snapshot readers see now, or ``None`` before the first run."""
+    link = Path(root) / CURRENT
+    if not link.is_symlink():
+        return None
+    return load(Path(root), Path(os.readlink(link)).name)
+
+
+def load(root: Path, version: str) -> Snapshot | None:
+    path = Path(root) / LAKE / SNAPSHOTS / version / MANIFEST
     try:
-        for name, rows in tables.items():
-            table = to_table(name, rows)
-            if partitions:
-                write_partitioned(table, staging / name, PARTITION_KEYS.get(name), partitions)
-            else:
-                pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
-            counts[name] = table.num_rows
-        _fsync_tree(staging)
-        version = Path(DATA_DIR) / _new_version()
-        (out_dir / DATA_DIR).mkdir(exist_ok=True)
-        os.replace(staging, out_dir / version)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    entries = [f"{name}.parquet" if not partitions else name for name in tables]
-    for entry in entries:  # dangling until the swap below when the layout is new: invisible, harmless
-        _link(out_dir / entry, Path(CURRENT) / entry)
-    previous = _current_version(out_dir)
-    _link(out_dir / CURRENT, version)  # the commit point
-    _drop_other_layout(out_dir)
-    _drop_versions(out_dir, keep={version.name, previous})
-    return counts
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    tables = {t: [FileEntry(**f) for f in files] for t, files in data["tables"].items()}
+    return Snapshot(Path(root), version, datetime.fromisoformat(data["created"]), tables, data.get("info", {}))
 
 
-def recover(out_dir: Path) -> None:
-    """Clear what a killed run left (its staging directory); adopt tables written before links existed."""
-    out_dir = Path(out_dir)
-    for staging in out_dir.glob(STAGING_PREFIX + "*"):
-        shutil.rmtree(staging, ignore_errors=True)
-    _adopt_plain_files(out_dir)
-    _drop_other_layout(out_dir)
+def snapshots(root: Path) -> list[Snapshot]:
+    """Every snapshot still on disk, oldest first."""
+    base = Path(root) / LAKE / SNAPSHOTS
+    found = [load(Path(root), p.name) for p in base.iterdir() if p.is_dir() and not p.name.endswith(".tmp")] \
+        if base.is_dir() else []
+    return sorted((s for s in found if s is not None), key=lambda s: s.version)
 
 
-def _adopt_plain_files(out_dir: Path) -> None:
-    """Plain ``<table>.parquet`` files (an older layout) become a version by hard links, then links replace them."""
-    plain = [p for p in out_dir.glob("*.parquet") if p.is_file() and not p.is_symlink() and p.stem in TABLES]
-    if not plain:
-        return
-    version = Path(DATA_DIR) / _new_version()
-    target = out_dir / version
-    target.mkdir(parents=True)
-    if (out_dir / CURRENT).is_dir():  # a version exists: keep its other tables visible
-        for entry in (out_dir / CURRENT).iterdir():
-            if entry.is_file():
-                os.link(entry, target / entry.name)
-    for path in plain:
-        os.link(path, target / path.name)
-    _link(out_dir / CURRENT, version)
-    for path in plain:  # same bytes behind the name before and after: readers see no change
-        _link(path, Path(CURRENT) / path.name)
+def snapshot_at(root: Path, as_of: datetime) -> Snapshot | None:
+    """The snapshot that was current at ``as_of`` (the newest one created at or before it)."""
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=timezone.utc)
+    before = [s for s in snapshots(root) if s.created <= as_of]
+    return before[-1] if before else None
 
 
-def _link(path: Path, target: Path) -> None:
-    """Make ``path`` a symlink to ``target`` in one atomic step (a no-op when it already is one)."""
-    if path.is_symlink() and Path(os.readlink(path)) == target:
-        return
-    if path.exists() and not path.is_symlink() and path.is_dir():
-        raise FileExistsError(f"{path} is a directory the pipeline did not write; move it away")
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.symlink_to(target)
-    os.replace(tmp, path)
+def recover(root: Path) -> None:
+    """Clear what a killed run left (staging files, a half-built snapshot) and older layouts."""
+    root = Path(root)
+    shutil.rmtree(root / LAKE / STAGING, ignore_errors=True)
+    base = root / LAKE / SNAPSHOTS
+    for tmp in base.glob("*.tmp") if base.is_dir() else ():
+        shutil.rmtree(tmp, ignore_errors=True)
+    link = root / CURRENT
+    if link.is_symlink() and not os.readlink(link).startswith(LAKE + os.sep):
+        link.unlink()  # a link of an older layout (.data/<version>)
+    for legacy in LEGACY_ENTRIES:
+        shutil.rmtree(root / legacy, ignore_errors=True)
+    for entry in root.glob(f"*{PUBLIC_SUFFIX}"):
+        if entry.is_symlink() and not os.readlink(entry).startswith(CURRENT + os.sep):
+            entry.unlink()
+        elif entry.is_symlink() and Path(os.readlink(entry)).suffix == PUBLIC_SUFFIX:
+            entry.unlink()  # .current/<table>.parquet: the single-file layout of older versions
 
 
-def _current_version(out_dir: Path) -> str | None:
-    current = Path(out_dir) / CURRENT
-    return Path(os.readlink(current)).name if current.is_symlink() else None
+class Commit:
+    """One run's changes, staged beside the dataset and published together by :meth:`commit`.
 
+    Hold the output directory's lock (:mod:`pipeline.output.lock`) while a commit is open: one
+    writer per directory.
+    """
 
-def _drop_other_layout(out_dir: Path) -> None:
-    """Table links that point at nothing in the current version (the layout changed) go."""
-    for name in TABLES:
-        for entry in (Path(out_dir) / name, Path(out_dir) / f"{name}.parquet"):
-            if entry.is_symlink() and not entry.exists() and (Path(out_dir) / CURRENT).exists():
-                entry.unlink()
+    def __init__(self, root: Path, base: Snapshot | None):
+        self.root = Path(root)
+        self.base = base
+        self.staging = self.root / LAKE / STAGING / secrets.token_hex(6)
+        self.staging.mkdir(parents=True)
+        self.version = _new_version()
+        self.tables: dict[str, list[FileEntry]] = {t: list(fs) for t, fs in (base.tables if base else {}).items()}
+        self._new: dict[str, list[str]] = {}
+        self._seq = 0
+        self.bytes_written = 0
 
+    def files(self, table: str) -> list[Path]:
+        """The table's files as the commit stands (kept ones from the base, new ones in staging)."""
+        out = []
+        for f in self.tables.get(table, []):
+            staged = self.staging / table / f.name
+            out.append(staged if f.name in self._new.get(table, ()) else self.base.path / table / f.name)
+        return out
 
-def _drop_versions(out_dir: Path, keep: set[str | None]) -> None:
-    data = Path(out_dir) / DATA_DIR
-    for version in data.iterdir() if data.is_dir() else ():
-        if version.name not in keep:
-            shutil.rmtree(version, ignore_errors=True)
+    def read(self, table: str, schema: pa.Schema | None = None, columns: list[str] | None = None) -> pa.Table | None:
+        files = self.files(table)
+        if not files:
+            return None if schema is None else schema.empty_table().select(columns or schema.names)
+        return pq.read_table([str(f) for f in files], schema=schema, columns=columns)
+
+    def write(self, table: str, data: pa.Table, keep_empty: bool = False) -> str | None:
+        """Add a file holding ``data`` to ``table``; nothing for no rows unless ``keep_empty``."""
+        if data.num_rows == 0 and not keep_empty:
+            return None
+        self._seq += 1
+        name = f"{self.version}-{self._seq:05d}.parquet"
+        path = self.staging / table / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(data, path, compression="zstd")
+        size = path.stat().st_size
+        self.bytes_written += size
+        self.tables.setdefault(table, []).append(FileEntry(name, data.num_rows, size))
+        self._new.setdefault(table, []).append(name)
+        return name
+
+    def drop(self, table: str, names: Iterable[str]) -> None:
+        names = set(names)
+        self.tables[table] = [f for f in self.tables.get(table, []) if f.name not in names]
+
+    def replace(self, table: str, data: pa.Table) -> None:
+        """The table becomes exactly ``data`` (one file, written even when empty)."""
+        self.drop(table, [f.name for f in self.tables.get(table, [])])
+        self.write(table, data, keep_empty=True)
+
+    def changed(self) -> bool:
+        if self.base is None:
+            return True
+        return self._new != {} or {t: [f.name for f in fs] for t, fs in self.tables.items()} != \
+            {t: [f.name for f in fs] for t, fs in self.base.tables.items()}
+
+    def commit(self, info: dict, public: Iterable[str]) -> Snapshot:
+        """Publish: build the snapshot directory, then swap ``.current`` to it (the commit point).
+
+        ``public`` tables get a fixed ``<table>.parquet`` link and always at least one file (an
+        empty one with the table's columns if need be), so a plain reader finds every table.
+        """
+        snapshots_dir = self.root / LAKE / SNAPSHOTS
+        tmp = snapshots_dir / f"{self.version}.tmp"
+        tmp.mkdir(parents=True)
+        try:
+            for table, entries in self.tables.items():
+                (tmp / table).mkdir()
+                for f in entries:
+                    if f.name in self._new.get(table, ()):
+                        os.replace(self.staging / table / f.name, tmp / table / f.name)
+                    else:
+                        os.link(self.base.path / table / f.name, tmp / table / f.name)
+            created = datetime.now(timezone.utc)
+            manifest = {"version": self.version, "created": created.isoformat(), "info": info,
+                        "tables": {t: [f.__dict__ for f in fs] for t, fs in sorted(self.tables.items())}}
+            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, default=str))
+            _fsync([tmp / MANIFEST, *(tmp / t / n for t, names in self._new.items() for n in names)])
+            os.replace(tmp, snapshots_dir / self.version)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            self.abort()
+            raise
+        for table in public:  # fixed links, dangling until the first swap: harmless
+            _link(self.root / f"{table}{PUBLIC_SUFFIX}", Path(CURRENT) / table)
+        _link(self.root / CURRENT, Path(LAKE) / SNAPSHOTS / self.version)  # the commit point
+        self.abort()  # the staging directory is empty now
+        snapshot = load(self.root, self.version)
+        _drop_old_snapshots(self.root, keep={self.version, self.base.version if self.base else None})
+        return snapshot
+
+    def abort(self) -> None:
+        """Forget the staged files: the disk holds no more than before the run."""
+        shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def _new_version() -> str:
@@ -149,39 +253,42 @@ def _new_version() -> str:
     return f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
 
 
-def write_partitioned(table: pa.Table, directory: Path, key: str | None, partitions: int) -> None:
-    """``table`` as ``part-XXXXX.parquet`` files, one per non-empty hash bucket of ``key``."""
-    directory.mkdir(parents=True)
-    if key is None or table.num_rows == 0:
-        pq.write_table(table, directory / "part-00000.parquet", compression="zstd")
+def _link(path: Path, target: Path) -> None:
+    """Make ``path`` a symlink to ``target`` in one atomic step (a no-op when it already is one)."""
+    if path.is_symlink() and Path(os.readlink(path)) == target:
         return
-    values = table.column(key).to_pylist()
-    of = {v: bucket(v, partitions) for v in set(values)}
-    buckets = pa.array([of[v] for v in values], pa.int32())
-    for b in sorted(set(of.values())):
-        pq.write_table(table.filter(pc.equal(buckets, b)), directory / f"part-{b:05d}.parquet", compression="zstd")
+    if path.exists() and not path.is_symlink():
+        if path.is_dir() or path.suffix != PUBLIC_SUFFIX:
+            raise FileExistsError(f"{path} is not a link the pipeline made; move it away")
+        path.unlink()  # a plain table file of a much older version: its data is re-derived
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp.symlink_to(target)
+    os.replace(tmp, path)
 
 
-def bucket(value: str, partitions: int) -> int:
-    """Stable across runs, machines and Python versions (unlike ``hash``)."""
-    return int.from_bytes(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest(), "big") % partitions
+def _retained(all_snapshots: list[Snapshot], now: datetime) -> set[str]:
+    """The newest ``KEEP_LAST`` snapshots and, for each of the last ``KEEP_DAYS`` days, its newest one."""
+    keep = {s.version for s in all_snapshots[-KEEP_LAST:]}
+    newest_of_day: dict = {}
+    for s in all_snapshots:
+        if now - s.created <= timedelta(days=KEEP_DAYS):
+            newest_of_day[s.created.date()] = s.version
+    return keep | set(newest_of_day.values())
 
 
-def _fsync_tree(root: Path) -> None:
-    """Data on disk before the link that publishes it (a kill is safe without this; power loss is not)."""
-    for path in root.rglob("*"):
-        if path.is_file():
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+def _drop_old_snapshots(root: Path, keep: set[str | None]) -> None:
+    every = snapshots(root)
+    keep = keep | _retained(every, datetime.now(timezone.utc))
+    for s in every:
+        if s.version not in keep:
+            shutil.rmtree(s.path, ignore_errors=True)
 
 
-def read_table(out_dir: Path, name: str) -> pa.Table | None:
-    """One run's table, even while another run publishes: the ``.current`` link is resolved once,
-    so every file of a partitioned table comes from the same run."""
-    path = table_path(out_dir, name).resolve()
-    if not path.exists():
-        return None
-    return pq.read_table(path, schema=SCHEMAS[name])
+def _fsync(paths: Iterable[Path]) -> None:
+    """New data on disk before the link that publishes it (a kill is safe without this; power loss is not)."""
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

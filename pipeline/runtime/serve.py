@@ -30,7 +30,7 @@ class ServeOptions:
     """What ``pipeline serve`` needs: where to read and write, how often, and which server to start.
 
     ``run`` holds the keyword arguments every scheduled run passes to
-    :func:`pipeline.flows.extract_corpus` (``dask_address``, ``partitions``, ``lock_wait``, ...).
+    :func:`pipeline.flows.extract_corpus` (``dask_address``, ``lock_wait``, ...).
     """
 
     raw: Path

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.output.store import read_table
+from pipeline.dataset import read_table
 
 CONTEXT_CHARS = 90
 # Two figures for the same thing disagree when they differ by more than this (relative), or in currency.
@@ -38,13 +38,10 @@ class Dataset:
 
 
 def load(out_dir: Path) -> Dataset:
-    tables = {}
-    for name in Dataset.__dataclass_fields__:
-        table = read_table(out_dir, name)
-        if table is None:
-            raise FileNotFoundError(f"{out_dir / (name + '.parquet')} not found: run `make pipeline` first")
-        tables[name] = table.to_pandas()
-    return Dataset(**tables)
+    try:
+        return Dataset(**{name: read_table(out_dir, name).to_pandas() for name in Dataset.__dataclass_fields__})
+    except LookupError:
+        raise FileNotFoundError(f"no dataset in {out_dir}: run `make pipeline` first") from None
 
 
 def context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:

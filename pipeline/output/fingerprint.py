@@ -1,7 +1,7 @@
-"""Per-document extraction results kept between runs, so a re-run only does the new work.
+"""What a document's extracted rows depend on, as one key: a re-run redoes a document only when it changes.
 
 Extraction is a pure function of one document and of the code and model that extract it
-(:mod:`pipeline.extract`), so its result is stored under a key made of exactly those inputs:
+(:mod:`pipeline.extract`), so its rows are reused while a key made of exactly those inputs holds:
 
 - every input field of the document as ingest made it (``content_sha256`` for the text, and the
   metadata: ``published`` sets the reference date of relative dates, ``title`` and ``source_path``
@@ -11,10 +11,8 @@ Extraction is a pure function of one document and of the code and model that ext
   versions of the libraries they import and of the spaCy model, read from package metadata so
   that a run with nothing to do never loads the model.
 
-The store is one pickle per document under ``processed/.cache/extract/`` (sharded by key prefix):
-writes cost O(new documents), reads are plain files, and it travels with the outputs it describes.
-A run keeps what it used and drops the rest (:meth:`ExtractionCache.prune`), so deleted and changed
-documents do not accumulate. Any unreadable entry is a miss, never an error.
+The rows themselves live in the dataset's own tables (:mod:`pipeline.output.corpus`); the key of
+each document is recomputed from its ``documents`` row (every input field is a column there).
 """
 
 from __future__ import annotations
@@ -24,19 +22,14 @@ import dataclasses
 import hashlib
 import importlib.metadata
 import json
-import os
-import pickle
-import tempfile
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from pipeline.extract import ExtractedDocument
 from pipeline.schema import Document
 from pipeline.settings import MODEL_NAME, PIPELINE_VERSION, RULES_DIR
 
-CACHE_DIR = Path(".cache") / "extract"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # pipeline/
 # Data files read at run time by rules (patterns, word lists, lookup tables) count as code: every
 # file in rules/, and any data file inside the package.
@@ -137,55 +130,3 @@ def _data_files() -> list[tuple[Path, Path]]:
         if root.is_dir():
             files.extend((root, p) for p in root.rglob("*") if p.is_file() and p.suffix in DATA_SUFFIXES)
     return sorted(files)
-
-
-class ExtractionCache:
-    """Pickled :class:`ExtractedDocument` per key under ``root``; only the run holding the lock writes."""
-
-    def __init__(self, root: Path):
-        self.root = Path(root)
-
-    def path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.pkl"
-
-    def get(self, key: str) -> ExtractedDocument | None:
-        try:
-            with self.path(key).open("rb") as handle:
-                entry = pickle.load(handle)
-        except FileNotFoundError:
-            return None
-        except Exception:  # truncated, from another code version, ...: recompute it
-            return None
-        return entry if isinstance(entry, ExtractedDocument) else None
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, ExtractedDocument]:
-        found = {}
-        for key in keys:
-            entry = self.get(key)
-            if entry is not None:
-                found[key] = entry
-        return found
-
-    def put(self, key: str, entry: ExtractedDocument) -> None:
-        """Atomic: a reader (or a run after a crash) sees the whole entry or none."""
-        path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-    def prune(self, keep: set[str]) -> int:
-        """Remove every entry not in ``keep`` (and temp files of killed runs); returns how many went."""
-        removed = 0
-        if not self.root.is_dir():
-            return 0
-        for path in self.root.glob("*/*"):
-            if path.stem not in keep or path.name.startswith(".tmp-"):
-                path.unlink(missing_ok=True)
-                removed += 1
-        return removed

@@ -1,0 +1,204 @@
+"""Tables inside a commit, updated by what changed: per-document tables and keyed tables.
+
+Two shapes cover every table the pipeline keeps (:mod:`pipeline.output.store` holds the files):
+
+- :class:`DocTable`: rows that belong to one document (documents, mentions, dates, money, sentences,
+  and the per-document alignment state). A run adds files for the documents it extracted and
+  rewrites only the files that hold rows of documents it removed or changed.
+- :class:`KeyedTable`: corpus-level facts found by a key (word and name tallies, name groups,
+  entities). An update appends the new version of each changed row; a read takes the newest
+  version per key; files are folded together when old versions pile up. This is how a run that
+  touches 6,000 documents of a million writes a few megabytes, not the whole index.
+
+Reads go through DuckDB over the parquet files, filtered by key, so no table is ever loaded whole
+into Python to answer a question about a few keys.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline.output.store import Commit
+
+VERSION = "_v"  # the version of a keyed row: the commit that wrote it
+DELETED = "_deleted"
+# A keyed table is folded into one file when it has more files than this, or more stale rows than
+# live ones: reads stay fast and the disk holds about one copy.
+MAX_KEYED_FILES = 12
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("set preserve_insertion_order = false")
+    return con
+
+
+def _file_list(paths) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+class DocTable:
+    """Rows keyed by ``doc_id``; a document's rows are always in one file."""
+
+    def __init__(self, commit: Commit, name: str, schema: pa.Schema, con: duckdb.DuckDBPyConnection | None = None):
+        self.commit, self.name, self.schema = commit, name, schema
+        self.con = con or connect()
+
+    def files(self) -> list:
+        return self.commit.files(self.name)
+
+    def add(self, data: pa.Table) -> None:
+        self.commit.write(self.name, data.cast(self.schema) if data.schema != self.schema else data)
+
+    def read_docs(self, doc_ids: Iterable[str], columns: list[str] | None = None) -> pa.Table:
+        """The rows of these documents."""
+        ids = pa.table({"doc_id": pa.array(sorted(set(doc_ids)), pa.string())})
+        files = self.files()
+        if not files or ids.num_rows == 0:
+            return self.schema.empty_table().select(columns or self.schema.names)
+        cols = ", ".join(f'"{c}"' for c in (columns or self.schema.names))
+        self.con.register("_ids", ids)
+        try:
+            return self.con.sql(
+                f"select {cols} from read_parquet({_file_list(files)}) where doc_id in (select doc_id from _ids)"
+            ).to_arrow_table().cast(self.schema.select(columns) if columns else self.schema)
+        finally:
+            self.con.unregister("_ids")
+
+    def remove_docs(self, doc_ids: Iterable[str]) -> int:
+        """Drop every row of these documents: each file holding one is rewritten without them."""
+        ids = sorted(set(doc_ids))
+        files = self.files()
+        if not ids or not files:
+            return 0
+        self.con.register("_ids", pa.table({"doc_id": pa.array(ids, pa.string())}))
+        try:
+            hit = self.con.execute(
+                f"select distinct filename from read_parquet({_file_list(files)}, filename = true) "
+                "where doc_id in (select doc_id from _ids)").fetchall()
+        finally:
+            self.con.unregister("_ids")
+        drop = set(ids)
+        removed = 0
+        for (filename,) in hit:
+            table = pq.read_table(filename, schema=self.schema)
+            keep = pc.invert(pc.is_in(table.column("doc_id"), value_set=pa.array(list(drop), pa.string())))
+            kept = table.filter(keep)
+            removed += table.num_rows - kept.num_rows
+            self.commit.drop(self.name, [filename.rsplit("/", 1)[-1]])
+            self.commit.write(self.name, kept)
+        return removed
+
+    def replace_docs(self, doc_ids: Iterable[str], data: pa.Table) -> None:
+        self.remove_docs(doc_ids)
+        self.add(data)
+
+    def scan(self, columns: list[str] | None = None, batch_rows: int = 65_536) -> Iterator[pa.RecordBatch]:
+        """Every row, batch by batch (a full re-alignment streams through this)."""
+        for path in self.files():
+            yield from pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=columns)
+
+    def count(self) -> int:
+        return sum(f.rows for f in self.commit.tables.get(self.name, []))
+
+
+class KeyedTable:
+    """Rows found by ``key`` columns; the newest version of a key wins, a tombstone deletes it."""
+
+    def __init__(self, commit: Commit, name: str, schema: pa.Schema, key: list[str],
+                 con: duckdb.DuckDBPyConnection | None = None):
+        self.commit, self.name, self.schema, self.key = commit, name, schema, key
+        # On disk every column but the key may be null: a tombstone carries the key alone.
+        self.stored = pa.schema([f if f.name in key else f.with_nullable(True) for f in schema]
+                                + [pa.field(VERSION, pa.string()), pa.field(DELETED, pa.bool_())])
+        self._loose = pa.schema(list(self.stored)[:-2])
+        self.con = con or connect()
+        self._pending: list[pa.Table] = []
+
+    def files(self) -> list:
+        return self.commit.files(self.name)
+
+    def get(self, keys: pa.Table) -> pa.Table:
+        """The live rows for these keys (``keys`` holds the key columns)."""
+        files = self.files()
+        if not files or keys.num_rows == 0:
+            return self.schema.empty_table()
+        self.con.register("_keys", keys.select(self.key))
+        try:
+            return self._newest(files, "where (" + ", ".join(f'"{k}"' for k in self.key) + ") in "
+                                f"(select ({', '.join(chr(34) + k + chr(34) for k in self.key)}) from _keys)")
+        finally:
+            self.con.unregister("_keys")
+
+    def where(self, condition: str) -> pa.Table:
+        """The live rows matching an SQL condition over the table's columns."""
+        files = self.files()
+        if not files:
+            return self.schema.empty_table()
+        return self._newest(files, f"where {condition}")
+
+    def all(self) -> pa.Table:
+        files = self.files()
+        return self._newest(files, "") if files else self.schema.empty_table()
+
+    def _newest(self, files, where: str) -> pa.Table:
+        keys = ", ".join(f'"{k}"' for k in self.key)
+        cols = ", ".join(f'"{c}"' for c in self.schema.names)
+        sql = (f"select {cols} from (select *, row_number() over (partition by {keys} order by {VERSION} desc) as _rn "
+               f"from read_parquet({_file_list(files)}, union_by_name = true) {where}) where _rn = 1 and not {DELETED}")
+        return self.con.sql(sql).to_arrow_table().cast(self.schema)
+
+    def put(self, rows: pa.Table) -> None:
+        """New versions of these rows (written at :meth:`flush`; the last put of a key wins)."""
+        if rows.num_rows:
+            rows = rows.select(self.schema.names).cast(self.schema).cast(self._loose)
+            n = rows.num_rows
+            self._pending.append(rows.append_column(VERSION, pa.array([self.commit.version] * n, pa.string()))
+                                 .append_column(DELETED, pa.array([False] * n, pa.bool_())))
+
+    def delete(self, keys: pa.Table) -> None:
+        if keys.num_rows:
+            n = keys.num_rows
+            columns = {f.name: (keys.column(f.name) if f.name in self.key else pa.nulls(n, f.type)) for f in self.schema}
+            rows = pa.table(columns, schema=self._loose)
+            self._pending.append(rows.append_column(VERSION, pa.array([self.commit.version] * n, pa.string()))
+                                 .append_column(DELETED, pa.array([True] * n, pa.bool_())))
+
+    def flush(self) -> None:
+        """Write this run's versions as one file (deduplicated: the last put of a key wins), then fold if due."""
+        if not self._pending:
+            return
+        data = pa.concat_tables(self._pending)
+        self._pending = []
+        self.con.register("_new", data)
+        try:
+            keys = ", ".join(f'"{k}"' for k in self.key)
+            data = self.con.sql(
+                f"select * exclude (_rn) from (select *, row_number() over (partition by {keys} "
+                f"order by _ord desc) as _rn from (select *, row_number() over () as _ord from _new)) "
+                "where _rn = 1").to_arrow_table().drop_columns(["_ord"]).cast(self.stored)
+        finally:
+            self.con.unregister("_new")
+        self.commit.write(self.name, data)
+        self._maybe_fold()
+
+    def _maybe_fold(self) -> None:
+        entries = self.commit.tables.get(self.name, [])
+        total = sum(f.rows for f in entries)
+        largest = max((f.rows for f in entries), default=0)
+        if len(entries) > MAX_KEYED_FILES or (len(entries) > 1 and total > 2 * largest and total - largest > 100_000):
+            self.fold()
+
+    def fold(self) -> None:
+        """Rewrite the table as one file of its live rows."""
+        live = self.all()
+        n = live.num_rows
+        live = live.append_column(VERSION, pa.array([self.commit.version] * n, pa.string())) \
+                   .append_column(DELETED, pa.array([False] * n, pa.bool_()))
+        self.commit.drop(self.name, [f.name for f in self.commit.tables.get(self.name, [])])
+        self.commit.write(self.name, live.cast(self.stored), keep_empty=True)
