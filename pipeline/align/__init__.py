@@ -16,32 +16,12 @@ from pipeline.align.chains import doc_chains
 from pipeline.align.cluster import Clusterer
 from pipeline.align.entities import disambiguate_ids, entity_id_for, make_entity, name_key
 from pipeline.align.headlines import split_headline_names
+from pipeline.align.index import align_corpus
 from pipeline.align.labels import repair_labels
 from pipeline.align.sweep import lowercase_vocabulary, sweep
 from pipeline.schema import Document, Entity, Mention
 
 __all__ = ["align", "align_corpus", "entity_id_for", "name_key"]
-
-
-def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
-    """Align the corpus of a run (:class:`pipeline.output.corpus.Corpus`) and stage its mention and entity tables."""
-    from pipeline.schema import to_table
-
-    docs = corpus.commit.read("documents", columns=["doc_id", "source_path", "text"])
-    documents = [Document(doc_id=d, source_path=p, text=t) for d, p, t in
-                 zip(*(docs.column(c).to_pylist() for c in ("doc_id", "source_path", "text")))]
-    model = corpus.commit.read("_model_mentions").to_pylist()
-    mentions = [Mention(**row) for row in model]
-    sentences: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    sents = corpus.commit.read("sentences", columns=["doc_id", "sentence_index", "start_char", "end_char"])
-    for d, i, s, e in sorted(zip(*(sents.column(c).to_pylist() for c in ("doc_id", "sentence_index", "start_char", "end_char")))):
-        sentences[d].append((s, e))
-    documents.sort(key=lambda d: d.doc_id)
-    mentions.sort(key=lambda m: (m.doc_id, m.start_char, m.end_char))
-    aligned, entities = align(documents, mentions, sentences)
-    corpus.commit.replace("mentions", to_table("mentions", aligned))
-    corpus.commit.replace("entities", to_table("entities", entities))
-    return {"mentions": len(aligned), "entities": len(entities)}
 
 
 def align(documents: list[Document], mentions: list[Mention],

@@ -69,21 +69,32 @@ def split_headline_names(documents: list[Document], mentions: list[Mention], com
     known = name_words(mentions, in_title_line)
     out = []
     for m, title in zip(mentions, in_title_line):
-        doc = docs[m.doc_id]
-        if not title:
-            out.append(m)
-            continue
-        words = [(w.start() + m.start_char, w.end() + m.start_char, w.group()) for w in _WORD.finditer(m.text)]
-        junk = [w for w in words if w[2][0].isupper() and fold(w[2]) in common and fold(w[2]) not in known]
-        if not junk:
-            out.append(m)
-            continue
-        bounds = [m.start_char] + [x for s, e, _ in junk for x in (s, e)] + [m.end_char]
-        for start, end in zip(bounds[::2], bounds[1::2]):
-            start, end = trim_name(doc.text, start, end, m.label)
-            piece = doc.text[start:end]
-            piece_words = [fold(w) for w in _WORD.findall(piece)]
-            if any(w in known and w not in STOP_WORDS for w in piece_words):
-                out.append(replace(m, start_char=start, end_char=end, text=piece,
-                                   mention_id=mention_id(m.doc_id, start, end)))
+        out.extend(split_mention(docs[m.doc_id].text, m, common, known) if title else [m])
     return out
+
+
+def split_mention(text: str, m: Mention, common, known) -> list[Mention]:
+    """The names left of a mention in a Title Case line once its ordinary words are cut out.
+
+    ``common``: words the corpus writes in lowercase; ``known``: words it writes inside names in
+    ordinary lines (:func:`name_words`). Both only need ``in``.
+    """
+    words = [(w.start() + m.start_char, w.end() + m.start_char, w.group()) for w in _WORD.finditer(m.text)]
+    junk = [w for w in words if w[2][0].isupper() and fold(w[2]) in common and fold(w[2]) not in known]
+    if not junk:
+        return [m]
+    out = []
+    bounds = [m.start_char] + [x for s, e, _ in junk for x in (s, e)] + [m.end_char]
+    for start, end in zip(bounds[::2], bounds[1::2]):
+        start, end = trim_name(text, start, end, m.label)
+        piece = text[start:end]
+        piece_words = [fold(w) for w in _WORD.findall(piece)]
+        if any(w in known and w not in STOP_WORDS for w in piece_words):
+            out.append(replace(m, start_char=start, end_char=end, text=piece,
+                               mention_id=mention_id(m.doc_id, start, end)))
+    return out
+
+
+def headline_words(mentions: list[Mention], in_title_line: list[bool]) -> set[str]:
+    """The capitalised words of mentions in Title Case lines: the only words whose status matters."""
+    return {fold(w) for m, title in zip(mentions, in_title_line) if title for w in _WORD.findall(m.text) if w[0].isupper()}

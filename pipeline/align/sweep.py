@@ -57,12 +57,25 @@ def _is_name_word(tok: str) -> bool:
 def name_phrases(mentions: list[Mention], common: set[str]) -> dict[tuple[str, ...], str]:
     """The model's names worth sweeping for, each with its majority label (model labels only),
     and the surnames of the people it named in full."""
-    texts = {m.text for m in mentions if m.model_label is not None}
-    phrase_of = {text: _sweepable(text, common) for text in texts}  # names repeat: judge each once
-    votes: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+    return phrases_from_votes(phrase_votes(mentions), common)
+
+
+def phrase_votes(mentions: list[Mention]) -> dict[str, Counter]:
+    """The model's labels on each name it wrote (the corpus tally the sweep is built from)."""
+    votes: dict[str, Counter] = defaultdict(Counter)
     for m in mentions:
-        if m.model_label is not None and phrase_of[m.text]:
-            votes[phrase_of[m.text]][m.model_label] += 1
+        if m.model_label is not None:
+            votes[m.text][m.model_label] += 1
+    return votes
+
+
+def phrases_from_votes(votes_by_text: dict[str, Counter], common) -> dict[tuple[str, ...], str]:
+    """Sweepable names (the guards of the module docstring) with their majority label, plus surnames."""
+    votes: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+    for text, counts in votes_by_text.items():
+        toks = _sweepable(text, common)
+        if toks:
+            votes[toks].update(counts)
     phrases = {toks: majority(c) for toks, c in votes.items()}
     # Surnames of people named in full ("Jansen" of "Pieter Jansen"): news shortens to them.
     for toks, label in list(phrases.items()):
@@ -72,6 +85,11 @@ def name_phrases(mentions: list[Mention], common: set[str]) -> dict[tuple[str, .
                 and last.lower() not in common:
             phrases.setdefault((last,), PERSON)
     return phrases
+
+
+def first_tokens(text: str) -> set[str]:
+    """The words of a text at which a phrase may start (what :class:`Sweeper` looks at)."""
+    return set(_NOT_LOWERCASE_WORD.findall(text))
 
 
 def _sweepable(text: str, common: set[str]) -> tuple[str, ...] | None:

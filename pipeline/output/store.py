@@ -89,7 +89,7 @@ class Snapshot:
         """The table as one Arrow table (``None`` when this snapshot has no such table)."""
         files = self.files(table)
         if not files:
-            return None if schema is None else schema.empty_table().select(columns or schema.names)
+            return None if schema is None else pa.schema([schema.field(c) for c in (columns or schema.names)]).empty_table()
         return pq.read_table([str(f) for f in files], schema=schema, columns=columns, filters=filters)
 
 
@@ -175,8 +175,12 @@ class Commit:
     def read(self, table: str, schema: pa.Schema | None = None, columns: list[str] | None = None) -> pa.Table | None:
         files = self.files(table)
         if not files:
-            return None if schema is None else schema.empty_table().select(columns or schema.names)
+            return None if schema is None else pa.schema([schema.field(c) for c in (columns or schema.names)]).empty_table()
         return pq.read_table([str(f) for f in files], schema=schema, columns=columns)
+
+    def next_seq(self) -> int:
+        """A number that grows with every file this commit writes (orders writes within the commit)."""
+        return self._seq + 1
 
     def write(self, table: str, data: pa.Table, keep_empty: bool = False) -> str | None:
         """Add a file holding ``data`` to ``table``; nothing for no rows unless ``keep_empty``."""
@@ -194,8 +198,14 @@ class Commit:
         return name
 
     def drop(self, table: str, names: Iterable[str]) -> None:
+        """Files leave the table; one this commit wrote is deleted at once (the disk holds only what is used)."""
         names = set(names)
         self.tables[table] = [f for f in self.tables.get(table, []) if f.name not in names]
+        staged = names & set(self._new.get(table, ()))
+        for name in staged:
+            (self.staging / table / name).unlink(missing_ok=True)
+        if staged:
+            self._new[table] = [n for n in self._new[table] if n not in staged]
 
     def replace(self, table: str, data: pa.Table) -> None:
         """The table becomes exactly ``data`` (one file, written even when empty)."""

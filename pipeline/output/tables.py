@@ -42,6 +42,21 @@ def _file_list(paths) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
+def read_docs(con, files: list, schema: pa.Schema, doc_ids: Iterable[str], columns: list[str] | None = None) -> pa.Table:
+    """The rows of these documents in these files (a commit's, or an older snapshot's)."""
+    ids = pa.table({"doc_id": pa.array(sorted(set(doc_ids)), pa.string())})
+    if not files or ids.num_rows == 0:
+        return _select(schema, columns).empty_table()
+    cols = ", ".join(f'"{c}"' for c in (columns or schema.names))
+    con.register("_ids", ids)
+    try:
+        return con.sql(
+            f"select {cols} from read_parquet({_file_list(files)}) where doc_id in (select doc_id from _ids)"
+        ).to_arrow_table().cast(_select(schema, columns))
+    finally:
+        con.unregister("_ids")
+
+
 class DocTable:
     """Rows keyed by ``doc_id``; a document's rows are always in one file."""
 
@@ -57,18 +72,7 @@ class DocTable:
 
     def read_docs(self, doc_ids: Iterable[str], columns: list[str] | None = None) -> pa.Table:
         """The rows of these documents."""
-        ids = pa.table({"doc_id": pa.array(sorted(set(doc_ids)), pa.string())})
-        files = self.files()
-        if not files or ids.num_rows == 0:
-            return self.schema.empty_table().select(columns or self.schema.names)
-        cols = ", ".join(f'"{c}"' for c in (columns or self.schema.names))
-        self.con.register("_ids", ids)
-        try:
-            return self.con.sql(
-                f"select {cols} from read_parquet({_file_list(files)}) where doc_id in (select doc_id from _ids)"
-            ).to_arrow_table().cast(self.schema.select(columns) if columns else self.schema)
-        finally:
-            self.con.unregister("_ids")
+        return read_docs(self.con, self.files(), self.schema, doc_ids, columns)
 
     def remove_docs(self, doc_ids: Iterable[str]) -> int:
         """Drop every row of these documents: each file holding one is rewritten without them."""
@@ -136,21 +140,23 @@ class KeyedTable:
             self.con.unregister("_keys")
 
     def where(self, condition: str) -> pa.Table:
-        """The live rows matching an SQL condition over the table's columns."""
+        """The live rows matching an SQL condition over the table's columns (tested on the newest versions)."""
         files = self.files()
         if not files:
             return self.schema.empty_table()
-        return self._newest(files, f"where {condition}")
+        return self._newest(files, "", f"and ({condition})")
 
     def all(self) -> pa.Table:
         files = self.files()
         return self._newest(files, "") if files else self.schema.empty_table()
 
-    def _newest(self, files, where: str) -> pa.Table:
+    def _newest(self, files, where: str, after: str = "") -> pa.Table:
+        """Newest version per key; ``where`` may only test key columns (it runs first), ``after`` any column."""
         keys = ", ".join(f'"{k}"' for k in self.key)
         cols = ", ".join(f'"{c}"' for c in self.schema.names)
         sql = (f"select {cols} from (select *, row_number() over (partition by {keys} order by {VERSION} desc) as _rn "
-               f"from read_parquet({_file_list(files)}, union_by_name = true) {where}) where _rn = 1 and not {DELETED}")
+               f"from read_parquet({_file_list(files)}, union_by_name = true) {where}) "
+               f"where _rn = 1 and not {DELETED} {after}")
         return self.con.sql(sql).to_arrow_table().cast(self.schema)
 
     def put(self, rows: pa.Table) -> None:
@@ -158,7 +164,7 @@ class KeyedTable:
         if rows.num_rows:
             rows = rows.select(self.schema.names).cast(self.schema).cast(self._loose)
             n = rows.num_rows
-            self._pending.append(rows.append_column(VERSION, pa.array([self.commit.version] * n, pa.string()))
+            self._pending.append(rows.append_column(VERSION, pa.nulls(n, pa.string()))
                                  .append_column(DELETED, pa.array([False] * n, pa.bool_())))
 
     def delete(self, keys: pa.Table) -> None:
@@ -166,7 +172,7 @@ class KeyedTable:
             n = keys.num_rows
             columns = {f.name: (keys.column(f.name) if f.name in self.key else pa.nulls(n, f.type)) for f in self.schema}
             rows = pa.table(columns, schema=self._loose)
-            self._pending.append(rows.append_column(VERSION, pa.array([self.commit.version] * n, pa.string()))
+            self._pending.append(rows.append_column(VERSION, pa.nulls(n, pa.string()))
                                  .append_column(DELETED, pa.array([True] * n, pa.bool_())))
 
     def flush(self) -> None:
@@ -175,6 +181,10 @@ class KeyedTable:
             return
         data = pa.concat_tables(self._pending)
         self._pending = []
+        # Versions order every write of a key, across runs and within one: the commit's version, then
+        # the file's place in the commit.
+        version = f"{self.commit.version}.{self.commit.next_seq():06d}"
+        data = data.set_column(data.schema.get_field_index(VERSION), VERSION, pa.array([version] * data.num_rows, pa.string()))
         self.con.register("_new", data)
         try:
             keys = ", ".join(f'"{k}"' for k in self.key)
@@ -198,7 +208,12 @@ class KeyedTable:
         """Rewrite the table as one file of its live rows."""
         live = self.all()
         n = live.num_rows
-        live = live.append_column(VERSION, pa.array([self.commit.version] * n, pa.string())) \
+        version = f"{self.commit.version}.{self.commit.next_seq():06d}"
+        live = live.cast(self._loose).append_column(VERSION, pa.array([version] * n, pa.string())) \
                    .append_column(DELETED, pa.array([False] * n, pa.bool_()))
         self.commit.drop(self.name, [f.name for f in self.commit.tables.get(self.name, [])])
         self.commit.write(self.name, live.cast(self.stored), keep_empty=True)
+
+
+def _select(schema: pa.Schema, columns: list[str] | None) -> pa.Schema:
+    return schema if columns is None else pa.schema([schema.field(c) for c in columns])

@@ -1,0 +1,163 @@
+"""Name groups and the clustering of a block of them: the unit alignment reasons about across documents.
+
+Every long chain (a name of two or more words, not an acronym) joins the group of its exact name
+key and kind (label class, film role or not): the batch algorithm always merged those first, so a
+group behaves as one chain whose context is the sum of its chains'. Groups are then merged inside
+their *block* (a surname prefix and first initial for people, the first letters of the name
+otherwise) when their names are compatible and their contexts agree, as
+:class:`pipeline.align.cluster.Clusterer` does for chains; a block never sees another block, which
+is what lets a run recluster only the blocks its documents touched.
+
+Short chains (one word, or an acronym) either attach to the one long cluster their name is an
+alias of and whose context they share (:func:`attach`), or group with the other leftovers of their
+name, and those short groups are clustered in short blocks the same way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipeline.align.cluster import FUZZY_MIN_SIMILARITY, MAX_BLOCK, SURNAME_MIN_SIMILARITY, _same_word, _similarity
+from pipeline.align.names import PERSON, token_prefix_match
+from pipeline.align.votes import UnionFind
+
+# How many co-occurring names a group's context keeps (the most frequent; a summary, not the union).
+CONTEXT_SIZE = 256
+LONG, SHORT = "L", "S"
+
+
+def group_id(size: str, cls: str, character: bool, key: str) -> str:
+    """``L:PERSON:0:lindsay lohan``: stable, readable, sorted the same way in every run."""
+    return f"{size}:{cls}:{int(character)}:{key}"
+
+
+def parse_group_id(gid: str) -> tuple[str, str, bool, str]:
+    size, cls, character, key = gid.split(":", 3)
+    return size, cls, character == "1", key
+
+
+def long_block(cls: str, key: str) -> str:
+    tokens = key.split(" ")
+    if cls == PERSON:
+        return f"p:{tokens[-1][:3]}:{tokens[0][0]}"
+    return "n:" + "".join(tokens)[:4]
+
+
+def short_block(key: str) -> str:
+    return "s:" + key[:3]
+
+
+def block_of(gid: str) -> str:
+    """The block a group is clustered in: its kind (never compared across kinds) and its name's prefix."""
+    size, cls, character, key = parse_group_id(gid)
+    prefix = long_block(cls, key) if size == LONG else short_block(key)
+    return f"{size}:{cls}:{int(character)}:{prefix}"
+
+
+def truncate(counts: Counter, size: int = CONTEXT_SIZE) -> Counter:
+    if len(counts) <= size:
+        return counts
+    return Counter(dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]))
+
+
+@dataclass
+class Group:
+    """A group's summary as its block's clustering needs it."""
+
+    gid: str
+    n: int
+    context: Counter = field(default_factory=Counter)
+
+    @property
+    def cls(self) -> str:
+        return parse_group_id(self.gid)[1]
+
+    @property
+    def key(self) -> str:
+        return parse_group_id(self.gid)[3]
+
+    @property
+    def tokens(self) -> list[str]:
+        return self.key.split(" ")
+
+
+@dataclass
+class _Summary:
+    firsts: set[str]
+    surnames: set[str]
+    context: set[str]
+
+
+def cluster_block(groups: list[Group], informative) -> dict[str, str]:
+    """Clusters of one block's groups: gid -> cluster id (the smallest gid of its cluster).
+
+    ``informative(key)`` says whether a context name is rare enough to count as evidence.
+    Groups are taken in gid order, so the result does not depend on the order rows arrive in.
+    """
+    groups = sorted(groups, key=lambda g: g.gid)
+    if len(groups) > MAX_BLOCK:  # a prefix this common says too little to be worth n^2 comparisons
+        return {g.gid: g.gid for g in groups}
+    sets = UnionFind(range(len(groups)))
+    summaries = {i: _summary_of(g, informative) for i, g in enumerate(groups)}
+    for x in range(len(groups)):
+        for y in range(x + 1, len(groups)):
+            a, b = sets.find(x), sets.find(y)
+            if a != b and _similar(groups[a], groups[b], summaries[a], summaries[b]):
+                root = sets.union(min(a, b), max(a, b))
+                other = b if root == a else a
+                sa, sb = summaries[root], summaries.pop(other)
+                sa.firsts |= sb.firsts
+                sa.surnames |= sb.surnames
+                sa.context |= sb.context
+    return {g.gid: groups[sets.find(i)].gid for i, g in enumerate(groups)}
+
+
+def _summary_of(g: Group, informative) -> _Summary:
+    person = g.cls == PERSON and len(g.tokens) > 1
+    return _Summary(firsts={g.tokens[0]} if person else set(), surnames={g.tokens[-1]} if person else set(),
+                    context={k for k in g.context if informative(k)})
+
+
+def _similar(ga: Group, gb: Group, sa: _Summary, sb: _Summary) -> bool:
+    """The batch algorithm's test (:meth:`pipeline.align.cluster.Clusterer._similar`) on two clusters of groups."""
+    ta, tb = ga.tokens, gb.tokens
+    if ga.cls == PERSON and gb.cls == PERSON:
+        return _compatible_people(ta, tb, sa, sb) and len(sa.context & sb.context) >= 1
+    if "".join(ta) == "".join(tb):
+        return True
+    if len(ta) == 1 or len(tb) == 1:
+        return (min(len(ta[0]), len(tb[0])) >= 6 and _similarity(ga.key, gb.key) >= FUZZY_MIN_SIMILARITY
+                and len(sa.context & sb.context) >= 1)
+    if _similarity(ga.key, gb.key) >= FUZZY_MIN_SIMILARITY:
+        return len(sa.context & sb.context) >= 1
+    short, long = sorted((ta, tb), key=len)
+    contained = long[: len(short)] == short or long[-len(short):] == short
+    return contained and len(sa.context & sb.context) >= 2
+
+
+def _compatible_people(ta: list[str], tb: list[str], sa: _Summary, sb: _Summary) -> bool:
+    if not sa.surnames or not sb.surnames:
+        return False
+    if not all(_same_word(x, y, SURNAME_MIN_SIMILARITY) for x in sa.surnames for y in sb.surnames):
+        return False
+    if not all(token_prefix_match(x, y) or _same_word(x, y, FUZZY_MIN_SIMILARITY) for x in sa.firsts for y in sb.firsts):
+        return False
+    short, long = sorted((ta, tb), key=len)
+    middles = long[1:-1]
+    return all(any(token_prefix_match(t, u) for u in middles) for t in short[1:-1])
+
+
+def attach(context: list[str], candidates: dict[str, set[str]], informative) -> str | None:
+    """The long cluster a short chain stands for: the one candidate whose context it shares most, if unique.
+
+    ``candidates``: cluster id -> the cluster's context names.
+    """
+    own = {k for k in context if informative(k)}
+    scored = sorted(((len(own & ctx), cid) for cid, ctx in candidates.items()), key=lambda x: (-x[0], x[1]))
+    if not scored:
+        return None
+    best, cid = scored[0]
+    if best >= 1 and (len(scored) == 1 or scored[1][0] < best):
+        return cid
+    return None

@@ -1,0 +1,979 @@
+"""The entity index: cross-document alignment that costs what changed.
+
+Alignment's corpus-wide knowledge is kept as tables in the dataset's snapshot (internal names
+``_t_*``, ``_chains``, ``_groups``, ``_members``, ``_entities``), and a run only updates them:
+
+1. **Tallies** (added and subtracted per document): words the corpus writes in lowercase
+   (``_t_lower``), words it writes inside names in ordinary lines (``_t_names``), the model's label
+   votes per name (``_t_phrases``, the recall sweep's phrase list), label votes per name key for
+   label repair (``_t_labels``) and document frequencies of name keys (``_t_df``, for context).
+2. **Per document** (:func:`process_document`, a pure function of one document and the tallies):
+   headline words cut out, names of the corpus swept, chains built. Old documents are swept again
+   only where a name new to the corpus occurs, found through the postings of capitalised words
+   (``_postings``), never by rescanning the corpus.
+3. **Groups and blocks** (:mod:`pipeline.align.groups`): a long chain joins the group of its exact
+   name and kind; only the blocks whose groups changed are clustered again. A short chain attaches
+   to the one long cluster it is an alias of and shares context with, or joins the leftover group of
+   its name; short blocks are clustered again where they changed.
+4. **Entities**: every cluster that changed gets its row recomputed and an id: the id most of its
+   documents had (a merge keeps the bigger side's id), else one derived from its canonical key;
+   ids that stop existing are written to ``entity_redirects``.
+
+``realign=True`` clears the index and runs the same steps over every document: the reference the
+incremental result is measured against (``make bench-scale``, tests).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Iterable
+
+import pyarrow as pa
+
+from pipeline.align import groups as G
+from pipeline.align.chains import Chain, doc_chains, mention_name
+from pipeline.align.entities import canonical_name, entity_id_for
+from pipeline.align.headlines import headline_words, name_words, split_mention, title_line_flags
+from pipeline.align.labels import CORPUS_MAJORITY, label_class
+from pipeline.align.names import PERSON, fold
+from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_spans, phrase_votes,
+                                  phrases_from_votes, TOKEN)
+from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR
+from pipeline.align.votes import majority
+from pipeline.output.tables import DocTable, KeyedTable, read_docs
+from pipeline.schema import Document, Entity, Mention, RedirectRow, SCHEMAS, to_table
+
+log = logging.getLogger(__name__)
+
+# Documents handled together in the per-document step (memory holds one chunk of texts).
+CHUNK_DOCS = 2_000
+# A name new to the corpus is looked for in at most this many old documents (through the postings).
+MAX_RESWEEP_DOCS = 5_000
+
+_COUNTS = [pa.field("labels", pa.list_(pa.string())), pa.field("counts", pa.list_(pa.int64()))]
+SCHEMAS_STATE = {
+    "_t_lower": pa.schema([pa.field("word", pa.string(), nullable=False), pa.field("n", pa.int64())]),
+    "_t_names": pa.schema([pa.field("word", pa.string(), nullable=False), pa.field("n", pa.int64())]),
+    "_t_phrases": pa.schema([pa.field("text", pa.string(), nullable=False), pa.field("first", pa.string()),
+                             pa.field("last", pa.string()), *_COUNTS]),
+    "_t_labels": pa.schema([pa.field("key", pa.string(), nullable=False), *_COUNTS]),
+    "_t_df": pa.schema([pa.field("key", pa.string(), nullable=False), pa.field("n", pa.int64())]),
+    "_postings": pa.schema([pa.field("doc_id", pa.string(), nullable=False), pa.field("token", pa.string())]),
+    "_doc_phrases": pa.schema([pa.field("doc_id", pa.string(), nullable=False), pa.field("text", pa.string()),
+                               pa.field("label", pa.string()), pa.field("n", pa.int64())]),
+    "_chains": pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False), pa.field("chain", pa.int32(), nullable=False),
+        pa.field("head_key", pa.string()), pa.field("n_tokens", pa.int32()), pa.field("short", pa.bool_()),
+        pa.field("doc_label", pa.string()), pa.field("character", pa.bool_()),
+        pa.field("own_labels", pa.list_(pa.string())), pa.field("own_counts", pa.list_(pa.int64())),
+        pa.field("keys", pa.list_(pa.string())), pa.field("aliases", pa.list_(pa.string())),
+        pa.field("context", pa.list_(pa.string())), pa.field("mention_keys", pa.list_(pa.string())),
+        pa.field("mention_ids", pa.list_(pa.string())), pa.field("texts", pa.list_(pa.string())),
+    ]),
+    "_groups": pa.schema([
+        pa.field("gid", pa.string(), nullable=False), pa.field("block", pa.string()), pa.field("n", pa.int64()),
+        pa.field("ctx_keys", pa.list_(pa.string())), pa.field("ctx_counts", pa.list_(pa.int64())),
+        pa.field("alias_keys", pa.list_(pa.string())), pa.field("alias_counts", pa.list_(pa.int64())),
+        pa.field("cluster", pa.string()),
+    ]),
+    # Where each chain is: its group (long chains, leftover shorts) or the long cluster it attached to.
+    "_members": pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False), pa.field("chain", pa.int32(), nullable=False),
+        pa.field("gid", pa.string()), pa.field("target", pa.string()), pa.field("label", pa.string()),
+        pa.field("entity_id", pa.string()),
+    ]),
+    "_entities": pa.schema([pa.field("cluster", pa.string(), nullable=False), *SCHEMAS["entities"]]),
+}
+KEYED = {"_t_lower": ["word"], "_t_names": ["word"], "_t_phrases": ["text"], "_t_labels": ["key"], "_t_df": ["key"],
+         "_groups": ["gid"], "_members": ["doc_id", "chain"], "_entities": ["cluster"]}
+PER_DOC = ("_postings", "_doc_phrases", "_chains")
+
+
+# -- the per-document step (pure) ----------------------------------------------------------------
+
+@dataclass
+class DocInput:
+    doc: Document
+    mentions: list[Mention]  # the model's, sorted
+    sentences: list[tuple[int, int]]
+
+
+@dataclass
+class Contribution:
+    """What one document adds to the corpus tallies (subtracted again when it goes)."""
+
+    lower: set[str]
+    names: set[str]
+
+
+def contribution(d: DocInput) -> Contribution:
+    flags = title_line_flags([d.doc], d.mentions)
+    return Contribution(set(_LOWERCASE_WORD.findall(d.doc.text)), name_words(d.mentions, flags))
+
+
+def split_document(d: DocInput, common, known) -> list[Mention]:
+    flags = title_line_flags([d.doc], d.mentions)
+    out = []
+    for m, title in zip(d.mentions, flags):
+        out.extend(split_mention(d.doc.text, m, common, known) if title else [m])
+    return out
+
+
+def process_document(d: DocInput, split: list[Mention], sweeper: Sweeper, common) -> tuple[list[Mention], list[Chain]]:
+    """The document's mentions once swept, and its chains."""
+    mentions = merge_spans(d.doc, split, sweeper, d.sentences or [(0, len(d.doc.text))])
+    return mentions, doc_chains(d.doc.doc_id, d.doc.text, mentions, common)
+
+
+def chain_row(c: Chain, number: int, doc_keys: set[str]) -> dict:
+    own = c.head_votes
+    head = c.head
+    aliases = set(c.keys)
+    if c.label == PERSON:
+        aliases |= {" ".join(head.surname), head.tokens[-1]}
+    if head.acronym:
+        aliases.add(fold(head.acronym))
+    return {
+        "doc_id": c.doc_id, "chain": number, "head_key": head.key, "n_tokens": len(head.tokens),
+        "short": len(head.tokens) == 1 or head.is_acronym, "doc_label": c.label, "character": c.character,
+        "own_labels": list(own), "own_counts": list(own.values()), "keys": sorted(c.keys),
+        "aliases": sorted(aliases), "context": sorted(doc_keys - c.keys),
+        "mention_keys": [mention_name(m).key for m in c.mentions],
+        "mention_ids": [m.mention_id for m in c.mentions], "texts": [m.text for m in c.mentions],
+    }
+
+
+def repaired_label(row: dict, clear: str | None) -> str:
+    """:func:`pipeline.align.labels.repair_labels` for one chain, given its name's clear corpus label."""
+    label = row["doc_label"]
+    if clear is None or clear == label:
+        return label
+    own = dict(zip(row["own_labels"], row["own_counts"]))
+    if len(own) == 1 and label in own and own[label] >= 3:
+        return label
+    return clear
+
+
+def clear_label(labels: list[str], counts: list[int]) -> str | None:
+    if not labels:
+        return None
+    votes = Counter(dict(zip(labels, counts)))
+    votes = +votes
+    if not votes:
+        return None
+    label = majority(votes)
+    return label if votes[label] >= CORPUS_MAJORITY * sum(votes.values()) else None
+
+
+# -- the run -----------------------------------------------------------------------------------------
+
+@dataclass
+class Delta:
+    """Chains that leave (``minus``) and join (``plus``) the index this run, as rows of ``_chains``."""
+
+    minus: list[dict] = field(default_factory=list)
+    plus: list[dict] = field(default_factory=list)
+
+
+class Index:
+    """The alignment state of one commit."""
+
+    def __init__(self, corpus, reset: bool):
+        self.corpus = corpus
+        commit, con = corpus.commit, corpus.con
+        if reset:
+            for name in (*KEYED, *PER_DOC):
+                commit.drop(name, [f.name for f in commit.tables.get(name, [])])
+        self.keyed = {n: KeyedTable(commit, n, SCHEMAS_STATE[n], KEYED[n], con) for n in KEYED}
+        self.per_doc = {n: DocTable(commit, n, SCHEMAS_STATE[n], con) for n in PER_DOC}
+        self.n_docs = corpus.counts()["documents"]
+
+    # tallies ------------------------------------------------------------------------------------
+
+    def counts(self, table: str, keys: Iterable[str]) -> dict[str, int]:
+        name = KEYED[table][0]
+        keys = sorted(set(keys))
+        if not keys:
+            return {}
+        t = self.keyed[table].get(pa.table({name: pa.array(keys, pa.string())}))
+        return dict(zip(t.column(name).to_pylist(), t.column("n").to_pylist()))
+
+    def add_counts(self, table: str, delta: Counter) -> None:
+        delta = {k: v for k, v in delta.items() if v}
+        if not delta:
+            return
+        name = KEYED[table][0]
+        now = self.counts(table, delta)
+        rows = [{name: k, "n": now.get(k, 0) + v} for k, v in delta.items()]
+        keep = [r for r in rows if r["n"] > 0]
+        gone = [r[name] for r in rows if r["n"] <= 0]
+        self.keyed[table].put(pa.Table.from_pylist(keep, schema=SCHEMAS_STATE[table]))
+        if gone:
+            self.keyed[table].delete(pa.table({name: pa.array(gone, pa.string())}))
+        self.keyed[table].flush()
+
+    def votes(self, table: str, keys: Iterable[str]) -> dict[str, Counter]:
+        name = KEYED[table][0]
+        keys = sorted(set(keys))
+        if not keys:
+            return {}
+        t = self.keyed[table].get(pa.table({name: pa.array(keys, pa.string())})).to_pylist()
+        return {r[name]: Counter(dict(zip(r["labels"], r["counts"]))) for r in t}
+
+    def add_votes(self, table: str, delta: dict[str, Counter], extra=None) -> set[str]:
+        """Add vote deltas; returns the keys whose majority (clear label for _t_labels) changed."""
+        delta = {k: v for k, v in delta.items() if any(v.values())}
+        if not delta:
+            return set()
+        name = KEYED[table][0]
+        now = self.votes(table, delta)
+        rows, gone, changed = [], [], set()
+        for k, d in delta.items():
+            old = now.get(k, Counter())
+            new = Counter(old)
+            new.update(d)
+            new = +new
+            if _verdict(table, old) != _verdict(table, new):
+                changed.add(k)
+            if not new:
+                gone.append(k)
+                continue
+            row = {name: k, "labels": list(new), "counts": list(new.values())}
+            if extra:
+                row.update(extra(k))
+            rows.append(row)
+        self.keyed[table].put(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE[table]))
+        if gone:
+            self.keyed[table].delete(pa.table({name: pa.array(gone, pa.string())}))
+        self.keyed[table].flush()
+        return changed
+
+    def common(self, words: Iterable[str]) -> set[str]:
+        """Those of ``words`` the corpus writes in lowercase somewhere."""
+        return set(self.counts("_t_lower", words))
+
+    def known(self, words: Iterable[str]) -> set[str]:
+        return set(self.counts("_t_names", words))
+
+    def informative(self, keys: Iterable[str]):
+        """A predicate: is a context name rare enough to be evidence (the batch rule, on today's counts)."""
+        df = self.counts("_t_df", keys)
+        limit = max(CONTEXT_MIN_DF_FLOOR, CONTEXT_MAX_DF_SHARE * max(self.n_docs, 1))
+        return lambda k: df.get(k, 0) <= limit
+
+
+def _verdict(table: str, votes: Counter):
+    if table == "_t_labels":
+        return clear_label(list(votes), list(votes.values()))
+    return majority(votes) if +votes else None
+
+
+def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
+    """Bring the index and the mention and entity tables up to date with this run's documents."""
+    index = Index(corpus, reset=realign)
+    if realign:
+        processed, leaving = set(_all_doc_ids(corpus)), set()
+        for name in ("mentions", "entities"):
+            corpus.commit.drop(name, [f.name for f in corpus.commit.tables.get(name, [])])
+    else:
+        processed = set(corpus.extracted)
+        leaving = corpus.removed() | (processed & _stored_aligned(index))
+    delta = Delta()
+    # 1. documents that leave: their chains, mention rows and tally contributions go.
+    _subtract(index, corpus, leaving, delta)
+    # 2. the tallies of the documents that join ...
+    chunks = list(_chunks(sorted(processed), CHUNK_DOCS))
+    for ids in chunks:
+        lower, names = Counter(), Counter()
+        for d in _load_inputs(corpus, ids):
+            c = contribution(d)
+            lower.update(c.lower)
+            names.update(c.names)
+        index.add_counts("_t_lower", lower)
+        index.add_counts("_t_names", names)
+    phrase_changes: set[str] = set()
+    for ids in chunks:
+        inputs = _load_inputs(corpus, ids)
+        rows, votes = [], defaultdict(Counter)
+        for d, split in zip(inputs, _split_all(index, inputs)):
+            for text, c in phrase_votes(split).items():
+                rows.extend({"doc_id": d.doc.doc_id, "text": text, "label": label, "n": n} for label, n in c.items())
+                votes[text].update(c)
+        index.per_doc["_doc_phrases"].add(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_doc_phrases"]))
+        phrase_changes |= index.add_votes("_t_phrases", votes, extra=_first_last)
+    # 3. ... their per-document step, and again for old documents a name new to the sweep occurs in.
+    resweep = sorted(_resweep_targets(index, phrase_changes, processed)) if not realign else []
+    for ids in chunks:
+        inputs = _load_inputs(corpus, ids)
+        index.per_doc["_postings"].add(pa.Table.from_pylist(
+            [{"doc_id": d.doc.doc_id, "token": t} for d in inputs for t in sorted(first_tokens(d.doc.text))],
+            schema=SCHEMAS_STATE["_postings"]))
+        _process_chunk(index, corpus, inputs, delta)
+    for ids in _chunks(resweep, CHUNK_DOCS):
+        delta.minus.extend(_with_members(index, index.per_doc["_chains"].read_docs(ids).to_pylist()))
+        index.per_doc["_chains"].remove_docs(ids)
+        corpus.mentions.remove_docs(ids)
+        _process_chunk(index, corpus, _load_inputs(corpus, ids), delta)
+    # 4. label repair and document frequencies from the chains that moved.
+    _update_labels_and_df(index, delta)
+    # 5. groups, blocks, shorts, entities, ids, mention rows.
+    result = Linker(index, corpus, delta, processed | set(resweep), realign).run()
+    for table in index.keyed.values():
+        table.flush()
+    return {**result, "documents_swept_again": len(resweep)}
+
+
+def _first_last(text: str) -> dict:
+    toks = TOKEN.findall(text)
+    return {"first": toks[0] if toks else None, "last": toks[-1] if toks else None}
+
+
+def _stored_aligned(index: Index) -> set[str]:
+    """Documents the index holds chains of."""
+    files = index.per_doc["_chains"].files()
+    if not files:
+        return set()
+    from pipeline.output.tables import _file_list
+    return {r[0] for r in index.corpus.con.execute(
+        f"select distinct doc_id from read_parquet({_file_list(files)})").fetchall()}
+
+
+def _all_doc_ids(corpus) -> list[str]:
+    t = corpus.commit.read("documents", columns=["doc_id"])
+    return t.column("doc_id").to_pylist() if t is not None else []
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _load_inputs(corpus, ids: list[str], from_base: bool = False) -> list[DocInput]:
+    """Documents with their model mentions and sentences, from this commit (or the base snapshot)."""
+    if not ids:
+        return []
+    if from_base:
+        read = lambda name, cols=None: _read_base(corpus, name, ids, cols)  # noqa: E731
+    else:
+        read = lambda name, cols=None: corpus.doc_tables[name].read_docs(ids, cols)  # noqa: E731
+    docs = read("documents", ["doc_id", "source_path", "text"]).to_pylist()
+    ments = read("_model_mentions").to_pylist()
+    sents = read("sentences", ["doc_id", "sentence_index", "start_char", "end_char"]).to_pylist()
+    by_doc: dict[str, list[Mention]] = defaultdict(list)
+    for m in ments:
+        by_doc[m["doc_id"]].append(Mention(**m))
+    sent_by: dict[str, list] = defaultdict(list)
+    for s in sorted(sents, key=lambda s: (s["doc_id"], s["sentence_index"])):
+        sent_by[s["doc_id"]].append((s["start_char"], s["end_char"]))
+    out = []
+    for d in sorted(docs, key=lambda d: d["doc_id"]):
+        doc = Document(doc_id=d["doc_id"], source_path=d["source_path"], text=d["text"])
+        ms = sorted(by_doc[d["doc_id"]], key=lambda m: (m.start_char, m.end_char))
+        out.append(DocInput(doc, ms, sent_by[d["doc_id"]]))
+    return out
+
+
+def _read_base(corpus, name: str, ids: list[str], cols):
+    """Rows as the last snapshot had them (this run's commit may have dropped them already)."""
+    files = corpus.base.files(name) if corpus.base else []
+    return read_docs(corpus.con, files, corpus.doc_tables[name].schema, ids, cols)
+
+
+def _split_all(index: Index, inputs: list[DocInput]) -> list[list[Mention]]:
+    words = set()
+    for d in inputs:
+        flags = title_line_flags([d.doc], d.mentions)
+        words |= headline_words(d.mentions, flags)
+    common, known = index.common(words), index.known(words)
+    return [split_document(d, common, known) for d in inputs]
+
+
+def _subtract(index: Index, corpus, leaving: set[str], delta: Delta) -> None:
+    if not leaving:
+        return
+    ids = sorted(leaving)
+    old_inputs = _load_inputs(corpus, ids, from_base=True)
+    lower, names = Counter(), Counter()
+    for d in old_inputs:
+        c = contribution(d)
+        lower.update(c.lower)
+        names.update(c.names)
+    index.add_counts("_t_lower", Counter({k: -v for k, v in lower.items()}))
+    index.add_counts("_t_names", Counter({k: -v for k, v in names.items()}))
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for r in index.per_doc["_doc_phrases"].read_docs(ids).to_pylist():
+        votes[r["text"]][r["label"]] -= r["n"]
+    index.add_votes("_t_phrases", votes, extra=_first_last)
+    old = index.per_doc["_chains"].read_docs(ids).to_pylist()
+    delta.minus.extend(_with_members(index, old))
+    for name in PER_DOC:
+        index.per_doc[name].remove_docs(ids)
+    corpus.mentions.remove_docs(ids)
+
+
+def _with_members(index: Index, rows: list[dict]) -> list[dict]:
+    """Chain rows with where they are now (group or target, label, entity)."""
+    if not rows:
+        return rows
+    keys = pa.table({"doc_id": [r["doc_id"] for r in rows], "chain": pa.array([r["chain"] for r in rows], pa.int32())})
+    members = {(m["doc_id"], m["chain"]): m for m in index.keyed["_members"].get(keys).to_pylist()}
+    for r in rows:
+        m = members.get((r["doc_id"], r["chain"]), {})
+        r["_gid"], r["_target"], r["_label"], r["_entity"] = m.get("gid"), m.get("target"), m.get("label"), m.get("entity_id")
+    return rows
+
+
+def _resweep_targets(index: Index, texts: set[str], exclude: set[str]) -> set[str]:
+    """Old documents in which a name whose sweep entry changed may occur: all its capitalised words are in them."""
+    if not texts:
+        return set()
+    from pipeline.align.sweep import _sweepable
+
+    tokens_of = {}
+    words = set()
+    for text in texts:
+        toks = TOKEN.findall(text)
+        words |= {t.lower() for t in toks}
+    common = index.common(words)
+    for text in texts:
+        toks = _sweepable(text, common)
+        if toks:
+            caps = sorted({t for t in toks if first_tokens(t)})
+            if caps:
+                tokens_of[text] = caps
+    if not tokens_of:
+        return set()
+    files = index.per_doc["_postings"].files()
+    if not files:
+        return set()
+    from pipeline.output.tables import _file_list
+    con = index.corpus.con
+    found: set[str] = set()
+    for text, caps in tokens_of.items():
+        rows = con.execute(
+            f"select doc_id from read_parquet({_file_list(files)}) where token in ({', '.join('?' for _ in caps)}) "
+            f"group by doc_id having count(distinct token) = {len(caps)} limit {MAX_RESWEEP_DOCS + 1}", caps).fetchall()
+        if len(rows) > MAX_RESWEEP_DOCS:
+            log.info("name %r occurs in more than %d old documents: not swept there", text, MAX_RESWEEP_DOCS)
+            continue
+        found.update(r[0] for r in rows)
+    return found - exclude
+
+
+def _process_chunk(index: Index, corpus, inputs: list[DocInput], delta: Delta) -> None:
+    """The per-document step for a chunk (split, sweep with the corpus's phrases, chains); stages
+    the chains and the mention rows (entities come later)."""
+    if not inputs:
+        return
+    splits = _split_all(index, inputs)
+    tokens = set()
+    for d in inputs:
+        tokens |= first_tokens(d.doc.text)
+    votes = _phrase_votes_for(index, tokens)
+    words = {t.lower() for text in votes for t in TOKEN.findall(text)}
+    mention_words = {fold(t) for d in inputs for m in d.mentions for t in TOKEN.findall(m.text)}
+    common = index.common(words | mention_words)
+    sweeper = Sweeper(phrases_from_votes(votes, common))
+    rows, mentions = [], []
+    for d, split in zip(inputs, splits):
+        ms, chains = process_document(d, split, sweeper, common)
+        mentions.extend(ms)
+        doc_keys = {c.head.key for c in chains}
+        rows.extend(chain_row(c, i, doc_keys) for i, c in enumerate(chains))
+    index.per_doc["_chains"].add(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"]))
+    corpus.mentions.add(to_table("mentions", mentions))
+    delta.plus.extend(rows)
+
+
+def _phrase_votes_for(index: Index, tokens: set[str]) -> dict[str, Counter]:
+    """The tally of every name whose first word (or, for surnames, last word) is one of ``tokens``."""
+    if not tokens:
+        return {}
+    t = pa.table({"first": pa.array(sorted(tokens), pa.string())})
+    con = index.corpus.con
+    files = index.keyed["_t_phrases"].files()
+    if not files:
+        return {}
+    con.register("_tok", t)
+    try:
+        rows = index.keyed["_t_phrases"].where("(first in (select first from _tok) or last in (select first from _tok))").to_pylist()
+    finally:
+        con.unregister("_tok")
+    return {r["text"]: Counter(dict(zip(r["labels"], r["counts"]))) for r in rows}
+
+
+def _update_labels_and_df(index: Index, delta: Delta) -> None:
+    votes: dict[str, Counter] = defaultdict(Counter)
+    df: Counter = Counter()
+    for sign, rows in ((-1, delta.minus), (1, delta.plus)):
+        per_doc: dict[str, set[str]] = defaultdict(set)
+        for r in rows:
+            for k in r["mention_keys"]:
+                votes[k][r["doc_label"]] += sign
+            per_doc[r["doc_id"]].add(r["head_key"])
+        for keys in per_doc.values():
+            for k in keys:
+                df[k] += sign
+    index.changed_labels = index.add_votes("_t_labels", votes)
+    index.add_counts("_t_df", df)
+
+
+# -- linking: groups, blocks, shorts, entities -------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Surface:
+    text: str
+    doc_id: str
+
+
+EMPTY = {"n": 0, "ctx": None, "alias": None}
+
+
+class Linker:
+    """Step 5 of :func:`align_corpus`: the chains that moved, linked into clusters and entities.
+
+    A chain's *placement* is its long group (``L:`` gid), its leftover short group (``S:`` gid) or,
+    for a short chain that attached, the gid of the long cluster it attached to (``target``). A
+    placement's cluster is ``_groups.cluster`` of that gid. Entities are keyed by cluster.
+    """
+
+    def __init__(self, index: Index, corpus, delta: Delta, processed: set[str], realign: bool):
+        self.index, self.corpus, self.delta, self.processed, self.realign = index, corpus, delta, processed, realign
+        self.groups = index.keyed["_groups"]
+        self.members = index.keyed["_members"]
+        self.now = datetime.now(timezone.utc)
+        self.touched: set[str] = set()  # cluster ids (old and new) whose entity must be recomputed
+        self.placement: dict[tuple, dict] = {}  # (doc_id, chain) -> new _members row
+
+    # the run --------------------------------------------------------------------------------------
+
+    def run(self) -> dict[str, int]:
+        plus, minus = self._moves()
+        old_clusters = self._clusters_of_gids({g for r in minus for g in (r["_gid"], r["_target"]) if g})
+        self.touched |= set(old_clusters.values())
+        # 1. long groups, and the blocks they are in, clustered again
+        long_delta = defaultdict(lambda: {"n": 0, "ctx": Counter(), "alias": Counter()})
+        for sign, rows in ((-1, minus), (1, plus)):
+            for r in rows:
+                gid = r["_gid"] if sign < 0 else self._long_gid(r)
+                if gid and gid.startswith(G.LONG + ":"):
+                    self._add(long_delta[gid], r, sign, alias=True)
+        changed_groups = self._apply(long_delta)
+        recluster = self._recluster({self._block(g) for g in changed_groups})
+        # 2. short chains: the new ones, and the old ones whose candidates may have changed
+        aliases = {a for gid in long_delta for a in long_delta[gid]["alias"]}
+        shorts = [r for r in plus if r["short"]] + self._shorts_to_review(aliases, set(recluster) | changed_groups,
+                                                                            {(r["doc_id"], r["chain"]) for r in plus + minus})
+        short_delta = defaultdict(lambda: {"n": 0, "ctx": Counter(), "alias": Counter()})
+        for r in minus:
+            if r["_gid"] and r["_gid"].startswith(G.SHORT + ":"):
+                self._add(short_delta[r["_gid"]], r, -1)
+        self._place_shorts(shorts, short_delta)
+        changed_short = self._apply(short_delta)
+        self._recluster({self._block(g) for g in changed_short})
+        for r in plus:
+            if not r["short"]:
+                self.placement[(r["doc_id"], r["chain"])] = self._member(r, gid=self._long_gid(r))
+        # 3. members, entities, mention rows
+        self.touched |= set(self._clusters_of_gids(
+            {m["gid"] or m["target"] for m in self.placement.values()}).values())
+        gone = [(r["doc_id"], r["chain"]) for r in minus if (r["doc_id"], r["chain"]) not in self.placement]
+        return self._finish(gone)
+
+    def _moves(self) -> tuple[list[dict], list[dict]]:
+        """Chains joining and leaving; chains elsewhere whose name's corpus label changed move too."""
+        plus, minus = list(self.delta.plus), list(self.delta.minus)
+        moving = {(r["doc_id"], r["chain"]) for r in plus + minus}
+        changed = getattr(self.index, "changed_labels", set())
+        if changed and not self.realign:
+            for r in self._chains_with_heads(changed):
+                if (r["doc_id"], r["chain"]) not in moving:
+                    minus.append(r)
+                    plus.append(dict(r))
+        keys = {r["head_key"] for r in plus}
+        votes = self.index.votes("_t_labels", keys)
+        clear = {k: clear_label(list(v), list(v.values())) for k, v in votes.items()}
+        for r in plus:
+            r["_label_new"] = repaired_label(r, clear.get(r["head_key"]))
+        return plus, minus
+
+    def _chains_with_heads(self, keys: set[str]) -> list[dict]:
+        files = self.index.per_doc["_chains"].files()
+        if not files:
+            return []
+        from pipeline.output.tables import _file_list
+        con = self.corpus.con
+        con.register("_heads", pa.table({"k": pa.array(sorted(keys), pa.string())}))
+        try:
+            rows = con.sql(f"select * from read_parquet({_file_list(files)}) where head_key in (select k from _heads)"
+                           ).to_arrow_table().to_pylist()
+        finally:
+            con.unregister("_heads")
+        return _with_members(self.index, rows)
+
+    # groups -----------------------------------------------------------------------------------------
+
+    def _long_gid(self, r: dict) -> str | None:
+        if r["short"]:
+            return None
+        return G.group_id(G.LONG, label_class(r["_label_new"]), r["character"], r["head_key"])
+
+    @staticmethod
+    def _add(d: dict, r: dict, sign: int, alias: bool = False) -> None:
+        d["n"] += sign
+        d["ctx"].update({k: sign for k in r["context"]})
+        if alias:
+            d["alias"].update({a: sign for a in r["aliases"]})
+
+    @staticmethod
+    def _block(gid: str) -> str:
+        return G.block_of(gid)
+
+    def _get_groups(self, gids: Iterable[str]) -> dict[str, dict]:
+        gids = sorted({g for g in gids if g})
+        if not gids:
+            return {}
+        return {r["gid"]: r for r in self.groups.get(pa.table({"gid": pa.array(gids, pa.string())})).to_pylist()}
+
+    def _clusters_of_gids(self, gids: Iterable[str]) -> dict[str, str]:
+        return {g: r["cluster"] for g, r in self._get_groups(gids).items()}
+
+    def _apply(self, deltas: dict[str, dict]) -> set[str]:
+        """Group rows updated by their deltas (a group whose count drops to zero goes); returns the gids."""
+        deltas = {g: d for g, d in deltas.items() if d["n"] or any(d["ctx"].values()) or any(d["alias"].values())}
+        if not deltas:
+            return set()
+        old = self._get_groups(deltas)
+        rows, gone = [], []
+        for gid, d in deltas.items():
+            o = old.get(gid)
+            n = (o["n"] if o else 0) + d["n"]
+            if n <= 0:
+                if o is not None:
+                    gone.append(gid)
+                    self.touched.add(o["cluster"])
+                continue
+            ctx = Counter(dict(zip(o["ctx_keys"], o["ctx_counts"]))) if o else Counter()
+            ctx.update(d["ctx"])
+            ctx = G.truncate(+ctx)
+            alias = Counter(dict(zip(o["alias_keys"], o["alias_counts"]))) if o else Counter()
+            alias.update(d["alias"])
+            alias = +alias
+            rows.append({"gid": gid, "block": self._block(gid), "n": n, "ctx_keys": list(ctx),
+                         "ctx_counts": list(ctx.values()), "alias_keys": list(alias),
+                         "alias_counts": list(alias.values()), "cluster": o["cluster"] if o else gid})
+            if o is not None:
+                self.touched.add(o["cluster"])
+        self.groups.put(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_groups"]))
+        if gone:
+            self.groups.delete(pa.table({"gid": pa.array(gone, pa.string())}))
+        self.groups.flush()
+        return set(deltas)
+
+    def _recluster(self, blocks: set[str]) -> dict[str, tuple[str, str]]:
+        """The groups of these blocks clustered again; returns gid -> (old cluster, new cluster) where it changed."""
+        if not blocks:
+            return {}
+        con = self.corpus.con
+        con.register("_blocks", pa.table({"block": pa.array(sorted(blocks), pa.string())}))
+        try:
+            rows = self.groups.where("block in (select block from _blocks)").to_pylist()
+        finally:
+            con.unregister("_blocks")
+        informative = self.index.informative({k for r in rows for k in r["ctx_keys"]})
+        by_block: dict[str, list[dict]] = defaultdict(list)
+        for r in rows:
+            by_block[r["block"]].append(r)
+        changes, updates = {}, []
+        for members in by_block.values():
+            groups = [G.Group(r["gid"], r["n"], Counter(dict(zip(r["ctx_keys"], r["ctx_counts"])))) for r in members]
+            assign = G.cluster_block(groups, informative)
+            for r in members:
+                new = assign[r["gid"]]
+                self.touched.add(new)
+                if new != r["cluster"]:
+                    self.touched.add(r["cluster"])
+                    changes[r["gid"]] = (r["cluster"], new)
+                    updates.append({**r, "cluster": new})
+        if updates:
+            self.groups.put(pa.Table.from_pylist(updates, schema=SCHEMAS_STATE["_groups"]))
+            self.groups.flush()
+        return changes
+
+    # shorts -----------------------------------------------------------------------------------------
+
+    def _shorts_to_review(self, aliases: set[str], changed_gids: set[str], moving: set[tuple]) -> list[dict]:
+        """Short chains already placed whose candidates changed: their name is an alias that changed,
+        or they attached to a group that changed cluster or went."""
+        if self.realign or not (aliases or changed_gids):
+            return []
+        con = self.corpus.con
+        con.register("_a", pa.table({"a": pa.array(sorted(aliases), pa.string())}))
+        con.register("_g", pa.table({"g": pa.array(sorted(changed_gids), pa.string())}))
+        try:
+            found = self.members.where("(gid like 'S:%' and split_part(gid, ':', 4) in (select a from _a)) "
+                                       "or target in (select g from _g)").to_pylist()
+        finally:
+            con.unregister("_a")
+            con.unregister("_g")
+        found = [m for m in found if (m["doc_id"], m["chain"]) not in moving]
+        if not found:
+            return []
+        wanted = {(m["doc_id"], m["chain"]) for m in found}
+        rows = [r for r in self.index.per_doc["_chains"].read_docs({d for d, _ in wanted}).to_pylist()
+                if (r["doc_id"], r["chain"]) in wanted]
+        rows = _with_members(self.index, rows)
+        for r in rows:
+            r["_label_new"] = r["_label"]
+            r["_review"] = True
+        return rows
+
+    def _place_shorts(self, shorts: list[dict], short_delta: dict) -> None:
+        """Each short chain to the long cluster it stands for, or to the leftover group of its name."""
+        if not shorts:
+            return
+        by_name: dict[tuple, list[dict]] = defaultdict(list)
+        for r in shorts:
+            by_name[(label_class(r["_label_new"]), bool(r["character"]), r["head_key"])].append(r)
+        candidates = self._candidates({k for _, _, k in by_name})
+        informative = self.index.informative({k for r in shorts for k in r["context"]} |
+                                             {k for c in candidates.values() for ctx in c.values() for k in ctx})
+        for (cls, character, key), rows in by_name.items():
+            prefix = f"{G.LONG}:{cls}:{int(character)}:"
+            options = {cid: ctx for cid, ctx in candidates.get(key, {}).items() if cid.startswith(prefix)}
+            for r in rows:
+                target = G.attach(r["context"], options, informative) if options else None
+                gid = None if target else G.group_id(G.SHORT, cls, character, key)
+                if r.get("_review"):
+                    if (target, gid) == (r["_target"], r["_gid"]):
+                        continue
+                    if r["_gid"]:
+                        self._add(short_delta[r["_gid"]], r, -1)
+                    self.touched |= set(self._clusters_of_gids([r["_gid"] or r["_target"]]).values())
+                if gid:
+                    self._add(short_delta[gid], r, 1)
+                self.placement[(r["doc_id"], r["chain"])] = self._member(r, gid=gid, target=target)
+
+    def _candidates(self, keys: set[str]) -> dict[str, dict[str, set[str]]]:
+        """For each short name: the long clusters it is an alias of, with each cluster's context names."""
+        if not keys:
+            return {}
+        con = self.corpus.con
+        con.register("_k", pa.table({"k": pa.array(sorted(keys), pa.string())}))
+        try:
+            hits = self.groups.where("gid like 'L:%' and list_has_any(alias_keys, (select list(k) from _k))").to_pylist()
+        finally:
+            con.unregister("_k")
+        clusters = {r["cluster"] for r in hits}
+        ctx: dict[str, set[str]] = defaultdict(set)
+        if clusters:
+            con.register("_c", pa.table({"c": pa.array(sorted(clusters), pa.string())}))
+            try:
+                for r in self.groups.where("cluster in (select c from _c)").to_pylist():
+                    ctx[r["cluster"]] |= set(r["ctx_keys"])
+            finally:
+                con.unregister("_c")
+        out: dict[str, dict[str, set[str]]] = defaultdict(dict)
+        for r in hits:
+            for a in set(r["alias_keys"]) & keys:
+                out[a][r["cluster"]] = ctx[r["cluster"]]
+        return out
+
+    def _member(self, r: dict, gid: str | None = None, target: str | None = None) -> dict:
+        return {"doc_id": r["doc_id"], "chain": r["chain"], "gid": gid, "target": target,
+                "label": r["_label_new"], "entity_id": r.get("_entity")}
+
+    # entities and mention rows ----------------------------------------------------------------------
+
+    def _finish(self, gone: list[tuple]) -> dict[str, int]:
+        members = self.members
+        if gone:
+            members.delete(pa.table({"doc_id": [d for d, _ in gone], "chain": pa.array([c for _, c in gone], pa.int32())}))
+        members.put(pa.Table.from_pylist(list(self.placement.values()), schema=SCHEMAS_STATE["_members"]))
+        members.flush()
+        clusters = sorted(c for c in self.touched if c)
+        entities, chains_of = self._build_entities(clusters)
+        redirects = self._assign_ids(clusters, entities, chains_of)
+        self._write_entities(clusters, entities)
+        docs = self._patch_members_and_mentions(entities, chains_of)
+        if redirects:
+            self.corpus.commit.write("entity_redirects", to_table("entity_redirects", redirects))
+        return {"clusters_changed": len(entities), "documents_relinked": docs}
+
+    def _cluster_members(self, clusters: list[str]) -> dict[str, list[dict]]:
+        """The member rows of these clusters (through their groups, and shorts attached to them)."""
+        if not clusters:
+            return {}
+        con = self.corpus.con
+        con.register("_c", pa.table({"c": pa.array(clusters, pa.string())}))
+        try:
+            gid_cluster = {r["gid"]: r["cluster"] for r in self.groups.where("cluster in (select c from _c)").to_pylist()}
+        finally:
+            con.unregister("_c")
+        if not gid_cluster:
+            return {}
+        con.register("_g", pa.table({"g": pa.array(sorted(gid_cluster), pa.string())}))
+        try:
+            rows = self.members.where("gid in (select g from _g) or target in (select g from _g)").to_pylist()
+        finally:
+            con.unregister("_g")
+        out: dict[str, list[dict]] = defaultdict(list)
+        for m in rows:
+            out[gid_cluster[m["gid"] or m["target"]]].append(m)
+        return out
+
+    def _build_entities(self, clusters: list[str]) -> tuple[dict[str, Entity], dict[str, list[dict]]]:
+        by_cluster = self._cluster_members(clusters)
+        wanted = {(m["doc_id"], m["chain"]) for ms in by_cluster.values() for m in ms}
+        chain_rows = {(r["doc_id"], r["chain"]): r for r in
+                      self.index.per_doc["_chains"].read_docs({d for d, _ in wanted}).to_pylist()
+                      if (r["doc_id"], r["chain"]) in wanted}
+        entities, chains_of = {}, {}
+        for cluster, ms in by_cluster.items():
+            rows = [(m, chain_rows[(m["doc_id"], m["chain"])]) for m in ms if (m["doc_id"], m["chain"]) in chain_rows]
+            if not rows:
+                continue
+            entities[cluster] = _entity(rows)
+            chains_of[cluster] = [m for m, _ in rows]
+        return entities, chains_of
+
+    def _assign_ids(self, clusters: list[str], entities: dict[str, Entity], chains_of: dict[str, list[dict]]) -> list[RedirectRow]:
+        """Ids for the clusters that changed: the id most of their documents had, else a new one."""
+        before = self.index.keyed["_entities"].get(pa.table({"cluster": pa.array(clusters, pa.string())})).to_pylist()
+        old_ids = {r["entity_id"] for r in before}
+        docs_of_old: dict[str, Counter] = defaultdict(Counter)  # old id -> cluster -> documents
+        for cluster, ms in chains_of.items():
+            seen = set()
+            for m in ms:
+                if m.get("entity_id") and (m["entity_id"], m["doc_id"]) not in seen:
+                    seen.add((m["entity_id"], m["doc_id"]))
+                    docs_of_old[m["entity_id"]][cluster] += 1
+        claimed: dict[str, str] = {}
+        order = sorted(entities, key=lambda c: (-entities[c].n_docs, c))
+        for cluster in order:
+            votes = Counter({eid: cs[cluster] for eid, cs in docs_of_old.items() if cluster in cs})
+            for eid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])):
+                if eid not in claimed:
+                    claimed[eid] = cluster
+                    entities[cluster].entity_id = eid
+                    break
+        taken = set(claimed)
+        fresh = [c for c in order if c not in set(claimed.values())]
+        existing = self._live_ids({entities[c].entity_id for c in fresh}) - old_ids
+        for cluster in fresh:
+            e = entities[cluster]
+            eid = e.entity_id
+            if eid in taken or eid in existing:
+                eid = entity_id_for("split", f"{eid}|{e.doc_ids[0]}")
+            e.entity_id = eid
+            taken.add(eid)
+        redirects = []
+        new_of_cluster = {c: e.entity_id for c, e in entities.items()}
+        for old in sorted(old_ids | set(docs_of_old)):
+            if old in taken:
+                continue
+            holders = docs_of_old.get(old)
+            if not holders:
+                redirects.append(RedirectRow(old, None, self.now, "deleted"))
+                continue
+            cluster = max(holders.items(), key=lambda kv: (kv[1], kv[0]))[0]
+            new = new_of_cluster.get(cluster)
+            if new is None:
+                continue
+            reason = "merge" if new in claimed else ("split" if len(holders) > 1 else "rename")
+            redirects.append(RedirectRow(old, new, self.now, reason))
+        return redirects if not self.realign else []
+
+    def _live_ids(self, ids: set[str]) -> set[str]:
+        if not ids:
+            return set()
+        rows = self.index.keyed["_entities"].where(
+            "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(ids)) + ")").to_pylist()
+        return {r["entity_id"] for r in rows}
+
+    def _write_entities(self, clusters: list[str], entities: dict[str, Entity]) -> None:
+        table = self.index.keyed["_entities"]
+        gone = [c for c in clusters if c not in entities]
+        if gone:
+            table.delete(pa.table({"cluster": pa.array(gone, pa.string())}))
+        rows = [{"cluster": c, **e.__dict__} for c, e in entities.items()]
+        table.put(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_entities"]))
+        table.flush()
+        public = table.all().drop_columns(["cluster"])
+        self.corpus.commit.replace("entities", public.sort_by([("n_mentions", "descending"), ("entity_id", "ascending")]))
+
+    def _patch_members_and_mentions(self, entities: dict[str, Entity], chains_of: dict[str, list[dict]]) -> int:
+        """Members get their entity's id and label; the mention rows of documents where either changed are rewritten."""
+        fix: dict[tuple, tuple[str, str]] = {}
+        changed_docs = set(self.processed)
+        updates = []
+        for cluster, ms in chains_of.items():
+            e = entities[cluster]
+            for m in ms:
+                if m.get("entity_id") != e.entity_id or m.get("label") != e.label or m["doc_id"] in self.processed:
+                    changed_docs.add(m["doc_id"])
+                if m.get("entity_id") != e.entity_id:
+                    updates.append({**m, "entity_id": e.entity_id})
+                fix[(m["doc_id"], m["chain"])] = (e.entity_id, e.label)
+        if updates:
+            self.members.put(pa.Table.from_pylist(updates, schema=SCHEMAS_STATE["_members"]))
+            self.members.flush()
+        if not changed_docs:
+            return 0
+        ids = sorted(changed_docs)
+        need = {(d, c) for d, c in {(r["doc_id"], r["chain"]) for r in
+                self.index.per_doc["_chains"].read_docs(ids, ["doc_id", "chain"]).to_pylist()}} - set(fix)
+        if need:  # chains of these documents whose cluster did not change: their current entity
+            for m in self.members.get(pa.table({"doc_id": [d for d, _ in need], "chain": pa.array([c for _, c in need], pa.int32())})).to_pylist():
+                fix[(m["doc_id"], m["chain"])] = (m["entity_id"], None)
+        by_mention: dict[str, tuple[str, str | None]] = {}
+        for r in self.index.per_doc["_chains"].read_docs(ids, ["doc_id", "chain", "mention_ids"]).to_pylist():
+            entity = fix.get((r["doc_id"], r["chain"]))
+            for mid in r["mention_ids"]:
+                by_mention[mid] = entity
+        mentions = self.corpus.mentions
+        rows = mentions.read_docs(ids).to_pylist()
+        labels = self._labels_of({e for e, lab in by_mention.values() if lab is None and e})
+        for row in rows:
+            entity_id, label = by_mention.get(row["mention_id"], (None, None))
+            row["entity_id"] = entity_id
+            row["label"] = label or labels.get(entity_id) or row["label"]
+        mentions.remove_docs(ids)
+        rows.sort(key=lambda r: (r["doc_id"], r["start_char"], r["end_char"]))
+        mentions.add(pa.Table.from_pylist(rows, schema=SCHEMAS["mentions"]))
+        return len(ids)
+
+    def _labels_of(self, entity_ids: set[str]) -> dict[str, str]:
+        if not entity_ids:
+            return {}
+        rows = self.index.keyed["_entities"].where(
+            "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(entity_ids)) + ")").to_pylist()
+        return {r["entity_id"]: r["label"] for r in rows}
+
+
+def _entity(rows: list[tuple[dict, dict]]) -> Entity:
+    """An entity row from its chains (member row, chain row): :func:`pipeline.align.entities.make_entity`."""
+    labels = Counter()
+    docs_per_key: dict[str, set[str]] = defaultdict(set)
+    surfaces = []
+    character = False
+    for m, c in rows:
+        labels[m["label"]] += len(c["texts"])
+        character = character or bool(c["character"])
+        docs_per_key[c["head_key"]].add(c["doc_id"])
+        surfaces.extend(_Surface(t, c["doc_id"]) for t in c["texts"])
+    label = majority(labels)
+    key = max(docs_per_key, key=lambda k: (len(docs_per_key[k]), len(k.split()), k))
+    doc_ids = sorted({s.doc_id for s in surfaces})
+    return Entity(
+        entity_id=entity_id_for(("character:" if character else "") + label_class(label), key),
+        name=canonical_name(surfaces, label),
+        label=label,
+        aliases=sorted({s.text for s in surfaces}),
+        n_mentions=len(surfaces),
+        n_docs=len(doc_ids),
+        doc_ids=doc_ids,
+    )
