@@ -99,6 +99,14 @@ class DocInput:
     doc: Document
     mentions: list[Mention]  # the model's, sorted
     sentences: list[tuple[int, int]]
+    _flags: list[bool] | None = None
+
+    @property
+    def flags(self) -> list[bool]:
+        """Per mention: is its line Title Case (computed once; every step asks)."""
+        if self._flags is None:
+            self._flags = title_line_flags([self.doc], self.mentions)
+        return self._flags
 
 
 @dataclass
@@ -110,14 +118,12 @@ class Contribution:
 
 
 def contribution(d: DocInput) -> Contribution:
-    flags = title_line_flags([d.doc], d.mentions)
-    return Contribution(set(_LOWERCASE_WORD.findall(d.doc.text)), name_words(d.mentions, flags))
+    return Contribution(set(_LOWERCASE_WORD.findall(d.doc.text)), name_words(d.mentions, d.flags))
 
 
 def split_document(d: DocInput, common, known) -> list[Mention]:
-    flags = title_line_flags([d.doc], d.mentions)
     out = []
-    for m, title in zip(d.mentions, flags):
+    for m, title in zip(d.mentions, d.flags):
         out.extend(split_mention(d.doc.text, m, common, known) if title else [m])
     return out
 
@@ -323,6 +329,7 @@ def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
     result = Linker(index, corpus, delta, processed | set(resweep), realign).run()
     for table in index.keyed.values():
         table.flush()
+    _LAST_LOAD.clear()
     return {**result, "documents_swept_again": len(resweep)}
 
 
@@ -351,10 +358,26 @@ def _chunks(items: list, size: int):
         yield items[i:i + size]
 
 
+_LAST_LOAD: dict = {}
+
+
 def _load_inputs(corpus, ids: list[str], from_base: bool = False) -> list[DocInput]:
-    """Documents with their model mentions and sentences, from this commit (or the base snapshot)."""
+    """Documents with their model mentions and sentences, from this commit (or the base snapshot).
+
+    The last chunk loaded is kept: a run of one chunk (most incremental runs) reads it once, not three times.
+    """
     if not ids:
         return []
+    memo = (id(corpus), tuple(ids), from_base)
+    if _LAST_LOAD.get("key") == memo:
+        return _LAST_LOAD["value"]
+    value = _load_inputs_now(corpus, ids, from_base)
+    _LAST_LOAD.clear()
+    _LAST_LOAD.update(key=memo, value=value)
+    return value
+
+
+def _load_inputs_now(corpus, ids: list[str], from_base: bool) -> list[DocInput]:
     if from_base:
         read = lambda name, cols=None: _read_base(corpus, name, ids, cols)  # noqa: E731
     else:
@@ -385,8 +408,7 @@ def _read_base(corpus, name: str, ids: list[str], cols):
 def _split_all(index: Index, inputs: list[DocInput]) -> list[list[Mention]]:
     words = set()
     for d in inputs:
-        flags = title_line_flags([d.doc], d.mentions)
-        words |= headline_words(d.mentions, flags)
+        words |= headline_words(d.mentions, d.flags)
     common, known = index.common(words), index.known(words)
     return [split_document(d, common, known) for d in inputs]
 
