@@ -2,7 +2,7 @@
 
     discover sources -> read and decode -> reuse cached per-document results
     -> per batch of new or changed documents (here or on Dask): spaCy NER + date and money rules
-    -> cross-document entity alignment -> write every table atomically
+    -> cross-document entity alignment -> conflicting figures -> write every table atomically
 
 The whole run holds the output directory's lock (:mod:`pipeline.output.lock`); per-document results are
 cached under ``processed/.cache/`` (:mod:`pipeline.output.cache`).
@@ -32,6 +32,8 @@ from prefect.utilities.annotations import quote  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from pipeline import align, ingest  # noqa: E402
+from pipeline.analysis.conflicts import find_conflicts  # noqa: E402
+from pipeline.extract.sentences import sentence_rows  # noqa: E402
 from pipeline.output import store  # noqa: E402
 from pipeline.runtime import workers  # noqa: E402
 from pipeline.extract import ExtractedDocument  # noqa: E402
@@ -85,6 +87,11 @@ def extract_on_workers(batch: list[Document], n_workers: int) -> list[ExtractedD
 @stage
 def align_entities(documents, mentions, sentences):
     return align.align(documents, mentions, sentences)
+
+
+@stage
+def flag_conflicts(documents, sentences, mentions, entities, money):
+    return find_conflicts(documents, sentences, mentions, entities, money)
 
 
 @stage
@@ -150,9 +157,13 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
         documents = [r.document for r in done]
         extractions = [r.extraction for r in done]
 
+        sentences = {x.doc_id: x.sentences for x in extractions}
+        money = [r for x in extractions for r in x.money]
         with timer("align"):
             mentions, entities = align_entities(quote(documents), quote([m for x in extractions for m in x.mentions]),
-                                                quote({x.doc_id: x.sentences for x in extractions}))
+                                                quote(sentences))
+        with timer("conflicts"):
+            conflicts = flag_conflicts(quote(documents), quote(sentences), quote(mentions), quote(entities), quote(money))
 
         with timer("write"):
             counts = write_dataset(out_dir, quote({
@@ -160,7 +171,9 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
                 "mentions": mentions,
                 "entities": entities,
                 "dates": [r for x in extractions for r in x.dates],
-                "money": [r for x in extractions for r in x.money],
+                "money": money,
+                "sentences": [r for d in documents for r in sentence_rows(d.doc_id, d.text, sentences[d.doc_id])],
+                "conflicts": conflicts,
                 "errors": errors,
             }), partitions)
             cache.prune(set(keys.values()))

@@ -41,7 +41,7 @@ CURRENT = ".current"
 DATA_DIR = ".data"
 # Rows of a table are bucketed by this column in the partitioned layout (None: a single part).
 PARTITION_KEYS = {"documents": "doc_id", "mentions": "doc_id", "dates": "doc_id", "money": "doc_id",
-                  "entities": "entity_id", "errors": None}
+                  "entities": "entity_id", "sentences": "doc_id", "conflicts": "doc_id", "errors": None}
 
 
 def table_path(out_dir: Path, name: str) -> Path:
