@@ -68,3 +68,15 @@ def test_offsets_between_sentences_map_to_the_one_before():
     bounds = split_at_line_breaks(text, [(0, len(text))])
     assert bounds == [(0, 8), (10, len(text))]
     assert sentence_of(bounds, 9) == 0 and sentence_of(bounds, 10) == 1
+
+
+@pytest.mark.model
+def test_the_model_run_ends_sentences_at_a_headline_and_a_dateline():
+    from pipeline.extract.nlp import annotate
+
+    text = ("Fire destroys historic mill in Palmer\nMay 03, 2013\n"
+            "A fire broke out at the Matanuska mill on Friday, officials said. Nobody was hurt.")
+    (result,) = annotate([text])
+    got = [text[s:e] for s, e in result.sentences]
+    assert got[:2] == ["Fire destroys historic mill in Palmer", "May 03, 2013"]
+    assert got[2].startswith("A fire broke out")
