@@ -8,9 +8,8 @@ STAMP  := $(VENV)/.installed
 export PREFECT_HOME := $(CURDIR)/.prefect
 # `make serve`: seconds between scheduled runs (make serve SERVE_INTERVAL=60)
 SERVE_INTERVAL ?= 300
-TABLES := documents mentions entities dates money errors
 
-.PHONY: pipeline test serve bench eval report clean
+.PHONY: pipeline test serve bench eval report explore clean
 
 pipeline: $(STAMP)
 	@$(PY) -m pipeline run --raw raw --out processed
@@ -27,6 +26,11 @@ eval: $(STAMP)
 report: $(STAMP)
 	@$(PY) -m pipeline report
 
+# Datasette over processed/ on http://127.0.0.1:8001 (EXPLORE_PORT to change); Ctrl-C stops.
+EXPLORE_PORT ?= 8001
+explore: $(STAMP)
+	@$(PY) -m pipeline explore --out processed --port $(EXPLORE_PORT)
+
 # Starts a Prefect server on 127.0.0.1:4200 (unless PREFECT_API_URL is set), then re-runs the
 # flow now and every SERVE_INTERVAL seconds; Ctrl-C stops both.
 serve: $(STAMP)
@@ -41,5 +45,5 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .prefect processed/*.parquet processed/.staging-* processed/.current processed/.data \
-		processed/.cache processed/.lock processed/.lock.owner $(addprefix processed/,$(TABLES))
+	rm -rf $(VENV) .prefect processed/*.parquet processed/.current processed/.lake processed/.data \
+		processed/.cache processed/.lock processed/.lock.owner processed/explore.db processed/report.html

@@ -15,6 +15,7 @@ _DELEGATED = (
     ("bench", "pipeline.tools.bench", "benchmarks: pipeline vs bare spaCy on 1M+ words (processed/bench/)"),
     ("eval", "pipeline.tools.eval_suite", "score runs against every gold annotation (processed/eval/)"),
     ("report", "pipeline.tools.report", "static HTML report of the dataset (processed/report.html)"),
+    ("explore", "pipeline.tools.explore", "interactive explorer of the dataset (Datasette on 127.0.0.1:8001)"),
 )
 
 

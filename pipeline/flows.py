@@ -3,7 +3,8 @@
     stat the sources against the manifest (unchanged files are not opened)
     -> read the changed ones -> triage: documents with a new extraction key
     -> per batch (here, on local workers or on Dask): spaCy NER + date and money rules
-    -> cross-document entity alignment -> one commit: every table's changes published at once
+    -> cross-document entity alignment -> conflicting figures
+    -> one commit: every table's changes published at once
 
 The whole run holds the output directory's lock (:mod:`pipeline.output.lock`); the tables and the
 pipeline's own state are files of one snapshot (:mod:`pipeline.output.store`), read and changed
@@ -36,6 +37,7 @@ from prefect.utilities.annotations import quote  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from pipeline import align, ingest, settings  # noqa: E402
+from pipeline.analysis.update import update_conflicts  # noqa: E402
 from pipeline.extract import ExtractedDocument  # noqa: E402
 from pipeline.output.corpus import Corpus  # noqa: E402
 from pipeline.output.lock import run_lock  # noqa: E402
@@ -89,8 +91,13 @@ def plan_sources(corpus: Corpus, raw_dir: Path):
 
 
 @stage
-def align_entities(corpus: Corpus, realign: bool) -> dict[str, int]:
+def align_entities(corpus: Corpus, realign: bool) -> dict:
     return align.align_corpus(corpus, realign=realign)
+
+
+@stage
+def flag_conflicts(corpus: Corpus, doc_ids: set[str]) -> int:
+    return update_conflicts(corpus, doc_ids)
 
 
 @stage
@@ -153,7 +160,9 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
                 summary.n_reused = corpus.base.rows("documents") if corpus.base else 0
                 return _finish(summary, started, timer)
             with timer("align"):
-                align_entities(quote(corpus), realign)
+                linked = align_entities(quote(corpus), realign)
+            with timer("conflicts"):
+                flag_conflicts(quote(corpus), linked["relinked"] | corpus.removed())
             with timer("write"):
                 summary.counts = corpus.finalize()
                 summary.n_reused = summary.counts["documents"] - summary.n_extracted - summary.n_resumed

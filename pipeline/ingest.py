@@ -204,6 +204,7 @@ def _read_jsonl(path: Path, source_path: str) -> tuple[list[Document], list[Erro
                 if len(text) > max_chars:
                     raise BadInput(f"{where}: text too large: {len(text):,} characters (limit {max_chars:,})")
                 meta = {k: record.get(k) for k in META_FIELDS}
+                meta["title"] = _clean_str(meta["title"]) or _first_line(text)  # as for .txt: else the first line
                 meta["published"] = _published(meta["published"], source_path, doc_id, errors, where)
                 docs.append(make_document(doc_id, source_path, text, **meta))
             except json.JSONDecodeError as exc:

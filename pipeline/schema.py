@@ -112,20 +112,48 @@ class MoneyRow(MoneyValue):
 
 
 @dataclass
-class ErrorRow:
-    source_path: str
-    doc_id: str | None
-    stage: str
-    reason: str
-
-
-@dataclass
 class SentenceRow:
+    """One sentence: every ``sentence_index`` in mentions, dates and money joins here on (doc_id, sentence_index)."""
+
     doc_id: str
     sentence_index: int
     start_char: int
     end_char: int
     text: str
+
+
+@dataclass
+class ConflictRow:
+    """One figure of a group that sources report differently: the same entity, the same kind of fact.
+
+    Every row of a group shares ``conflict_id``; ``value`` is this row's figure, ``spread`` the
+    group's largest figure over its smallest, ``reason`` says what was compared and how it differs.
+    """
+
+    conflict_id: str
+    entity_id: str
+    kind: str  # what the figure is: "money"
+    doc_id: str
+    start_char: int
+    end_char: int
+    text: str
+    value: float
+    reason: str
+    currency: str | None
+    fact: str  # the kind of fact both sides state ("acquisition", "bail", ...): rules/money_facts.toml
+    entity: str  # the entity's canonical name
+    sentence_index: int
+    sentence: str
+    spread: float
+    n_docs: int
+
+
+@dataclass
+class ErrorRow:
+    source_path: str
+    doc_id: str | None
+    stage: str
+    reason: str
 
 
 @dataclass
@@ -204,6 +232,31 @@ SCHEMAS: dict[str, pa.Schema] = {
         pa.field("currency_inferred", pa.bool_(), nullable=False),
         pa.field("sentence_index", pa.int32(), nullable=False),
     ]),
+    "sentences": pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("sentence_index", pa.int32(), nullable=False),
+        pa.field("start_char", pa.int64(), nullable=False),
+        pa.field("end_char", pa.int64(), nullable=False),
+        pa.field("text", pa.large_string(), nullable=False),
+    ]),
+    "conflicts": pa.schema([
+        pa.field("conflict_id", pa.string(), nullable=False),
+        pa.field("entity_id", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("start_char", pa.int64(), nullable=False),
+        pa.field("end_char", pa.int64(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("value", pa.float64(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("currency", pa.string()),
+        pa.field("fact", pa.string(), nullable=False),
+        pa.field("entity", pa.string(), nullable=False),
+        pa.field("sentence_index", pa.int32(), nullable=False),
+        pa.field("sentence", pa.large_string(), nullable=False),
+        pa.field("spread", pa.float64(), nullable=False),
+        pa.field("n_docs", pa.int64(), nullable=False),
+    ]),
     "errors": pa.schema([
         pa.field("source_path", pa.string(), nullable=False),
         pa.field("doc_id", pa.string()),
@@ -212,13 +265,6 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
 }
 
-SCHEMAS["sentences"] = pa.schema([
-    pa.field("doc_id", pa.string(), nullable=False),
-    pa.field("sentence_index", pa.int32(), nullable=False),
-    pa.field("start_char", pa.int64(), nullable=False),
-    pa.field("end_char", pa.int64(), nullable=False),
-    pa.field("text", pa.string(), nullable=False),
-])
 SCHEMAS["entity_redirects"] = pa.schema([
     pa.field("old_entity_id", pa.string(), nullable=False),
     pa.field("new_entity_id", pa.string()),
@@ -232,8 +278,9 @@ ROW_TYPES: dict[str, type] = {
     "entities": Entity,
     "dates": DateRow,
     "money": MoneyRow,
-    "errors": ErrorRow,
     "sentences": SentenceRow,
+    "conflicts": ConflictRow,
+    "errors": ErrorRow,
     "entity_redirects": RedirectRow,
 }
 

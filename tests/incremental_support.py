@@ -26,7 +26,7 @@ def tables(out) -> dict[str, pd.DataFrame]:
 ROW_KEYS = {"documents": ["doc_id"], "mentions": ["mention_id"], "entities": ["entity_id"],
             "dates": ["doc_id", "start_char", "end_char"], "money": ["doc_id", "start_char", "end_char"],
             "errors": ["source_path", "doc_id", "reason"], "sentences": ["doc_id", "sentence_index"],
-            "entity_redirects": ["old_entity_id", "run"]}
+            "entity_redirects": ["old_entity_id", "run"], "conflicts": ["conflict_id", "doc_id", "start_char"]}
 
 
 def sorted_rows(name: str, df: pd.DataFrame) -> pd.DataFrame:

@@ -146,3 +146,15 @@ def test_decode_refuses_binary_and_empty():
         decode(b"   \n")
     assert decode("naïve café".encode("utf-8")) == "naïve café"
     assert decode(b"\xef\xbb\xbfhello world") == "hello world"
+
+
+def test_jsonl_article_without_title_gets_its_first_line(tmp_path):
+    from pipeline import ingest
+
+    (tmp_path / "wire.jsonl").write_text(
+        json.dumps({"id": "a", "text": "\n  Storm closes the harbour  \nThe harbour closed on Monday after a storm."}) + "\n"
+        + json.dumps({"id": "b", "text": "The harbour reopened.", "title": "  "}) + "\n"
+        + json.dumps({"id": "c", "text": "The harbour reopened.", "title": "Reopened"}) + "\n", encoding="utf-8")
+    result = ingest.read_sources(ingest.discover(tmp_path), tmp_path)
+    assert {d.doc_id: d.title for d in result.documents} == {
+        "a": "Storm closes the harbour", "b": "The harbour reopened.", "c": "Reopened"}

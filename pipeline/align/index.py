@@ -288,8 +288,9 @@ def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
         processed = set(corpus.extracted)
         leaving = corpus.removed() | (processed & _stored_aligned(index))
     delta = Delta()
-    # 1. documents that leave: their chains, mention rows and tally contributions go.
-    _subtract(index, corpus, leaving, delta)
+    # 1. documents that leave: their chains, mention rows and tally contributions go (names only
+    # they wrote leave the sweep, so the documents those names were swept in are swept again).
+    phrase_changes = _subtract(index, corpus, leaving, delta)
     # 2. the tallies of the documents that join ...
     chunks = list(_chunks(sorted(processed), CHUNK_DOCS))
     for ids in chunks:
@@ -300,7 +301,6 @@ def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
             names.update(c.names)
         index.add_counts("_t_lower", lower)
         index.add_counts("_t_names", names)
-    phrase_changes: set[str] = set()
     for ids in chunks:
         inputs = _load_inputs(corpus, ids)
         rows, votes = [], defaultdict(Counter)
@@ -330,7 +330,7 @@ def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
     for table in index.keyed.values():
         table.flush()
     _LAST_LOAD.clear()
-    return {**result, "documents_swept_again": len(resweep)}
+    return {**result, "documents_swept_again": len(resweep)}  # "relinked": documents whose mention rows changed
 
 
 def _first_last(text: str) -> dict:
@@ -413,9 +413,10 @@ def _split_all(index: Index, inputs: list[DocInput]) -> list[list[Mention]]:
     return [split_document(d, common, known) for d in inputs]
 
 
-def _subtract(index: Index, corpus, leaving: set[str], delta: Delta) -> None:
+def _subtract(index: Index, corpus, leaving: set[str], delta: Delta) -> set[str]:
+    """Take the leaving documents out of the index; returns the names whose sweep entry changed."""
     if not leaving:
-        return
+        return set()
     ids = sorted(leaving)
     old_inputs = _load_inputs(corpus, ids, from_base=True)
     lower, names = Counter(), Counter()
@@ -428,12 +429,13 @@ def _subtract(index: Index, corpus, leaving: set[str], delta: Delta) -> None:
     votes: dict[str, Counter] = defaultdict(Counter)
     for r in index.per_doc["_doc_phrases"].read_docs(ids).to_pylist():
         votes[r["text"]][r["label"]] -= r["n"]
-    index.add_votes("_t_phrases", votes, extra=_first_last)
+    changed = index.add_votes("_t_phrases", votes, extra=_first_last)
     old = index.per_doc["_chains"].read_docs(ids).to_pylist()
     delta.minus.extend(_with_members(index, old))
     for name in PER_DOC:
         index.per_doc[name].remove_docs(ids)
     corpus.mentions.remove_docs(ids)
+    return changed
 
 
 def _with_members(index: Index, rows: list[dict]) -> list[dict]:
@@ -466,6 +468,8 @@ def _resweep_targets(index: Index, texts: set[str], exclude: set[str]) -> set[st
             caps = sorted({t for t in toks if first_tokens(t)})
             if caps:
                 tokens_of[text] = caps
+            if len(toks) > 1 and first_tokens(toks[-1]):  # a person's surname is swept on its own too
+                tokens_of[f"{text}\0surname"] = [toks[-1]]
     if not tokens_of:
         return set()
     files = index.per_doc["_postings"].files()
@@ -823,7 +827,7 @@ class Linker:
         docs = self._patch_members_and_mentions(entities, chains_of)
         if redirects:
             self.corpus.commit.write("entity_redirects", to_table("entity_redirects", redirects))
-        return {"clusters_changed": len(entities), "documents_relinked": docs}
+        return {"clusters_changed": len(entities), "relinked": docs}
 
     def _cluster_members(self, clusters: list[str]) -> dict[str, list[dict]]:
         """The member rows of these clusters (through their groups, and shorts attached to them)."""
@@ -927,7 +931,7 @@ class Linker:
         public = table.all().drop_columns(["cluster"])
         self.corpus.commit.replace("entities", public.sort_by([("n_mentions", "descending"), ("entity_id", "ascending")]))
 
-    def _patch_members_and_mentions(self, entities: dict[str, Entity], chains_of: dict[str, list[dict]]) -> int:
+    def _patch_members_and_mentions(self, entities: dict[str, Entity], chains_of: dict[str, list[dict]]) -> set[str]:
         """Members get their entity's id and label; the mention rows of documents where either changed are rewritten."""
         fix: dict[tuple, tuple[str, str]] = {}
         changed_docs = set(self.processed)
@@ -944,7 +948,7 @@ class Linker:
             self.members.put(pa.Table.from_pylist(updates, schema=SCHEMAS_STATE["_members"]))
             self.members.flush()
         if not changed_docs:
-            return 0
+            return set()
         ids = sorted(changed_docs)
         need = {(d, c) for d, c in {(r["doc_id"], r["chain"]) for r in
                 self.index.per_doc["_chains"].read_docs(ids, ["doc_id", "chain"]).to_pylist()}} - set(fix)
@@ -966,7 +970,7 @@ class Linker:
         mentions.remove_docs(ids)
         rows.sort(key=lambda r: (r["doc_id"], r["start_char"], r["end_char"]))
         mentions.add(pa.Table.from_pylist(rows, schema=SCHEMAS["mentions"]))
-        return len(ids)
+        return set(ids)
 
     def _labels_of(self, entity_ids: set[str]) -> dict[str, str]:
         if not entity_ids:

@@ -1,6 +1,7 @@
 """spaCy, loaded once, run in batches, its output turned into plain records (:mod:`pipeline.spans`).
 
 The model is loaded with only what NER and sentence boundaries need (tok2vec, senter, ner).
+Its sentences are cut again at line breaks that end a line of their own (:mod:`pipeline.extract.sentences`).
 On the gold sample articles this gives exactly the entities of the full pipeline, 1.4-2x faster.
 """
 
@@ -10,6 +11,7 @@ import re
 from functools import lru_cache
 
 from pipeline.settings import MODEL_NAME
+from pipeline.extract.sentences import split_at_line_breaks
 from pipeline.spans import NlpResult, Span
 
 EXCLUDED_PIPES = ["parser", "tagger", "lemmatizer", "attribute_ruler"]
@@ -65,4 +67,6 @@ def annotate(texts: list[str], batch_size: int = 32) -> list[NlpResult]:
         result = results[i]
         result.ents.extend(Span(e.start_char + offset, e.end_char + offset, e.label_) for e in doc.ents)
         result.sentences.extend((s.start_char + offset, s.end_char + offset) for s in doc.sents)
+    for text, result in zip(texts, results):  # a line of its own (headline, dateline) is a sentence of its own
+        result.sentences = split_at_line_breaks(text, result.sentences)
     return results

@@ -30,7 +30,8 @@ from pipeline.ingest import SourceStat
 from pipeline.output import store
 from pipeline.output.fingerprint import document_key, extraction_version
 from pipeline.output.tables import DocTable, KeyedTable, connect
-from pipeline.schema import SCHEMAS, STATE_SCHEMAS, TABLES, Document, ErrorRow, SentenceRow, to_table
+from pipeline.extract.sentences import sentence_rows
+from pipeline.schema import SCHEMAS, STATE_SCHEMAS, TABLES, Document, ErrorRow, to_table
 
 # Per-document tables: a document's rows in each of them are replaced together.
 DOC_TABLES = ("documents", "dates", "money", "sentences", "_model_mentions")
@@ -171,8 +172,8 @@ class Corpus:
             "documents": to_table("documents", [r.document for r in results]),
             "dates": to_table("dates", [x for r in results for x in r.extraction.dates]),
             "money": to_table("money", [x for r in results for x in r.extraction.money]),
-            "sentences": to_table("sentences", [SentenceRow(r.document.doc_id, i, s, e, r.document.text[s:e])
-                                                for r in results for i, (s, e) in enumerate(r.extraction.sentences)]),
+            "sentences": to_table("sentences", [row for r in results for row in
+                                                sentence_rows(r.document.doc_id, r.document.text, r.extraction.sentences)]),
             "_model_mentions": to_table("mentions", [m for r in results for m in r.extraction.mentions]),
             "_keys": pa.table({"doc_id": [r.document.doc_id for r in results],
                                "key": [keys[r.document.doc_id] for r in results],

@@ -215,10 +215,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(bare_spacy(raw, n_process, full="--full" in argv)))
         return 0
     parser = argparse.ArgumentParser(prog="pipeline bench", description=__doc__)
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
-    parser.add_argument("--work", type=Path, default=Path("processed/bench/work"))
-    parser.add_argument("--out", type=Path, default=Path("processed/bench"))
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
+                        help=f"jsonl corpus the benchmark repeats to 1M+ words (default: {DEFAULT_SOURCE})")
+    parser.add_argument("--work", type=Path, default=Path("processed/bench/work"),
+                        help="scratch directory for the benchmark's inputs and runs (default: processed/bench/work)")
+    parser.add_argument("--out", type=Path, default=Path("processed/bench"),
+                        help="where the figures are written, bench.json and bench.md (default: processed/bench)")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                        help="extraction processes for the pipeline and bare-spaCy runs (default: all cores)")
     parser.add_argument("--skip-align", action="store_true", help="skip alignment at 1k/10k/100k documents")
     args = parser.parse_args(argv)
     if not args.source.exists():

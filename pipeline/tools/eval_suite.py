@@ -131,8 +131,10 @@ def format_table(scores: list[Score]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pipeline eval", description=__doc__)
-    parser.add_argument("--corpora", type=Path, default=CORPORA_ROOT)
-    parser.add_argument("--out", type=Path, default=Path("processed/eval"))
+    parser.add_argument("--corpora", type=Path, default=CORPORA_ROOT,
+                        help=f"folder of corpora, each a docs.jsonl + gold.json (default: {CORPORA_ROOT})")
+    parser.add_argument("--out", type=Path, default=Path("processed/eval"),
+                        help="where the scores are written, eval.json and eval.md (default: processed/eval)")
     parser.add_argument("--only", nargs="*", help="corpus names to run (default: all)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
 

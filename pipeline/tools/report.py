@@ -1,8 +1,15 @@
-"""``make report``: one static HTML page an analyst can open offline.
+"""``make report``: one static HTML page an analyst can open offline, at any corpus size.
 
-A timeline of the dated events, the aligned entities, money per entity and document with
-conflicting figures across sources flagged, and per-document extraction counts. Charts are Plotly
-with its JavaScript inlined once, so the file needs no network.
+- a timeline of every dated expression, drawn as the interval it means ("2022" a bar over the year,
+  "5:30 p.m." a minute), one lane per granularity, its sentence and entities in the hover, filterable
+  by entity;
+- conflicting figures (the ``conflicts`` table), each group's sides next to each other;
+- entities, money, documents and errors as paged tables (25 rows a page), so the page keeps its size.
+
+Every string that comes from an article (ids, titles, text, sentences, names) is escaped before it
+reaches the page, Plotly labels and hover text included: Plotly renders a subset of HTML in labels
+(links, styles), which would make an article's markup live and let the "offline" page make requests.
+Plotly's JavaScript is inlined once; the page loads nothing from the network.
 """
 
 from __future__ import annotations
@@ -18,13 +25,12 @@ import pandas as pd
 
 from pipeline.dataset import read_table
 
-CONTEXT_CHARS = 90
-# Two figures for the same thing disagree when they differ by more than this (relative), or in currency.
-CONFLICT_TOLERANCE = 0.01
-SUBJECT_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC")
-# Beyond this many documents one row per document is unreadable: the timeline becomes a histogram.
-TIMELINE_MAX_DOCUMENTS = 30
-TABLE_MAX_ROWS = 500
+PAGE_ROWS = 25
+TABLE_MAX_ROWS = 10_000  # beyond this a table says how many rows it left out (the explorer has them all)
+FILTER_ENTITIES = 300  # entities offered by the timeline's filter: those named beside most dates
+LANES = ("century", "decade", "year", "half", "quarter", "season", "month", "week", "day", "part_of_day", "hour", "minute", "second")
+SENTENCE_CHARS = 240
+COLORS = {"DATE": "#636efa", "TIME": "#ef553b", "DURATION": "#00cc96", "SET": "#ab63fa"}
 
 
 @dataclass
@@ -34,6 +40,8 @@ class Dataset:
     entities: pd.DataFrame
     dates: pd.DataFrame
     money: pd.DataFrame
+    sentences: pd.DataFrame
+    conflicts: pd.DataFrame
     errors: pd.DataFrame
 
 
@@ -44,69 +52,124 @@ def load(out_dir: Path) -> Dataset:
         raise FileNotFoundError(f"no dataset in {out_dir}: run `make pipeline` first") from None
 
 
-def context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
-    """The span with some text either side, on one line, for hover labels and tables."""
-    left = text[max(0, start - width):start].split("\n")[-1]
-    right = text[end:end + width].split("\n")[0]
-    return f"…{left}[{text[start:end]}]{right}…"
+def esc(value) -> str:
+    """Text for the page or for a Plotly label: every character of article text shown, none live."""
+    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
+        return ""
+    return html.escape(str(value), quote=True)
 
 
 def timeline_rows(ds: Dataset) -> pd.DataFrame:
-    """Dated events: DATE and TIME expressions that resolved to an interval, with their context."""
-    dates = ds.dates[ds.dates.type.isin(["DATE", "TIME"]) & ds.dates.start.notna()].copy()
-    docs = ds.documents.set_index("doc_id")
-    dates["document"] = [_doc_label(docs, d) for d in dates.doc_id]
-    dates["context"] = [context(docs.text[r.doc_id], r.start_char, r.end_char) for r in dates.itertuples()]
+    """Every resolved expression with its interval, lane, sentence and the entities named in it."""
+    dates = ds.dates[ds.dates.start.notna() & ds.dates.end.notna()].copy()
+    if dates.empty:
+        return dates.assign(lane=[], sentence=[], entity_ids=[], names=[], document=[])
+    sentences = ds.sentences.set_index(["doc_id", "sentence_index"]).text
+    named = ds.mentions.merge(ds.entities[["entity_id", "name"]], on="entity_id")
+    by_sentence = named.groupby(["doc_id", "sentence_index"]).agg(entity_ids=("entity_id", lambda s: sorted(set(s))),
+                                                                    names=("name", lambda s: sorted(set(s))))
+    dates = dates.join(by_sentence, on=["doc_id", "sentence_index"])
+    dates["entity_ids"] = [v if isinstance(v, list) else [] for v in dates.entity_ids]
+    dates["names"] = [v if isinstance(v, list) else [] for v in dates.names]
+    keys = list(zip(dates.doc_id, dates.sentence_index))
+    dates["sentence"] = [sentences.get(k, "") for k in keys]
+    dates["lane"] = dates.granularity.fillna(dates.type.str.lower())
+    titles = ds.documents.set_index("doc_id").title
+    dates["document"] = [_doc_label(titles, d) for d in dates.doc_id]
     return dates.sort_values("start")
 
 
-def money_subjects(ds: Dataset) -> pd.DataFrame:
-    """Each money row with the entity it is about: the nearest person/organisation/place mentioned in its sentence."""
+def timeline_figure(rows: pd.DataFrame):
+    """Horizontal bars from start to end, one lane per granularity; escaped hover text."""
+    import plotly.graph_objects as go
+
+    if rows.empty:
+        return None
+    # The axis opens where nine in ten expressions fall (a few are centuries away); zoom and pan for the rest.
+    low, high = rows.start.quantile(0.05), rows.end.quantile(0.95)
+    if high - low < pd.Timedelta(days=2):
+        low, high = low - pd.Timedelta(days=1), high + pd.Timedelta(days=1)
+    lanes = [g for g in LANES if g in set(rows.lane)] + sorted(set(rows.lane) - set(LANES))
+    fig = go.Figure()
+    for kind, group in rows.groupby("type", sort=True):
+        span_ms = (group.end - group.start).dt.total_seconds() * 1000
+        fig.add_bar(
+            name=esc(kind), orientation="h", y=group.lane, base=group.start.dt.strftime("%Y-%m-%dT%H:%M:%S"), x=span_ms,
+            customdata=[" ".join(ids) for ids in group.entity_ids],
+            hovertext=[hover(r) for r in group.itertuples()], hoverinfo="text",
+            marker={"color": COLORS.get(kind, "#888"), "line": {"width": 1, "color": COLORS.get(kind, "#888")}},
+            width=0.6, legendgroup=esc(kind),
+        )
+        # A day is narrower than a pixel on an axis of years: a month or less also gets a tick mark.
+        short = group[(group.end - group.start) <= pd.Timedelta(days=31)]
+        fig.add_scatter(
+            name=esc(kind), mode="markers", y=short.lane, x=short.start.dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            marker={"symbol": "line-ns-open", "size": 14, "line": {"width": 2, "color": COLORS.get(kind, "#888")}},
+            legendgroup=esc(kind), showlegend=False,
+            customdata=[" ".join(ids) for ids in short.entity_ids],
+            hovertext=[hover(r) for r in short.itertuples()], hoverinfo="text",
+        )
+    fig.update_layout(
+        barmode="overlay", height=140 + 42 * len(lanes), margin={"l": 90, "r": 20, "t": 40, "b": 40},
+        title="Dated expressions, each drawn over the interval it means (hover for its sentence)",
+        xaxis={"type": "date", "range": [low, high]}, yaxis={"categoryorder": "array", "categoryarray": lanes[::-1]},
+        hoverlabel={"align": "left"}, legend={"orientation": "h", "y": -0.15},
+    )
+    return fig
+
+
+def hover(r) -> str:
+    sentence = r.sentence if len(r.sentence) <= SENTENCE_CHARS else r.sentence[:SENTENCE_CHARS] + "…"
+    names = ", ".join(r.names[:8]) + (" …" if len(r.names) > 8 else "")
+    # Plotly breaks lines at <br>: the only markup in a label, added here, after escaping.
+    parts = (f"{r.text} = {r.value}", r.document, _wrap(sentence), f"named: {names}" if names else "")
+    return "<br>".join(esc(x).replace("\n", "<br>") for x in parts if x)
+
+
+def _wrap(text: str, width: int = 90) -> str:
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    return "\n".join(lines + [line])
+
+
+def filter_entities(rows: pd.DataFrame, ds: Dataset) -> list[tuple[str, str, int]]:
+    """The entities named beside most dated expressions: (entity_id, name, count)."""
+    counts = rows.explode("entity_ids").entity_ids.dropna().value_counts().head(FILTER_ENTITIES)
+    names = ds.entities.set_index("entity_id").name
+    return [(e, names.get(e, e), int(n)) for e, n in counts.items()]
+
+
+def conflict_sides(ds: Dataset) -> pd.DataFrame:
+    """One row per conflict: its reason and each side (figure, documents, one sentence) next to each other."""
+    if ds.conflicts.empty:
+        return pd.DataFrame(columns=["conflict_id", "entity", "fact", "reason", "sides"])
     rows = []
-    mentions = ds.mentions.merge(ds.entities[["entity_id", "name"]], on="entity_id", how="left")
-    by_doc = {doc_id: group for doc_id, group in mentions.groupby("doc_id")}
-    docs = ds.documents.set_index("doc_id")
-    for m in ds.money.itertuples():
-        candidates = by_doc.get(m.doc_id)
-        subject = None
-        if candidates is not None:
-            same_sentence = candidates[(candidates.sentence_index == m.sentence_index)
-                                       & candidates.label.isin(SUBJECT_LABELS)]
-            if len(same_sentence):
-                rank = same_sentence.label.map(SUBJECT_LABELS.index) * 10_000 + (same_sentence.start_char - m.start_char).abs()
-                subject = same_sentence.loc[rank.idxmin()]
-        rows.append({
-            "doc_id": m.doc_id, "document": _doc_label(docs, m.doc_id), "text": m.text,
-            "amount": m.amount, "currency": m.currency, "amount_min": m.amount_min, "amount_max": m.amount_max,
-            "approximate": m.approximate,
-            "entity_id": None if subject is None else subject.entity_id,
-            "entity": None if subject is None else subject["name"],
-            "context": context(docs.text[m.doc_id], m.start_char, m.end_char),
-        })
-    table = pd.DataFrame(rows, columns=["doc_id", "document", "text", "amount", "currency", "amount_min", "amount_max",
-                                        "approximate", "entity_id", "entity", "context"])
-    table["conflict"] = flag_conflicts(table)
-    return table
+    for cid, group in ds.conflicts.groupby("conflict_id", sort=False):
+        sides = [{"text": g.text.iloc[0], "value": value, "documents": sorted(set(g.doc_id)), "sentence": g.sentence.iloc[0]}
+                 for value, g in group.groupby("value")]
+        rows.append({"conflict_id": cid, "entity": group.entity.iloc[0], "fact": group.fact.iloc[0],
+                     "reason": group.reason.iloc[0], "sides": sides})
+    return pd.DataFrame(rows)
 
 
-def flag_conflicts(money: pd.DataFrame) -> pd.Series:
-    """True where sources disagree about the sum tied to the same entity (other currency or other amount)."""
-    flags = pd.Series(False, index=money.index)
-    for _, group in money[money.entity_id.notna()].groupby("entity_id"):
-        if group.doc_id.nunique() < 2:
-            continue
-        figures = list(zip(group.currency.fillna("?"), group.amount))
-        base_currency, base_amount = figures[0]
-        differs = any(c != base_currency or abs(a - base_amount) > CONFLICT_TOLERANCE * max(abs(base_amount), 1)
-                      for c, a in figures[1:])
-        if differs:
-            flags[group.index] = True
-    return flags
+def money_rows(ds: Dataset) -> pd.DataFrame:
+    """Each amount with its sentence and the entities named in it (co-occurrence, not "about")."""
+    named = ds.mentions.merge(ds.entities[["entity_id", "name"]], on="entity_id")
+    names = named.groupby(["doc_id", "sentence_index"]).name.agg(lambda s: ", ".join(sorted(set(s))))
+    money = ds.money.join(names.rename("named in the sentence"), on=["doc_id", "sentence_index"])
+    sentences = ds.sentences.set_index(["doc_id", "sentence_index"]).text
+    money["sentence"] = [sentences.get(k, "") for k in zip(money.doc_id, money.sentence_index)]
+    return money
 
 
 def document_counts(ds: Dataset) -> pd.DataFrame:
     counts = ds.documents[["doc_id", "title"]].copy()
-    for name in ("mentions", "dates", "money"):
+    for name in ("mentions", "dates", "money", "conflicts"):
         table = getattr(ds, name)
         counts[name] = counts.doc_id.map(table.groupby("doc_id").size()).fillna(0).astype(int)
     counts["entities"] = counts.doc_id.map(ds.mentions.groupby("doc_id").entity_id.nunique()).fillna(0).astype(int)
@@ -114,120 +177,173 @@ def document_counts(ds: Dataset) -> pd.DataFrame:
 
 
 def render(ds: Dataset) -> str:
-    import plotly.express as px
     import plotly.io as pio
 
-    figures = []
-    timeline = timeline_rows(ds)
-    if len(timeline) and timeline.document.nunique() > TIMELINE_MAX_DOCUMENTS:
-        # A few expressions resolve centuries away ("in 1066"); the axis shows where 98% of them fall.
-        low, high = timeline.start.quantile([0.01, 0.99])
-        shown = timeline[timeline.start.between(low, high)]
-        fig = px.histogram(shown, x="start", color="type",
-                           title=f"Dated events over time (number of expressions; {len(timeline) - len(shown)} outliers not shown)")
-        figures.append(("timeline", fig))
-    elif len(timeline):
-        fig = px.scatter(timeline, x="start", y="document", color="type", hover_name="text",
-                         hover_data={"value": True, "context": True, "start": False, "document": False, "type": False},
-                         title="Timeline of dated events (by the date each expression resolves to)")
-        fig.update_traces(marker={"size": 11})
-        fig.update_layout(height=max(300, 60 * timeline.document.nunique() + 160), yaxis_title=None, xaxis_title=None)
-        figures.append(("timeline", fig))
-    counts = document_counts(ds)
-    if len(counts):
-        long = counts.melt(id_vars=["doc_id"], value_vars=["mentions", "dates", "money"], var_name="table", value_name="rows")
-        fig = px.bar(long, x="rows", y="doc_id", color="table", orientation="h", title="Rows extracted per document")
-        fig.update_layout(height=max(300, 28 * len(counts) + 160), yaxis_title=None)
-        figures.append(("per-document", fig))
-
-    charts = {}
-    for i, (key, fig) in enumerate(figures):
-        charts[key] = pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0), div_id=f"chart-{key}",
-                                  config={"displaylogo": False})
-
-    money = money_subjects(ds)
-    entities = ds.entities.sort_values(["n_docs", "n_mentions"], ascending=False)
+    rows = timeline_rows(ds)
+    fig = timeline_figure(rows)
+    timeline = ("<p>No dated expressions.</p>" if fig is None else
+                _entity_filter(filter_entities(rows, ds)) +
+                pio.to_html(fig, full_html=False, include_plotlyjs=True, div_id="chart-timeline",
+                            config={"displaylogo": False, "responsive": True}))
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    entities = ds.entities.sort_values(["n_docs", "n_mentions"], ascending=False)
     parts = [
         _HEAD,
-        f"<h1>News dataset report</h1><p class='meta'>Generated {generated}. "
-        f"{len(ds.documents)} documents, {len(ds.mentions)} mentions of {len(ds.entities)} entities, "
-        f"{len(ds.dates)} temporal expressions, {len(ds.money)} amounts of money, {len(ds.errors)} input errors.</p>",
-        "<h2 id='timeline'>Timeline</h2>",
-        charts.get("timeline", "<p>No dated events.</p>"),
-        "<h2 id='money'>Money</h2>",
-        "<p>Each amount with the entity it is about (the nearest person, organisation or place in its sentence). "
-        "<span class='conflict'>Flagged</span> rows: sources disagree on the figure for the same entity.</p>",
-        _table(money, ["entity", "document", "text", "amount", "currency", "amount_min", "amount_max", "approximate", "context"],
-               highlight=money.conflict),
+        "<h1>News dataset report</h1>",
+        f"<p class='meta'>Generated {generated}. {len(ds.documents):,} documents, {len(ds.mentions):,} mentions of "
+        f"{len(ds.entities):,} entities, {len(ds.dates):,} temporal expressions, {len(ds.money):,} amounts of money, "
+        f"{ds.conflicts.conflict_id.nunique():,} conflicting figures, {len(ds.errors):,} input errors. "
+        "For search, entity pages and exports: <code>make explore</code>.</p>",
+        "<nav><a href='#timeline'>Timeline</a> · <a href='#conflicts'>Conflicts</a> · <a href='#entities'>Entities</a> · "
+        "<a href='#money'>Money</a> · <a href='#documents'>Documents</a>"
+        + (" · <a href='#errors'>Errors</a>" if len(ds.errors) else "") + "</nav>",
+        "<h2 id='timeline'>Timeline</h2>", timeline,
+        "<h2 id='conflicts'>Conflicting figures</h2>",
+        "<p>Figures that sources give differently for the same entity and the same kind of fact (see README, "
+        "\"Conflicting figures\"); each side with its documents and a sentence.</p>",
+        _conflicts(conflict_sides(ds)),
         "<h2 id='entities'>Entities</h2>",
-        _table(entities, ["name", "label", "aliases", "n_mentions", "n_docs", "entity_id"]),
+        _table("entities", entities, ["name", "label", "aliases", "n_mentions", "n_docs", "entity_id"]),
+        "<h2 id='money'>Money</h2>",
+        "<p>Each amount with its sentence and the entities named in it (they share the sentence; the figure need not be about them).</p>",
+        _table("money", money_rows(ds), ["doc_id", "text", "amount", "currency", "amount_min", "amount_max",
+                                         "approximate", "named in the sentence", "sentence"]),
         "<h2 id='documents'>Documents</h2>",
-        charts.get("per-document", ""),
-        _table(counts, ["doc_id", "title", "mentions", "entities", "dates", "money"]),
+        _table("documents", document_counts(ds), ["doc_id", "title", "mentions", "entities", "dates", "money", "conflicts"]),
     ]
     if len(ds.errors):
-        parts += ["<h2 id='errors'>Input errors</h2>", _table(ds.errors, ["source_path", "doc_id", "stage", "reason"])]
-    parts.append("</body></html>")
+        parts += ["<h2 id='errors'>Input errors</h2>", _table("errors", ds.errors, ["source_path", "doc_id", "stage", "reason"])]
+    parts += [_SCRIPT, "</body></html>"]
     return "\n".join(parts)
 
 
 def write_report(out_dir: Path, target: Path | None = None) -> Path:
-    target = target or Path(out_dir) / "report.html"
+    target = Path(target) if target else Path(out_dir) / "report.html"
     page = render(load(Path(out_dir)))
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(target)
     return target
 
 
-def _doc_label(docs: pd.DataFrame, doc_id: str) -> str:
-    title = docs.title.get(doc_id)
-    return f"{doc_id}: {title[:50]}" if isinstance(title, str) and title else doc_id
+def _doc_label(titles: pd.Series, doc_id: str) -> str:
+    title = titles.get(doc_id)
+    return f"{doc_id}: {title[:60]}" if isinstance(title, str) and title else doc_id
 
 
-def _table(df: pd.DataFrame, columns: list[str], highlight: pd.Series | None = None) -> str:
+def _entity_filter(entities: list[tuple[str, str, int]]) -> str:
+    options = "".join(f"<option value='{esc(e)}'>{esc(name)} ({n})</option>" for e, name, n in entities)
+    return ("<p><label>Only expressions in a sentence naming <select id='timeline-entity'>"
+            f"<option value=''>any entity</option>{options}</select></label> "
+            "<span class='meta' id='timeline-count'></span></p>")
+
+
+def _conflicts(sides: pd.DataFrame) -> str:
+    if sides.empty:
+        return "<p>None.</p>"
+    rows = []
+    for r in sides.itertuples():
+        cells = "".join(
+            f"<td><b>{esc(s['text'])}</b> in {esc(', '.join(s['documents']))}<br><span class='sentence'>{esc(s['sentence'])}</span></td>"
+            for s in r.sides)
+        rows.append(f"<tr><td>{esc(r.entity)}<br><span class='meta'>{esc(r.fact)}</span></td>{cells}</tr>")
+    widest = max(len(s) for s in sides.sides)
+    head = "<th>entity, fact</th>" + "".join(f"<th>side {i + 1}</th>" for i in range(widest))
+    return _paged("conflicts", f"<thead><tr>{head}</tr></thead>", rows)
+
+
+def _table(name: str, df: pd.DataFrame, columns: list[str]) -> str:
     if df.empty:
         return "<p>None.</p>"
-    note = f"<p class='meta'>First {TABLE_MAX_ROWS} of {len(df)} rows.</p>" if len(df) > TABLE_MAX_ROWS else ""
-    df = df.head(TABLE_MAX_ROWS)
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = []
-    for idx, row in df.iterrows():
-        cls = " class='conflict'" if highlight is not None and bool(highlight.get(idx)) else ""
-        cells = "".join(f"<td>{_cell(row[c])}</td>" for c in columns)
-        body.append(f"<tr{cls}>{cells}</tr>")
-    return f"{note}<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    note = f"<p class='meta'>First {TABLE_MAX_ROWS:,} of {len(df):,} rows.</p>" if len(df) > TABLE_MAX_ROWS else ""
+    head = "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in columns) + "</tr></thead>"
+    body = ["<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
+            for row in df.head(TABLE_MAX_ROWS)[columns].itertuples(index=False)]
+    return note + _paged(name, head, body)
+
+
+def _paged(name: str, head: str, rows: list[str]) -> str:
+    """A table shown ``PAGE_ROWS`` rows at a time (the script below pages it; without script, all rows)."""
+    return (f"<div class='paged' data-page-rows='{PAGE_ROWS}'><table id='table-{name}'>{head}<tbody>{''.join(rows)}"
+            f"</tbody></table><p class='pager'></p></div>")
 
 
 def _cell(value) -> str:
     if isinstance(value, (list, tuple)) or hasattr(value, "tolist") and not isinstance(value, str):
-        value = ", ".join(map(str, list(value)))
-    elif isinstance(value, float):
-        value = "" if pd.isna(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
-    elif value is None or (not isinstance(value, str) and pd.isna(value)):
-        value = ""
-    return html.escape(str(value))
+        return esc(", ".join(map(str, list(value))))
+    if isinstance(value, float):
+        return "" if pd.isna(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return esc(value)
 
 
 _HEAD = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>News dataset report</title>
 <style>
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9rem; margin-bottom: 2rem; }
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; padding: 0 1rem; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; }
-tr.conflict td, span.conflict { background: #ffe3e3; }
-.meta { color: #666; }
+td { max-width: 40rem; overflow-wrap: anywhere; }
+.meta, .sentence { color: #666; }
+.pager { margin: 0.3rem 0 2rem; }
+.pager button { margin-right: 0.4rem; }
 </style></head><body>"""
+
+# Paging and the timeline filter: plain DOM and Plotly.restyle over data already in the page.
+_SCRIPT = """<script>
+(function () {
+  document.querySelectorAll("div.paged").forEach(function (box) {
+    var size = +box.dataset.pageRows, rows = box.querySelectorAll("tbody tr"), pager = box.querySelector(".pager");
+    var pages = Math.ceil(rows.length / size), page = 0;
+    if (pages < 2) return;
+    function show() {
+      rows.forEach(function (r, i) { r.style.display = Math.floor(i / size) === page ? "" : "none"; });
+      pager.querySelector("span").textContent = "page " + (page + 1) + " of " + pages + " (" + rows.length + " rows)";
+    }
+    [["« first", function () { page = 0; }], ["‹ previous", function () { page = Math.max(0, page - 1); }],
+     ["next ›", function () { page = Math.min(pages - 1, page + 1); }], ["last »", function () { page = pages - 1; }]]
+      .forEach(function (b) {
+        var button = document.createElement("button");
+        button.textContent = b[0];
+        button.addEventListener("click", function () { b[1](); show(); });
+        pager.appendChild(button);
+      });
+    pager.appendChild(document.createElement("span"));
+    show();
+  });
+  var chart = document.getElementById("chart-timeline"), select = document.getElementById("timeline-entity");
+  if (!chart || !select || !chart.data) return;
+  var full = chart.data.map(function (t) { return {x: t.x, y: t.y, base: t.base, hovertext: t.hovertext, customdata: t.customdata}; });
+  select.addEventListener("change", function () {
+    var wanted = select.value, shown = 0;
+    var update = {x: [], y: [], base: [], hovertext: [], customdata: []};
+    full.forEach(function (t) {
+      var keep = [];
+      for (var i = 0; i < t.customdata.length; i++) {
+        if (!wanted || (" " + t.customdata[i] + " ").indexOf(" " + wanted + " ") >= 0) keep.push(i);
+      }
+      shown += keep.length;
+      ["x", "y", "base", "hovertext", "customdata"].forEach(function (k) {
+        update[k].push(t[k] ? keep.map(function (i) { return t[k][i]; }) : null);
+      });
+    });
+    Plotly.restyle(chart, update);
+    document.getElementById("timeline-count").textContent = wanted ? shown + " expressions" : "";
+  });
+})();
+</script>"""
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="pipeline report", description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("processed"), help="directory holding the tables")
+    parser = argparse.ArgumentParser(prog="pipeline report", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path("processed"),
+                        help="directory holding the tables, as `pipeline run --out` (default: processed)")
+    parser.add_argument("--html", type=Path, default=None, help="where the report is written (default: OUT/report.html)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        target = write_report(args.out)
+        target = write_report(args.out, args.html)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

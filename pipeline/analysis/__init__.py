@@ -1,0 +1,1 @@
+"""Analysis over the aligned rows: what needs the whole corpus and its entities (conflicting figures)."""

@@ -1,0 +1,1 @@
+"""The explorer's pages beyond Datasette's own: an entity page and a document view (:mod:`.plugin`, ``templates/``)."""
