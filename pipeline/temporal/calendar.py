@@ -86,12 +86,17 @@ class When:
             iso = s.isocalendar()
             return f"{iso.year:04d}-W{iso.week:02d}" + ("-WE" if g == "weekend" else "")
         if g == "day":
-            return s.strftime("%Y-%m-%d")
+            return iso_day(s)
         if g == "part":
-            return s.strftime("%Y-%m-%d") + "T" + self.part
+            return iso_day(s) + "T" + self.part
         if g == "hour":
-            return s.strftime("%Y-%m-%dT%H")
-        return s.strftime("%Y-%m-%dT%H:%M")
+            return f"{iso_day(s)}T{s.hour:02d}"
+        return f"{iso_day(s)}T{s.hour:02d}:{s.minute:02d}"
+
+
+def iso_day(moment: date) -> str:
+    """YYYY-MM-DD with a 4-digit year (``strftime("%Y")`` writes year 1 as "1" on glibc)."""
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
 
 
 def floor(moment: datetime, gran: str, part: str | None = None) -> datetime:

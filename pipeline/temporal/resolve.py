@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from pipeline.temporal.calendar import GRANULARITIES, SEASON_START, When, easter, nth_weekday
+from pipeline.temporal.calendar import GRANULARITIES, SEASON_START, When, easter, iso_day, nth_weekday
 from pipeline.temporal.readings import Clock, Fields, Reading, Shift
 
 
@@ -64,16 +64,17 @@ def resolve(reading: Reading, ctx: Context) -> tuple[TemporalValue, When | None]
         return _resolve_range(reading, ctx), None
     try:
         when, anchor, underspecified = _point(reading, ctx)
+        if when is None:
+            return TemporalValue(reading.type, underspecified, None, None, None, anchor, reading.mod), None
+        kind = "TIME" if when.gran in ("part", "hour", "minute") else "DATE"
+        value = when.value
+        if reading.clock is not None and reading.clock.hour == 24:
+            value = iso_day(when.start - timedelta(days=1)) + "T24:00"
+        gran = "part_of_day" if when.gran == "part" else when.gran
+        return TemporalValue(kind, value, when.start, when.end, gran, anchor, reading.mod), when
     except (Unresolvable, OverflowError, ValueError):
+        # No such date, no reference, or past the calendar's ends (year 1 to 9999): null, never a crash.
         return TemporalValue(reading.type, None, None, None, None, _anchor_kind(reading), reading.mod), None
-    if when is None:
-        return TemporalValue(reading.type, underspecified, None, None, None, anchor, reading.mod), None
-    kind = "TIME" if when.gran in ("part", "hour", "minute") else "DATE"
-    value = when.value
-    if reading.clock is not None and reading.clock.hour == 24:
-        value = (when.start - timedelta(days=1)).strftime("%Y-%m-%d") + "T24:00"
-    gran = "part_of_day" if when.gran == "part" else when.gran
-    return TemporalValue(kind, value, when.start, when.end, gran, anchor, reading.mod), when
 
 
 def _anchor_kind(reading: Reading) -> str:
