@@ -7,6 +7,7 @@ TIMEX3 value ("2022-Q1", "2022-W08", "2022-02-22TEV") and its interval, and to m
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -154,8 +155,7 @@ def shift(moment: datetime, unit: str, n: int) -> datetime:
 
 
 def _month_length(year: int, month: int) -> int:
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return (nxt - timedelta(days=1)).day
+    return monthrange(year, month)[1]
 
 
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
