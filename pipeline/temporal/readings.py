@@ -29,7 +29,7 @@ class Fields:
     season: str | None = None
     decade: int | None = None  # 199 for "the 1990s"
     century: int | None = None  # 19 for "the 20th century"
-    holiday: str | None = None  # rule from the holiday table: "12-25", "11-4-4", "easter-2"
+    holiday: str | None = None  # the library holiday the rule file maps the words to: "convertdate:thanksgiving"
     decade_in_century: int | None = None  # "the '90s", "the nineties": century from context
 
 
