@@ -7,6 +7,7 @@ TIMEX3 value ("2022-Q1", "2022-W08", "2022-02-22TEV") and its interval, and to m
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -86,12 +87,17 @@ class When:
             iso = s.isocalendar()
             return f"{iso.year:04d}-W{iso.week:02d}" + ("-WE" if g == "weekend" else "")
         if g == "day":
-            return s.strftime("%Y-%m-%d")
+            return iso_day(s)
         if g == "part":
-            return s.strftime("%Y-%m-%d") + "T" + self.part
+            return iso_day(s) + "T" + self.part
         if g == "hour":
-            return s.strftime("%Y-%m-%dT%H")
-        return s.strftime("%Y-%m-%dT%H:%M")
+            return f"{iso_day(s)}T{s.hour:02d}"
+        return f"{iso_day(s)}T{s.hour:02d}:{s.minute:02d}"
+
+
+def iso_day(moment: date) -> str:
+    """YYYY-MM-DD with a 4-digit year (``strftime("%Y")`` writes year 1 as "1" on glibc)."""
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
 
 
 def floor(moment: datetime, gran: str, part: str | None = None) -> datetime:
@@ -149,8 +155,7 @@ def shift(moment: datetime, unit: str, n: int) -> datetime:
 
 
 def _month_length(year: int, month: int) -> int:
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return (nxt - timedelta(days=1)).day
+    return monthrange(year, month)[1]
 
 
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:

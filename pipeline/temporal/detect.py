@@ -10,6 +10,7 @@ matched, are parsed with dateparser as a last resort.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -33,7 +34,7 @@ class Candidate:
 def find(text: str, model_spans: list[Span] | None = None) -> list[Candidate]:
     """Temporal expressions in ``text``, in order, not overlapping."""
     lex = lexicon.load()
-    model = [s for s in (model_spans or []) if s.label in MODEL_LABELS]
+    model = _Intervals(sorted((s.start, s.end) for s in (model_spans or []) if s.label in MODEL_LABELS))
     words = _Words(text)
     found: list[Candidate] = []
     for rule in lex.rules:
@@ -42,17 +43,49 @@ def find(text: str, model_spans: list[Span] | None = None) -> list[Candidate]:
             start, end = _span(m)
             if end <= start:
                 continue
-            if rule.needs_model and not any(s.start <= start and end <= s.end for s in model):
+            if rule.needs_model and not model.covers(start, end):
                 continue
             reading = interpret(m, lex)
             if reading is not None:
                 found.append(Candidate(start, end, reading, rule.name, _range_parts(m, start, end, reading, rule.name)))
-    blocked = [m.span() for b in lex.blocks for m in words.matches(b)]
-    found = [c for c in found if not any(c.start < e and s < c.end for s, e in blocked)]
-    chosen = _longest_first(found, {r.name: i for i, r in enumerate(lex.rules)})
+    blocked = _Occupied(len(text))
+    for b in lex.blocks:
+        for m in words.matches(b):
+            blocked.take(*m.span())
+    found = [c for c in found if blocked.free(c.start, c.end)]
+    chosen = _longest_first(text, found, {r.name: i for i, r in enumerate(lex.rules)})
     chosen = _join(text, chosen)
     chosen += _model_only(text, model, chosen, blocked)
     return sorted(chosen, key=lambda c: c.start)
+
+
+class _Occupied:
+    """Which characters of the text are taken: an overlap test costs the candidate's length, not the
+    number of spans already taken (a text of 100k dates stays linear, not quadratic)."""
+
+    def __init__(self, size: int):
+        self.chars = bytearray(size)
+
+    def free(self, start: int, end: int) -> bool:
+        return self.chars.find(1, start, end) < 0
+
+    def take(self, start: int, end: int) -> None:
+        self.chars[start:end] = b"\x01" * (end - start)
+
+
+class _Intervals:
+    """Sorted, non-overlapping (start, end) spans (the model's entities), searched by bisection."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.spans = spans
+        self.starts = [s for s, _ in spans]
+
+    def __iter__(self):
+        return iter(self.spans)
+
+    def covers(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, start) - 1
+        return i >= 0 and self.spans[i][1] >= end
 
 
 class _Words:
@@ -103,10 +136,12 @@ def _range_parts(m: re.Match, start: int, end: int, reading: Reading, rule: str)
             Candidate(second_start, end, reading.end, rule))
 
 
-def _longest_first(found: list[Candidate], rank: dict[str, int]) -> list[Candidate]:
+def _longest_first(text: str, found: list[Candidate], rank: dict[str, int]) -> list[Candidate]:
     taken: list[Candidate] = []
+    occupied = _Occupied(len(text))
     for c in sorted(found, key=lambda c: (-(c.end - c.start), rank[c.rule], c.start)):
-        if not any(c.start < t.end and t.start < c.end for t in taken):
+        if occupied.free(c.start, c.end):
+            occupied.take(c.start, c.end)
             taken.append(c)
     return sorted(taken, key=lambda c: c.start)
 
@@ -116,6 +151,7 @@ def _longest_first(found: list[Candidate], rank: dict[str, int]) -> list[Candida
 _TIME_DATE_GAP = re.compile(r"\s*(?:,\s*)?(?:(?:on|of|at)\s+)?(?:the\s+)?$", re.I)
 _RANGE_GAP = re.compile(r"\s*(?:-|–|—|to|through|thru|until|till|and)\s*$", re.I)
 _RANGE_OPENER = re.compile(r"\b(?:between|from)\s+$", re.I)
+_OPENER_REACH = 40  # characters before a range's first end searched for its opener
 
 
 def _join(text: str, cands: list[Candidate]) -> list[Candidate]:
@@ -173,7 +209,7 @@ def _join_range(text: str, a: Candidate, b: Candidate, gap: str) -> Candidate | 
         return None
     if a.reading.fields is None or b.reading.fields is None:
         return None
-    opener = _RANGE_OPENER.search(text, 0, a.start)
+    opener = _RANGE_OPENER.search(text, max(0, a.start - _OPENER_REACH), a.start)
     word = gap.strip().lower()
     if word == "and" and not (opener and opener.group(0).lower().startswith("between")):
         return None
@@ -203,28 +239,33 @@ _DATE_WORDS = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s|\b(?:1[0-9]|20)[0-9]{2}\b", re.I)
 
 
-def _model_only(text: str, model: list[Span], chosen: list[Candidate], blocked) -> list[Candidate]:
+def _model_only(text: str, model: _Intervals, chosen: list[Candidate], blocked: _Occupied) -> list[Candidate]:
     """Model DATE spans the rules did not read in full, read by dateparser when they look like a date.
 
     Either no rule matched at all, or a rule read only part of it ("2022" in "2022/02/22"): then
     dateparser's reading replaces the rule's when it is finer (it says which parts it found).
     """
-    extra = []
-    for s in model:
-        inside = [c for c in chosen if s.start < c.end and c.start < s.end]
-        if any(s.start < e and b < s.end for b, e in blocked):
+    extra, replaced = [], set()
+    chosen_starts = [c.start for c in chosen]  # chosen is sorted and does not overlap
+    for start, end in model:
+        if not blocked.free(start, end):
             continue
-        if len(inside) > 1 or (inside and not _partly_read(text, s, inside[0])):
+        first = max(0, bisect_right(chosen_starts, start) - 1)
+        inside = [c for c in chosen[first:bisect_right(chosen_starts, end, first)] if start < c.end and c.start < end]
+        span = Span(start, end, "DATE")
+        if len(inside) > 1 or (inside and not _partly_read(text, span, inside[0])):
             continue
-        phrase = text[s.start:s.end]
+        phrase = text[start:end]
         if not _DATE_WORDS.search(phrase + " "):
             continue
         reading = _dateparser_reading(phrase)
         if reading is None or (inside and _detail(reading) <= _detail(inside[0].reading)):
             continue
         if inside:
-            chosen.remove(inside[0])
-        extra.append(Candidate(s.start, s.end, reading, "model+dateparser"))
+            replaced.add(id(inside[0]))
+        extra.append(Candidate(start, end, reading, "model+dateparser"))
+    if replaced:
+        chosen[:] = [c for c in chosen if id(c) not in replaced]
     return extra
 
 

@@ -12,6 +12,7 @@ import re
 from calendar import monthrange
 from dataclasses import dataclass, replace
 
+from pipeline import numbers
 from pipeline.temporal.lexicon import Lexicon
 
 
@@ -28,7 +29,7 @@ class Fields:
     season: str | None = None
     decade: int | None = None  # 199 for "the 1990s"
     century: int | None = None  # 19 for "the 20th century"
-    holiday: str | None = None  # rule from the holiday table: "12-25", "11-4-4", "easter-2"
+    holiday: str | None = None  # the library holiday the rule file maps the words to: "convertdate:thanksgiving"
     decade_in_century: int | None = None  # "the '90s", "the nineties": century from context
 
 
@@ -98,41 +99,25 @@ def mod_of(text: str) -> str | None:
 
 
 def number(text: str, lex: Lexicon) -> float | str | None:
-    """"five" -> 5, "5 1/2" -> 5.5, "twenty-five" -> 25, "one hundred" -> 100, "several" -> "X"."""
+    """"five" -> 5, "5 1/2" -> 5.5, "twenty-five" -> 25, "one hundred" -> 100, "several" -> "X".
+
+    Counting words are :mod:`pipeline.numbers` (shared with money); only the quantities a reader
+    cannot count ("several", "a few": TIMEX3's X) belong to the date rules.
+    """
     text = " ".join(text.lower().split())
     if not text:
         return None
-    if text.endswith(" and a half"):
-        whole = number(text[: -len(" and a half")], lex)
-        return whole + 0.5 if isinstance(whole, (int, float)) else None
     vague = lex.lookup("vague_number", text)
     if vague is not None:
         return vague
-    if text in ("a", "an", "one"):
-        return 1
-    m = re.fullmatch(r"([0-9]+(?:[.,][0-9]+)?)(?:\s+([1-9])/([1-9])|\s*([½¼¾]))?", text)
-    if m:
-        value = float(m.group(1).replace(",", ""))
-        if m.group(2):
-            value += int(m.group(2)) / int(m.group(3))
-        if m.group(4):
-            value += {"½": 0.5, "¼": 0.25, "¾": 0.75}[m.group(4)]
-        return value
-    total, current = 0, 0
-    for word in re.split(r"[\s-]+", text):
-        if word == "and":
-            continue
-        value = lex.lookup("number", word)
-        if value is None:
-            return None
-        if value == 100:
-            current = max(current, 1) * 100
-        elif value == 1000:
-            total += max(current, 1) * 1000
-            current = 0
-        else:
-            current += value
-    return total + current
+    value = numbers.parse(text)
+    return float(value) if value is not None else None
+
+
+def cardinal(word: str) -> int | None:
+    """One cardinal word ("nine", "twenty") or digits."""
+    word = word.lower()
+    return int(word) if word.isdigit() else numbers.table().cardinals.get(word)
 
 
 def _year(text: str | None) -> int | None:
@@ -183,7 +168,7 @@ def calendar(m: re.Match, lex: Lexicon) -> Reading | None:
         else:
             fields = replace(fields, decade_in_century=int(digits) // 10)
     if g.get("decade_word"):
-        tens = lex.lookup("number", g["decade_word"].lower().removesuffix("ies") + "y")
+        tens = cardinal(g["decade_word"].lower().removesuffix("ies") + "y")
         fields = replace(fields, decade_in_century=tens // 10 if tens else None)
     clock = Clock(part=lex.lookup("part", g["part"])) if g.get("part") else None
     if g.get("hour"):
@@ -334,7 +319,7 @@ def time(m: re.Match, lex: Lexicon) -> Reading | None:
         clock = Clock(12, 0) if named in ("noon", "midday") else Clock(24, 0)
         return Reading("TIME", clock=clock)
     hour_text = g["hour"]
-    hour = int(hour_text) if hour_text.isdigit() else lex.lookup("number", hour_text)
+    hour = cardinal(hour_text)
     if hour is None:
         return None
     minute = int(g.get("minute") or 0)
@@ -479,7 +464,7 @@ def _spoken_year(text: str, lex: Lexicon) -> int | None:
     if words[:2] == ["two", "thousand"]:
         rest = number(" ".join(w for w in words[2:] if w != "and"), lex) if len(words) > 2 else 0
         return 2000 + int(rest or 0)
-    century = lex.lookup("number", words[0])
+    century = cardinal(words[0])
     rest = [w for w in words[1:] if w not in ("oh", "o")]
     tail = number(" ".join(rest), lex)
     return century * 100 + int(tail) if century and tail is not None else None
@@ -494,14 +479,14 @@ def _month(text: str | None, lex: Lexicon) -> int | None:
 def _ordinal_or_int(text: str | None, lex: Lexicon) -> int | None:
     if not text:
         return None
-    return int(text) if text.isdigit() else lex.lookup("ordinal", text)
+    return int(text) if text.isdigit() else numbers.ordinal(text)
 
 
 def _century(text: str | None, lex: Lexicon) -> int | None:
     if not text:
         return None
-    n = lex.lookup("ordinal", text)
-    return n - 1 if isinstance(n, int) and n > 0 else None
+    n = numbers.ordinal(text)
+    return n - 1 if n else None
 
 
 def _valid_day(year: int | None, month: int, day: int) -> bool:

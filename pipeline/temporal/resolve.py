@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from pipeline.temporal.calendar import GRANULARITIES, SEASON_START, When, easter, nth_weekday
+from pipeline.temporal.calendar import GRANULARITIES, SEASON_START, When, iso_day
+from pipeline.temporal.holidays import holiday_date
 from pipeline.temporal.readings import Clock, Fields, Reading, Shift
 
 
@@ -34,6 +35,8 @@ class Context:
     year: int | None = None  # the last year written out in the text
     future: bool = False  # the words before the expression speak of the future (will, is expected to, ...)
     past: bool = False  # ... or of the past (ended, was)
+    # normalize(prefer="future"): text about schedules, where a bare "April 18" is the coming one.
+    prefer_future: bool = False
     # Dates already written with their year: a later "Oct. 23" is the same Oct. 23 (month, day) -> year.
     written: dict = field(default_factory=dict)
 
@@ -64,16 +67,17 @@ def resolve(reading: Reading, ctx: Context) -> tuple[TemporalValue, When | None]
         return _resolve_range(reading, ctx), None
     try:
         when, anchor, underspecified = _point(reading, ctx)
+        if when is None:
+            return TemporalValue(reading.type, underspecified, None, None, None, anchor, reading.mod), None
+        kind = "TIME" if when.gran in ("part", "hour", "minute") else "DATE"
+        value = when.value
+        if reading.clock is not None and reading.clock.hour == 24:
+            value = iso_day(when.start - timedelta(days=1)) + "T24:00"
+        gran = "part_of_day" if when.gran == "part" else when.gran
+        return TemporalValue(kind, value, when.start, when.end, gran, anchor, reading.mod), when
     except (Unresolvable, OverflowError, ValueError):
+        # No such date, no reference, or past the calendar's ends (year 1 to 9999): null, never a crash.
         return TemporalValue(reading.type, None, None, None, None, _anchor_kind(reading), reading.mod), None
-    if when is None:
-        return TemporalValue(reading.type, underspecified, None, None, None, anchor, reading.mod), None
-    kind = "TIME" if when.gran in ("part", "hour", "minute") else "DATE"
-    value = when.value
-    if reading.clock is not None and reading.clock.hour == 24:
-        value = (when.start - timedelta(days=1)).strftime("%Y-%m-%d") + "T24:00"
-    gran = "part_of_day" if when.gran == "part" else when.gran
-    return TemporalValue(kind, value, when.start, when.end, gran, anchor, reading.mod), when
 
 
 def _anchor_kind(reading: Reading) -> str:
@@ -249,7 +253,7 @@ def _from_fields(f: Fields, clock: Clock | None, ctx: Context) -> tuple[When | N
     ref, anchor = _partial_reference(ctx)
     if ref is None:
         return None, "dct", _underspecified(f) + _clock_suffix(clock)
-    return _year_nearest(f, ref, ctx.future, ctx.past), anchor, None
+    return _year_nearest(f, ref, ctx.future, ctx.past, ctx.prefer_future), anchor, None
 
 
 def _only_weekday(f: Fields) -> bool:
@@ -293,7 +297,7 @@ def _weekday_near(weekday: int, ref: When, future: bool) -> When:
 FUTURE_PENALTY = 2.0
 
 
-def _year_nearest(f: Fields, ref: When, future: bool, past: bool = False) -> When:
+def _year_nearest(f: Fields, ref: When, future: bool, past: bool = False, prefer_future: bool = False) -> When:
     """The year for a date written without one: the nearest occurrence to ``ref`` in which any weekday
     given fits; in future-tense sentences the next occurrence that has not ended."""
     year = ref.start.year
@@ -304,6 +308,10 @@ def _year_nearest(f: Fields, ref: When, future: bool, past: bool = False) -> Whe
     candidates = [c for c in (_fields_in_year(f, y) for y in (year - 1, year, year + 1)) if c is not None]
     if not candidates:
         raise Unresolvable("no such date")
+    if prefer_future:  # text about schedules: the next occurrence that has not ended
+        coming = [c for c in candidates if c.end > ref.start]
+        if coming:
+            return min(coming, key=lambda c: c.start)
     if (f.quarter or f.half or past) and not future:
         # Quarters and halves are named when they are reported on: the latest one begun.
         begun = [c for c in candidates if c.start <= ref.start]
@@ -348,14 +356,10 @@ def _fields_in_year(f: Fields, year: int) -> When | None:
 
 
 def _holiday(rule: str, year: int) -> date:
-    if rule.startswith("easter"):
-        return easter(year) + timedelta(days=int(rule[6:] or 0))
-    parts = rule.split("-", 2)
-    month = int(parts[0])
-    if len(parts) == 2:
-        return date(year, month, int(parts[1]))
-    weekday, n = int(parts[1]), int(parts[2])
-    return nth_weekday(year, month, weekday, n)
+    found = holiday_date(rule, year)
+    if found is None:
+        raise ValueError(f"{rule} has no day in {year}")
+    return found
 
 
 def _underspecified(f: Fields) -> str:
@@ -371,8 +375,7 @@ def _underspecified(f: Fields) -> str:
     if f.season is not None:
         return f"XXXX-{f.season}"
     if f.holiday is not None:
-        parts = f.holiday.split("-")
-        return f"XXXX-{parts[0]}-{parts[1]}" if len(parts) == 2 and not f.holiday.startswith("easter") else "XXXX-XX-XX"
+        return "XXXX-XX-XX"
     return "XXXX"
 
 

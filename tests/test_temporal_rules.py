@@ -1,0 +1,101 @@
+"""The date rule file as tested data: every rule's examples are found by that rule, every block's
+examples are blocked, and a malformed rule file is refused with the rule and field named."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.spans import Span
+from pipeline.temporal import lexicon
+from pipeline.temporal.detect import find
+
+LEX = lexicon.load()
+RULE_EXAMPLES = [(r.name, e) for r in LEX.rules for e in r.examples]
+BLOCK_EXAMPLES = [(b.name, e) for b in LEX.blocks for e in b.examples]
+
+
+def _rules_of(candidate) -> set[str]:
+    """A joined candidate ("month_day_year+clock_ampm", "x..y") was found by each of its rules."""
+    return set(re.split(r"\+|\.\.", candidate.rule))
+
+
+@pytest.mark.parametrize("rule, example", RULE_EXAMPLES, ids=[f"{r}:{e}" for r, e in RULE_EXAMPLES])
+def test_each_example_is_found_by_its_own_rule(rule, example):
+    # The model's DATE span over the whole example licenses the rules that need one (bare years).
+    found = find(example, [Span(0, len(example), "DATE")])
+    by = [c for c in found if rule in _rules_of(c) or any(rule in _rules_of(p) for p in c.parts)]
+    assert by, f"{example!r} found by {[c.rule for c in found]}, not by {rule}"
+
+
+@pytest.mark.parametrize("block, example", BLOCK_EXAMPLES, ids=[f"{b}:{e}" for b, e in BLOCK_EXAMPLES])
+def test_each_block_example_is_no_date(block, example):
+    rule = next(b for b in LEX.blocks if b.name == block)
+    m = rule.regex.search(example)
+    assert m is not None, f"block {block} does not match its example {example!r}"
+    found = find(example)
+    assert not [c for c in found if c.start < m.end() and m.start() < c.end], found
+
+
+def test_every_rule_has_examples_and_a_known_reading():
+    from pipeline.temporal.readings import READINGS
+
+    for r in LEX.rules:
+        assert r.examples and r.reading in READINGS, r.name
+    for b in LEX.blocks:
+        assert b.examples, b.name
+
+
+GOOD = '''
+[vocab.month]
+january = 1
+
+[[rule]]
+name = "month"
+anchor = ["vocab:month"]
+lead = 0
+reading = "calendar"
+examples = ["January"]
+pattern = '(?P<month>{MONTH})'
+'''
+
+
+def _load(tmp_path, text):
+    lexicon.load.cache_clear()
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        return lexicon.load(path)
+    finally:
+        lexicon.load.cache_clear()
+
+
+def test_a_small_good_file_loads(tmp_path):
+    lex = _load(tmp_path, GOOD)
+    assert [r.name for r in lex.rules] == ["month"] and lex.rules[0].anchors == {"january"}
+
+
+@pytest.mark.parametrize("change, message", [
+    (('reading = "calendar"', 'reading = "calender"'), "rule 'month': reading 'calender' is not one of"),
+    (('anchor = ["vocab:month"]', 'anchor = ["vocab:months"]'), "rule 'month': anchor 'vocab:months' names no vocabulary table"),
+    (('lead = 0', 'lead = "0"'), "rule 'month': lead must be int"),
+    (('lead = 0', 'lead = -1'), "rule 'month': lead must be 0 or more"),
+    (('examples = ["January"]', 'examples = []'), "rule 'month': examples must be a non-empty list"),
+    (('examples = ["January"]\n', ''), "rule 'month': missing field(s) ['examples']"),
+    (("'(?P<month>{MONTH})'", "'(?P<month>{MONTHS})'"), "rule 'month': unknown macro {MONTHS}"),
+    (("'(?P<month>{MONTH})'", "'(?P<month>{MONTH}'"), "rule 'month': pattern does not compile"),
+    (('lead = 0', 'lead = 0\nneeds_modle = true'), "rule 'month': unknown field 'needs_modle'"),
+    (('[vocab.month]', '[vocabulary.month]'), "unknown section(s) ['vocabulary']"),
+])
+def test_a_malformed_rule_is_refused_with_its_name(tmp_path, change, message):
+    old, new = change
+    assert old in GOOD
+    with pytest.raises(lexicon.RuleError, match=re.escape(message)):
+        _load(tmp_path, GOOD.replace(old, new))
+
+
+def test_a_name_used_twice_is_refused(tmp_path):
+    rule = GOOD[GOOD.index("[[rule]]"):]
+    with pytest.raises(lexicon.RuleError, match="rule 'month': the name is used twice"):
+        _load(tmp_path, GOOD + "\n" + rule)
