@@ -23,24 +23,34 @@ UNIT = ("January 1, 2020 at 5:30 p.m. they met; two days later, between 2019 and
         "for three hours, a 27-year-old spoke in 1995. ")
 
 
+def best_of(run, runs: int = 3) -> float:
+    """The fastest of ``runs`` timings of ``run()``: a shared, busy machine adds time, never speed,
+    so the minimum is the measurement least disturbed by other processes."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def _seconds(repeats: int) -> float:
     text = UNIT * repeats
     year = UNIT.index("1995")
     spans = [Span(i * len(UNIT) + year, i * len(UNIT) + year + 4, "DATE") for i in range(repeats)]
-    best = float("inf")
-    for _ in range(2):  # the better of two: a shared machine adds noise, never speed
-        started = time.perf_counter()
+
+    def run():
         found = find(text, spans)
-        best = min(best, time.perf_counter() - started)
-    assert len(found) == 5 * repeats  # nothing lost or merged across repeats
-    return best
+        assert len(found) == 5 * repeats  # nothing lost or merged across repeats
+
+    return best_of(run)
 
 
 @pytest.mark.timeout(120)
 def test_detection_time_grows_linearly_with_repeats():
     """4x the text costs about 4x the time (quadratic would be 16x)."""
     _seconds(200)  # rule tables loaded, regexes warm
-    small, large = _seconds(2_500), _seconds(10_000)
+    small, large = _seconds(1_000), _seconds(4_000)  # each the best of 3 runs (~1 s and ~4 s)
     assert large / small < 6, (small, large)
 
 
@@ -48,12 +58,13 @@ def test_detection_time_grows_linearly_with_repeats():
 def test_repeated_dates_at_10k_and_40k_stay_linear():
     text = "January 1, 2020 "
     find(text)
-    timings = []
-    for repeats in (10_000, 40_000):
-        started = time.perf_counter()
-        found = find(text * repeats)
-        timings.append(time.perf_counter() - started)
-        assert len(found) == repeats
+
+    def timing(repeats: int) -> float:
+        def run():
+            assert len(find(text * repeats)) == repeats
+        return best_of(run)
+
+    timings = [timing(10_000), timing(40_000)]
     assert timings[1] / timings[0] < 6, timings
 
 
@@ -62,13 +73,17 @@ def test_whole_document_extraction_stays_linear():
     def seconds(repeats: int) -> float:
         text = UNIT * repeats
         sentences = [(i * len(UNIT), (i + 1) * len(UNIT)) for i in range(repeats)]
-        started = time.perf_counter()
-        result = extract_dates(Document("t", "t.txt", text), NlpResult([], sentences))
-        assert len(result.rows) == 6 * repeats  # the range is two rows
-        return time.perf_counter() - started
+
+        def run():
+            result = extract_dates(Document("t", "t.txt", text), NlpResult([], sentences))
+            assert len(result.rows) == 6 * repeats  # the range is two rows
+        return best_of(run)
 
     seconds(100)
-    assert seconds(6_000) / seconds(1_500) < 6
+    # 1,000 repeats (~130 kB, about a second) take long enough that per-call set-up is noise; 4x more must cost
+    # about 4x (quadratic code: 16x, far past the bound even on a loaded machine).
+    small, large = seconds(1_000), seconds(4_000)
+    assert large / small < 6, (small, large)
 
 
 TEXT = "Officials said yesterday that the plant reopens tomorrow, next year at the latest. Today it is shut."
