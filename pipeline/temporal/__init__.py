@@ -44,7 +44,7 @@ def normalize(expression: str, reference: datetime | date | None = None, prefer:
     if not text:
         return None
     # The whole expression was given as temporal, so a bare number like "2022" may be a year.
-    candidates = find(text, [Span(0, len(text), "DATE")])
+    candidates = find(text, [Span(0, len(text), "DATE")], compose=True)
     if not candidates:
         return None
     best = max(candidates, key=lambda c: c.end - c.start)

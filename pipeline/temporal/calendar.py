@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 # Coarse to fine. "part" is a part of a day (morning, evening, ...), "weekend" a week's weekend.
 GRANULARITIES = ("millennium", "century", "decade", "year", "half", "quarter", "season", "month",
-                 "week", "weekend", "day", "part", "hour", "minute")
+                 "week", "weekend", "day", "part", "hour", "minute", "second")
 
 SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 # Hours of a day each part of the day covers (TIMEX3 leaves them open; these are the usual readings).
@@ -92,6 +92,8 @@ class When:
             return iso_day(s) + "T" + self.part
         if g == "hour":
             return f"{iso_day(s)}T{s.hour:02d}"
+        if g == "second":
+            return f"{iso_day(s)}T{s.hour:02d}:{s.minute:02d}:{s.second:02d}"
         return f"{iso_day(s)}T{s.hour:02d}:{s.minute:02d}"
 
 
@@ -103,6 +105,8 @@ def iso_day(moment: date) -> str:
 def floor(moment: datetime, gran: str, part: str | None = None) -> datetime:
     """The start of the unit of granularity ``gran`` containing ``moment``."""
     d = datetime(moment.year, moment.month, moment.day)
+    if gran == "second":
+        return moment.replace(microsecond=0)
     if gran == "minute":
         return moment.replace(second=0, microsecond=0)
     if gran == "hour":
@@ -151,6 +155,8 @@ def shift(moment: datetime, unit: str, n: int) -> datetime:
         return moment + timedelta(hours=n)
     if unit == "minute":
         return moment + timedelta(minutes=n)
+    if unit == "second":
+        return moment + timedelta(seconds=n)
     raise ValueError(unit)
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from pipeline.spans import Span
 from pipeline.temporal import lexicon
-from pipeline.temporal.readings import READINGS, Clock, Fields, Reading
+from pipeline.temporal.readings import READINGS, Clock, Fields, Reading, by_part
 
 MODEL_LABELS = ("DATE", "TIME")
 
@@ -29,15 +29,25 @@ class Candidate:
     rule: str
     # A range ("between 2019 and 2021", "Feb. 22-23") also knows its two ends as expressions of their own.
     parts: tuple[Candidate, ...] = ()
+    # Found by a rule that needs context ("at 6", "17:30"): kept only where the model saw a date or
+    # time over it, or once joined to a neighbour ("Friday evening at 6").
+    weak: bool = False
 
 
-def find(text: str, model_spans: list[Span] | None = None) -> list[Candidate]:
-    """Temporal expressions in ``text``, in order, not overlapping."""
+def find(text: str, model_spans: list[Span] | None = None, compose: bool = False) -> list[Candidate]:
+    """Temporal expressions in ``text``, in order, not overlapping.
+
+    ``compose``: also join what a reader composes into one value but TimeML annotates as two
+    expressions ("Sunday night" + "8 PM", "the night of" + "Oct. 23"): :func:`normalize` is given one
+    expression and wants its one value; a document's rows follow TimeML.
+    """
     lex = lexicon.load()
     model = _Intervals(sorted((s.start, s.end) for s in (model_spans or []) if s.label in MODEL_LABELS))
     words = _Words(text)
     found: list[Candidate] = []
     for rule in lex.rules:
+        if rule.compose_only and not compose:
+            continue
         interpret = READINGS[rule.reading]
         for m in words.matches(rule):
             start, end = _span(m)
@@ -47,14 +57,16 @@ def find(text: str, model_spans: list[Span] | None = None) -> list[Candidate]:
                 continue
             reading = interpret(m, lex)
             if reading is not None:
-                found.append(Candidate(start, end, reading, rule.name, _range_parts(m, start, end, reading, rule.name)))
+                weak = rule.needs_context and not model.covers(start, end)
+                found.append(Candidate(start, end, reading, rule.name, _range_parts(m, start, end, reading, rule.name),
+                                       weak))
     blocked = _Occupied(len(text))
     for b in lex.blocks:
         for m in words.matches(b):
             blocked.take(*m.span())
     found = [c for c in found if blocked.free(c.start, c.end)]
     chosen = _longest_first(text, found, {r.name: i for i, r in enumerate(lex.rules)})
-    chosen = _join(text, chosen)
+    chosen = [c for c in _join(text, chosen, compose) if not c.weak]
     chosen += _model_only(text, model, chosen, blocked)
     return sorted(chosen, key=lambda c: c.start)
 
@@ -148,19 +160,19 @@ def _longest_first(text: str, found: list[Candidate], rank: dict[str, int]) -> l
 
 # ----- joining neighbours -------------------------------------------------------------------------
 
-_TIME_DATE_GAP = re.compile(r"\s*(?:,\s*)?(?:(?:on|of|at)\s+)?(?:the\s+)?$", re.I)
+_TIME_DATE_GAP = re.compile(r"\s*(?:,\s*)?(?:(?:on|of|at|in)\s+)?(?:the\s+)?$", re.I)
 _RANGE_GAP = re.compile(r"\s*(?:-|–|—|to|through|thru|until|till|and)\s*$", re.I)
 _RANGE_OPENER = re.compile(r"\b(?:between|from)\s+$", re.I)
 _OPENER_REACH = 40  # characters before a range's first end searched for its opener
 
 
-def _join(text: str, cands: list[Candidate]) -> list[Candidate]:
+def _join(text: str, cands: list[Candidate], compose: bool = False) -> list[Candidate]:
     out: list[Candidate] = []
     for c in cands:
         if out:
             prev = out[-1]
             gap = text[prev.end:c.start]
-            joined = _join_time(prev, c, gap) or _join_range(text, prev, c, gap)
+            joined = _join_time(prev, c, gap, compose) or _join_range(text, prev, c, gap)
             if joined is not None:
                 out[-1] = joined
                 continue
@@ -182,23 +194,34 @@ def _is_day(r: Reading) -> bool:
 
 
 def _is_part_of_day(r: Reading) -> bool:
-    return r.clock is not None and r.clock.part is not None and r.clock.hour is None
+    """"this evening", "Friday night", "in the morning": a part of a day, with no clock time."""
+    return r.is_point and r.clock is not None and r.clock.part is not None and r.clock.hour is None
 
 
-def _join_time(a: Candidate, b: Candidate, gap: str) -> Candidate | None:
-    """"9 a.m. Tuesday", "Tuesday at 9 a.m.", "5:30 p.m. that evening": one TIME on that day."""
+def _is_bare_part(r: Reading) -> bool:
+    """"the morning", "in the evening": a part of the day the story is at, not of a day it names."""
+    return _is_part_of_day(r) and r.fields is None and r.shift is not None and r.shift.anchor == "narrative" \
+        and r.shift.n == 0
+
+
+def _join_time(a: Candidate, b: Candidate, gap: str, compose: bool = False) -> Candidate | None:
+    """"9 a.m. Tuesday", "Tuesday at 9 a.m.", "Friday evening at 6", "nine tonight", "the morning of
+    March 3": one TIME on that day; a part of the day decides a bare hour's half ("at 6" -> 18:00)."""
     if not _TIME_DATE_GAP.fullmatch(gap) or "\n" in gap:
         return None
+    if compose and _is_bare_part(a.reading) and _is_day(b.reading) and gap.strip().lower() == "of":
+        reading = replace(b.reading, type="TIME", clock=a.reading.clock, mod=b.reading.mod or a.reading.mod)
+        return Candidate(a.start, b.end, reading, f"{a.rule}+{b.rule}")
+    # TimeML keeps "Sunday night" and "8 PM" apart, but "9 a.m. Tuesday" and "5:30 p.m. that evening" whole.
     if _is_clock(a.reading) and (_is_day(b.reading) or _is_part_of_day(b.reading)):
         clock, day = a.reading.clock, b.reading
-    elif _is_day(a.reading) and _is_clock(b.reading):
+    elif (_is_day(a.reading) or (compose and _is_part_of_day(a.reading))) and _is_clock(b.reading):
         clock, day = b.reading.clock, a.reading
     else:
         return None
-    if day.clock is not None and day.clock.part is not None:
-        hour = clock.hour + 12 if clock.hour < 12 and day.clock.part in ("AF", "EV", "NI") and clock.hour != 0 else clock.hour
-        clock = Clock(hour, clock.minute)
-    reading = replace(day, type="TIME", clock=clock, mod=day.mod or a.reading.mod)
+    if day.clock is not None and day.clock.part is not None and not clock.explicit and clock.hour is not None:
+        clock = replace(clock, hour=by_part(clock.hour, day.clock.part), part=None, explicit=True)
+    reading = replace(day, type="TIME", clock=replace(clock, part=None), mod=day.mod or a.reading.mod)
     return Candidate(a.start, b.end, reading, f"{a.rule}+{b.rule}")
 
 

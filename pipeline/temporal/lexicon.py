@@ -30,7 +30,7 @@ TOKEN = re.compile(r"[^\W\d_]+|\d+")
 DIGITS = "#digit"
 
 _RULE_FIELDS = {"name": str, "reading": str, "pattern": str, "anchor": list, "lead": int, "examples": list,
-                "needs_model": bool, "needs_context": bool}
+                "needs_model": bool, "needs_context": bool, "compose_only": bool}
 _REQUIRED = {"name", "reading", "pattern", "anchor", "lead", "examples"}
 _BLOCK_FIELDS = {"name": str, "pattern": str, "anchor": list, "lead": int, "examples": list}
 _SECTIONS = {"vocab", "macros", "rule", "block"}
@@ -52,6 +52,9 @@ class Rule:
     # Only where the model saw a DATE/TIME or as one end of a joined expression: "at 6" in
     # "Friday evening at 6", "8:15" in "8:15 - 10:45"; alone, a bare number is too often no time.
     needs_context: bool = False
+    # Only when normalize() reads one whole expression: "the morning" of "the morning of March 3",
+    # which TimeML leaves out of a document's "March 3".
+    compose_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,8 @@ def load(path: Path = RULES_PATH) -> Lexicon:
         except re.error as e:
             raise RuleError(f"{where}: {owner}: pattern does not compile: {e}") from None
         return Rule(r["name"], r.get("reading", ""), regex, anchors(r["anchor"], owner), r["lead"],
-                    tuple(r["examples"]), r.get("needs_model", False), r.get("needs_context", False))
+                    tuple(r["examples"]), r.get("needs_model", False), r.get("needs_context", False),
+                    r.get("compose_only", False))
 
     names: set[str] = set()
     rules = tuple(rule(r, "rule", _RULE_FIELDS, names) for r in data.get("rule", []))

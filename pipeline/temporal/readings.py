@@ -57,6 +57,21 @@ class Clock:
     hour: int | None = None
     minute: int | None = None
     part: str | None = None  # MO, AF, EV, NI, MI
+    second: int | None = None  # only when the text gives seconds ("11:02:30 PM")
+    # The text said a.m./p.m. (or a 24-hour time): a part of the day joined to it no longer decides the half.
+    explicit: bool = False
+
+
+def by_part(hour: int, part: str | None) -> int:
+    """The hour a part of the day gives a 12-hour clock time: "nine tonight" is 21:00, "4 in the
+    morning" 04:00, "6 in the evening" 18:00; "2 at night" stays 02:00 (after midnight)."""
+    if part in ("AF", "EV") and hour < 12:
+        return hour + 12
+    if part == "NI" and 6 <= hour < 12:
+        return hour + 12
+    if part == "MO" and hour == 12:
+        return 0
+    return hour
 
 
 @dataclass(frozen=True)
@@ -172,7 +187,8 @@ def calendar(m: re.Match, lex: Lexicon) -> Reading | None:
         fields = replace(fields, decade_in_century=tens // 10 if tens else None)
     clock = Clock(part=lex.lookup("part", g["part"])) if g.get("part") else None
     if g.get("hour"):
-        clock = Clock(int(g["hour"]), int(g["minute"] or 0))
+        clock = Clock(int(g["hour"]), int(g["minute"] or 0), second=int(g["second"]) if g.get("second") else None,
+                      explicit=True)
     mod = mod_of(m.group(0)) if g.get("mod") else None
     kind = "TIME" if clock else "DATE"
     return Reading(kind, fields=fields, clock=clock, mod=mod)
@@ -307,31 +323,65 @@ def shift(m: re.Match, lex: Lexicon) -> Reading | None:
 
 def part_of_day(m: re.Match, lex: Lexicon) -> Reading:
     """"in the morning", "mid-afternoon", "overnight": that part of the day the story is at."""
-    part = lex.lookup("part", m.group("part") or m.group("overnight"))
+    part = lex.lookup("part", _group(m, "part") or _group(m, "overnight"))
     return Reading("TIME", shift=Shift("narrative", "day", 0), clock=Clock(part=part),
                    mod=mod_of(m.group(0)) if _group(m, "mod") else None)
 
 
 def time(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"5:30 p.m.", "17:30", "14h45", "9a", "11:02:30 PM", "ten o'clock in the morning", "noon"."""
     g = m.groupdict()
     if g.get("named_time"):
         named = g["named_time"].lower()
-        clock = Clock(12, 0) if named in ("noon", "midday") else Clock(24, 0)
+        clock = Clock(12, 0, explicit=True) if named in ("noon", "midday") else Clock(24, 0, explicit=True)
         return Reading("TIME", clock=clock)
-    hour_text = g["hour"]
-    hour = cardinal(hour_text)
+    hour = cardinal(g["hour"])
     if hour is None:
         return None
     minute = int(g.get("minute") or 0)
-    ampm = (g.get("ampm") or "").lower().replace(".", "").replace(" ", "")
-    part = (g.get("part") or "").lower()
+    second = int(g["second"]) if g.get("second") else None
+    ampm = (g.get("ampm") or g.get("ap") or "").lower().replace(".", "").replace(" ", "")
+    explicit = bool(ampm) or g.get("minute") is not None and hour > 12 or g["hour"].startswith("0")
     if ampm:
         if hour > 12 or hour == 0:
             return None
-        hour = hour % 12 + (12 if ampm == "pm" else 0)
-    elif part and hour < 12 and ("afternoon" in part or "evening" in part or "night" in part):
-        hour += 12
-    return Reading("TIME", clock=Clock(hour, minute))
+        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+    elif g.get("part"):
+        hour = by_part(hour, lex.lookup("clock_part", g["part"]))
+        explicit = True
+    return Reading("TIME", clock=Clock(hour, minute, second=second, explicit=explicit))
+
+
+def spoken_time(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"a quarter to nine", "half past midnight", "ten minutes past 6pm", "twenty to six": minutes
+    counted from (past, after) or to (to, till, before, of) an hour; a.m./p.m. or a part of the
+    day after it decides the half of the day."""
+    g = m.groupdict()
+    words = " ".join((g.get("minutes") or g["count"]).lower().split())
+    minutes = lex.lookup("clock_fraction", words)
+    if minutes is None:
+        n = number(words, lex)
+        if not isinstance(n, float) or n != int(n) or not 1 <= n <= 59:
+            return None
+        minutes = int(n)
+    hour_word = g["hour"].lower()
+    named = lex.lookup("clock_named_hour", hour_word)
+    hour = named if named is not None else cardinal(hour_word)
+    if hour is None or not 0 <= hour <= 12:
+        return None
+    explicit = named is not None
+    ampm = (g.get("ampm") or "").lower().replace(".", "").replace(" ", "")
+    if ampm and named is None:
+        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+        explicit = True
+    elif g.get("part") and named is None:
+        hour = by_part(hour, lex.lookup("clock_part", g["part"]))
+        explicit = True
+    if lex.lookup("clock_direction", g["rel"]) < 0:
+        if minutes == 30:
+            return None  # "half to nine" is no time ("half nine" is 9:30 in British speech, not read here)
+        hour, minutes = (hour - 1) % 24, 60 - minutes
+    return Reading("TIME", clock=Clock(hour, minutes, explicit=explicit))
 
 
 def duration(m: re.Match, lex: Lexicon) -> Reading | None:
@@ -496,5 +546,5 @@ def _valid_day(year: int | None, month: int, day: int) -> bool:
 READINGS = {
     "calendar": calendar, "numeric_date": numeric_date, "named_day": named_day, "this_unit": this_unit,
     "this_named": this_named, "shift": shift, "time": time, "duration": duration, "set": set_,
-    "ref": ref, "range": date_range, "period": period, "part_of_day": part_of_day,
+    "ref": ref, "range": date_range, "period": period, "part_of_day": part_of_day, "spoken_time": spoken_time,
 }

@@ -69,7 +69,7 @@ def resolve(reading: Reading, ctx: Context) -> tuple[TemporalValue, When | None]
         when, anchor, underspecified = _point(reading, ctx)
         if when is None:
             return TemporalValue(reading.type, underspecified, None, None, None, anchor, reading.mod), None
-        kind = "TIME" if when.gran in ("part", "hour", "minute") else "DATE"
+        kind = "TIME" if when.gran in ("part", "hour", "minute", "second") else "DATE"
         value = when.value
         if reading.clock is not None and reading.clock.hour == 24:
             value = iso_day(when.start - timedelta(days=1)) + "T24:00"
@@ -127,7 +127,8 @@ def _with_clock(when: When, clock: Clock | None) -> When:
     if day is None:
         raise Unresolvable("a time of day needs a day")
     if clock.hour is not None:
-        return When("minute", day.start + timedelta(hours=clock.hour, minutes=clock.minute or 0))
+        at = day.start + timedelta(hours=clock.hour, minutes=clock.minute or 0, seconds=clock.second or 0)
+        return When("second" if clock.second is not None else "minute", at)
     return When.of(day.start, "part", clock.part)
 
 
@@ -135,7 +136,8 @@ def _clock_suffix(clock: Clock | None) -> str:
     if clock is None:
         return ""
     if clock.hour is not None:
-        return f"T{clock.hour:02d}:{clock.minute or 0:02d}"
+        seconds = f":{clock.second:02d}" if clock.second is not None else ""
+        return f"T{clock.hour:02d}:{clock.minute or 0:02d}{seconds}"
     return "T" + clock.part
 
 
