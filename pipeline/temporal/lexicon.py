@@ -177,7 +177,8 @@ def _number_macros() -> dict[str, str]:
     tens = "|".join(re.escape(w) for w in words.tens)
     ordinal_words = "|".join(re.escape(w) for w in sorted(words.ordinals, key=len, reverse=True))
     ordinal = (rf"(?:(?:{tens})[-\s]?(?:{'|'.join(small)})|{ordinal_words}|[0-9]{{1,3}}(?:st|nd|rd|th))\b")
-    return {"NUMBER": cardinal, "ORDINAL": "(?:" + ordinal + ")"}
+    word = rf"(?:(?:{tens})[-\s]?(?:{'|'.join(small)})|{ordinal_words})\b"
+    return {"NUMBER": cardinal, "ORDINAL": "(?:" + ordinal + ")", "ORDINAL_WORD": "(?:" + word + ")"}
 
 
 def _alternation(table: dict) -> str:

@@ -162,6 +162,10 @@ def calendar(m: re.Match, lex: Lexicon) -> Reading | None:
         return None
     month = _month(g.get("month"), lex)
     day = int(re.sub(r"\D", "", g["day"])) if g.get("day") else None
+    if g.get("day_word"):
+        day = numbers.ordinal(g["day_word"])
+        if day is None or not 1 <= day <= 31:
+            return None
     year = _year(g.get("year") or g.get("year_before"))
     if g.get("spoken_year"):
         year = _spoken_year(g["spoken_year"], lex)
@@ -195,13 +199,17 @@ def calendar(m: re.Match, lex: Lexicon) -> Reading | None:
 
 
 def numeric_date(m: re.Match, lex: Lexicon) -> Reading | None:
-    """2/22/2022 (US), 22/2/2022 (UK, when the first number cannot be a month), 22.02.2022 (European)."""
-    a, b, year = int(m.group("a")), int(m.group("b")), _year(m.group("y"))
-    day_first = m.group("sep") == "." or a > 12
+    """2/22/2022 and 11-05-98 (US), 22/2/2022 (UK, when the first number cannot be a month),
+    22.02.2022 (European); "6/12" without a year: month and day, US order."""
+    g = m.groupdict()
+    a, b, year = int(g["a"]), int(g["b"]), _year(g.get("y"))
+    if year is None and not g.get("pre") and b <= 12:
+        return None  # "6/10", "1/2", "3/4": a rating or a fraction as often as a date
+    day_first = g["sep"] == "." or a > 12
     month, day = (b, a) if day_first else (a, b)
     if not (1 <= month <= 12) or not _valid_day(year, month, day):
         return None
-    if len(m.group("y")) == 2 and m.group("sep") == ".":
+    if g.get("y") and len(g["y"]) == 2 and g["sep"] == ".":
         return None  # 1.5.20 is more often a version or a score than a date
     return Reading("DATE", fields=Fields(year=year, month=month, day=day))
 

@@ -255,6 +255,10 @@ def _from_fields(f: Fields, clock: Clock | None, ctx: Context) -> tuple[When | N
     ref, anchor = _partial_reference(ctx)
     if ref is None:
         return None, "dct", _underspecified(f) + _clock_suffix(clock)
+    if f.day is not None and f.month is None:  # "on the 21st": of the month in force, or a neighbour
+        months = [ref.at("month").moved("month", k) for k in (-1, 0, 1)]
+        days = [When.of(m.start.replace(day=f.day), "day") for m in months if _valid(m.start.year, m.start.month, f.day)]
+        return _nearest(days, ref, ctx.future, ctx.prefer_future), anchor, None
     return _year_nearest(f, ref, ctx.future, ctx.past, ctx.prefer_future), anchor, None
 
 
@@ -308,17 +312,22 @@ def _year_nearest(f: Fields, ref: When, future: bool, past: bool = False, prefer
         if fits:
             return _fields_in_year(f, min(fits, key=lambda y: (abs(y - year), y > year)))
     candidates = [c for c in (_fields_in_year(f, y) for y in (year - 1, year, year + 1)) if c is not None]
+    if (f.quarter or f.half or past) and not future and not prefer_future:
+        # Quarters and halves are named when they are reported on: the latest one begun.
+        begun = [c for c in candidates if c.start <= ref.start]
+        if begun:
+            return max(begun, key=lambda c: c.start)
+    return _nearest(candidates, ref, future, prefer_future)
+
+
+def _nearest(candidates: list[When], ref: When, future: bool, prefer_future: bool) -> When:
+    """Of the occurrences of a date written without its year (or month), the one a reader means."""
     if not candidates:
         raise Unresolvable("no such date")
     if prefer_future:  # text about schedules: the next occurrence that has not ended
         coming = [c for c in candidates if c.end > ref.start]
         if coming:
             return min(coming, key=lambda c: c.start)
-    if (f.quarter or f.half or past) and not future:
-        # Quarters and halves are named when they are reported on: the latest one begun.
-        begun = [c for c in candidates if c.start <= ref.start]
-        if begun:
-            return max(begun, key=lambda c: c.start)
 
     def distance(c: When) -> float:
         if c.start <= ref.start < c.end:
@@ -328,6 +337,14 @@ def _year_nearest(f: Fields, ref: When, future: bool, past: bool = False, prefer
         return (ref.start - c.end).total_seconds()
 
     return min(candidates, key=distance)
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+        return True
+    except ValueError:
+        return False
 
 
 def _fits_weekday(f: Fields, year: int) -> bool:
@@ -370,6 +387,8 @@ def _underspecified(f: Fields) -> str:
         return f"XXXX-{f.month:02d}-{f.day:02d}"
     if f.month is not None:
         return f"XXXX-{f.month:02d}"
+    if f.day is not None:
+        return f"XXXX-XX-{f.day:02d}"
     if f.quarter is not None:
         return f"XXXX-Q{f.quarter}"
     if f.half is not None:
