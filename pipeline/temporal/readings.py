@@ -83,6 +83,9 @@ class Reading:
     fixed: str | None = None  # a value that needs no context: P3D, PRESENT_REF, XXXX-WXX-1
     mod: str | None = None  # TIMEX3 mod: START, MID, END, APPROX, LESS_THAN, MORE_THAN, ...
     end: Reading | None = None  # second end of a range ("between 2019 and 2021")
+    # The n-th day, weekday, week or weekend inside the period the rest names ("the last Friday of
+    # October": (-1, "day", 5)); n = -1 counts from the period's end.
+    nth: tuple[int, str, int | None] | None = None
 
     @property
     def is_point(self) -> bool:
@@ -276,14 +279,19 @@ def this_named(m: re.Match, lex: Lexicon) -> Reading | None:
 
 
 def _month_of_year(m: re.Match, rel: str, lex: Lexicon) -> Reading | None:
-    word = m.group("month")
-    month = lex.lookup("month", word)
-    season = None if month else lex.lookup("season", word)
+    """"April next year", "the spring of last year", "the second half of next year"."""
+    g = m.groupdict()
+    word = g.get("month")
+    month = lex.lookup("month", word) if word else None
+    season = None if month or not word else lex.lookup("season", word)
     if month and not _capitalised(word):
         return None
+    quarter = _ordinal_or_int(g.get("quarter") or g.get("qcode"), lex)
+    half = _ordinal_or_int(g.get("half"), lex)
     n = {"this": 0, "the same": 0, "last": -1, "the previous": -1, "next": 1, "the following": 1}[rel]
     anchor = "narrative" if rel.startswith("the ") else "dct"
-    return Reading("DATE", shift=Shift(anchor, "year", n, target=Fields(month=month, season=season)),
+    target = Fields(month=month, season=season, quarter=quarter, half=half)
+    return Reading("DATE", shift=Shift(anchor, "year", n, target=target),
                    mod=mod_of(m.group(0)) if _group(m, "mod") else None)
 
 
@@ -516,6 +524,35 @@ def date_range(m: re.Match, lex: Lexicon) -> Reading | None:
                    end=Reading("DATE", fields=Fields(year=year, month=month, day=day2)))
 
 
+def nth_in_period(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"the second Monday of next month", "the last day of the year", "the first week of 2021"."""
+    g = m.groupdict()
+    n = lex.lookup("nth_last", g["nth"]) or numbers.ordinal(g["nth"])
+    if not n or n > 31:
+        return None
+    what = (g.get("what") or "day").lower()
+    weekday = lex.lookup("weekday", what)
+    if weekday is not None:
+        if not _capitalised(g["what"]):
+            return None
+        what = "day"
+    elif not g.get("what") and n < 0:
+        return None  # "the last of the year": no unit
+    if g.get("rel"):
+        container = Reading("DATE", shift=Shift("dct", g["runit"].lower(), _REL[" ".join(g["rel"].lower().split())]))
+    elif g.get("unit"):
+        container = Reading("DATE", shift=Shift("dct", g["unit"].lower(), 0))
+    elif g.get("month"):
+        if not _capitalised(g["month"]):
+            return None
+        container = Reading("DATE", fields=Fields(year=_year(g.get("year")), month=lex.lookup("month", g["month"])))
+    elif g.get("year_only"):
+        container = Reading("DATE", fields=Fields(year=_year(g["year_only"])))
+    else:
+        container = Reading("DATE", fields=Fields(year=_year(g.get("hyear")), holiday=lex.lookup("holiday", g["holiday"])))
+    return replace(container, nth=(n, what, weekday))
+
+
 def _spoken_year(text: str, lex: Lexicon) -> int | None:
     """"nineteen ninety-six" -> 1996, "two thousand one" -> 2001, "nineteen oh five" -> 1905."""
     words = re.split(r"[\s-]+", text.lower())
@@ -555,4 +592,5 @@ READINGS = {
     "calendar": calendar, "numeric_date": numeric_date, "named_day": named_day, "this_unit": this_unit,
     "this_named": this_named, "shift": shift, "time": time, "duration": duration, "set": set_,
     "ref": ref, "range": date_range, "period": period, "part_of_day": part_of_day, "spoken_time": spoken_time,
+    "nth_in_period": nth_in_period,
 }

@@ -99,6 +99,11 @@ def _resolve_range(reading: Reading, ctx: Context) -> TemporalValue:
 
 def _point(reading: Reading, ctx: Context) -> tuple[When | None, str, str | None]:
     """(the calendar point, the anchor kind, an underspecified TIMEX3 value when there is no point)."""
+    if reading.nth is not None:
+        container, anchor, underspecified = _point(replace(reading, nth=None), ctx)
+        if container is None:
+            return None, anchor, None
+        return _nth_within(container, *reading.nth), anchor, None
     if reading.shift is not None:
         when, anchor = _shifted(reading.shift, ctx)
     elif reading.fields is not None:
@@ -130,6 +135,23 @@ def _with_clock(when: When, clock: Clock | None) -> When:
         at = day.start + timedelta(hours=clock.hour, minutes=clock.minute or 0, seconds=clock.second or 0)
         return When("second" if clock.second is not None else "minute", at)
     return When.of(day.start, "part", clock.part)
+
+
+def _nth_within(period: When, n: int, unit: str, weekday: int | None) -> When:
+    """The n-th (n = -1: last) day, weekday, week or weekend of ``period``. A week belongs to the
+    period its Thursday is in (as ISO 8601 numbers weeks), a weekend to the period of its Saturday."""
+    first, last = period.day, (period.end - timedelta(days=1)).date()
+    want = {"day": weekday, "week": 4, "weekend": 6}[unit]
+    days = []
+    d = first if n > 0 else last
+    step = timedelta(days=1 if n > 0 else -1)
+    while first <= d <= last and len(days) < abs(n):
+        if want is None or d.isoweekday() == want:
+            days.append(d)
+        d += step
+    if len(days) < abs(n):
+        raise Unresolvable(f"no {n}-th {unit} in {period.value}")
+    return When.of(days[-1], "day" if unit == "day" else unit)
 
 
 def _clock_suffix(clock: Clock | None) -> str:
