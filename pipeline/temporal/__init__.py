@@ -53,7 +53,8 @@ def normalize(expression: str, reference: datetime | date | None = None, prefer:
         best = candidates[0] if _FILLER.fullmatch(text[:candidates[0].start]) else best
     if isinstance(reference, datetime) and reference.tzinfo is not None:
         reference = reference.replace(tzinfo=None)
-    ctx = Context(dct=reference_when(reference), future=prefer == "future", prefer_future=prefer == "future")
+    ctx = Context(dct=reference_when(reference), future=prefer == "future", prefer_future=prefer == "future",
+                  now=reference if isinstance(reference, datetime) else None)
     value, _ = resolve(best.reading, ctx)
     if value.value == "PRESENT_REF" and isinstance(reference, datetime) and lexicon.load().lookup(
             "instant_ref", text[best.start:best.end]):

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from pipeline.spans import Span
 from pipeline.temporal import lexicon
-from pipeline.temporal.readings import READINGS, Clock, Fields, Reading, by_part
+from pipeline.temporal.readings import READINGS, Clock, Fields, Reading, Shift, by_part
 
 MODEL_LABELS = ("DATE", "TIME")
 
@@ -172,7 +172,8 @@ def _join(text: str, cands: list[Candidate], compose: bool = False) -> list[Cand
         if out:
             prev = out[-1]
             gap = text[prev.end:c.start]
-            joined = _join_time(prev, c, gap, compose) or _join_range(text, prev, c, gap)
+            joined = (_join_time(prev, c, gap, compose) or _join_range(text, prev, c, gap)
+                      or (_join_offset(prev, c, gap) or _day_before(prev, c, gap) if compose else None))
             if joined is not None:
                 out[-1] = joined
                 continue
@@ -223,6 +224,55 @@ def _join_time(a: Candidate, b: Candidate, gap: str, compose: bool = False) -> C
         clock = replace(clock, hour=by_part(clock.hour, day.clock.part), part=None, explicit=True)
     reading = replace(day, type="TIME", clock=replace(clock, part=None), mod=day.mod or a.reading.mod)
     return Candidate(a.start, b.end, reading, f"{a.rule}+{b.rule}")
+
+
+_OFFSET_GAP = re.compile(r"\s+(?P<word>from|after|before|following|prior\s+to)\s+(?:the\s+)?$|\s+(?:in\s+)?$", re.I)
+_ISO_DURATION = re.compile(r"P(?:(?P<n>[0-9]+)(?P<u>[YMWD])|T(?P<tn>[0-9]+)(?P<tu>[HM]))")
+_DURATION_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day", "H": "hour"}
+
+
+def _counted(r: Reading) -> tuple[str, int] | None:
+    """A duration of whole units as (unit, n): "P3D" -> ("day", 3), "PT20M" -> ("minute", 20)."""
+    m = _ISO_DURATION.fullmatch(r.fixed or "") if r.type == "DURATION" else None
+    if m is None:
+        return None
+    if m.group("n"):
+        return _DURATION_UNITS[m.group("u")], int(m.group("n"))
+    return ("hour" if m.group("tu") == "H" else "minute"), int(m.group("tn"))
+
+
+def _join_offset(a: Candidate, b: Candidate, gap: str) -> Candidate | None:
+    """"a week from Friday", "three days after Christmas", "the day before Thanksgiving",
+    "tomorrow in two hours": a point moved by a count of units (only when normalize() composes:
+    TimeML annotates the duration and the date apart)."""
+    m = _OFFSET_GAP.fullmatch(gap)
+    if m is None or "\n" in gap:
+        return None
+    word = (m.group("word") or "").lower()
+    if word and _is_day(b.reading):
+        counted = _counted(a.reading)
+        if counted is None:
+            return None
+        unit, n = counted
+        base = b.reading
+        f = base.fields
+        if word == "from" and f is not None and f.weekday is not None and f.month is None and f.day is None:
+            base = replace(base, fields=None, shift=Shift("dct", "named", 1, target=Fields(weekday=f.weekday)))
+        return Candidate(a.start, b.end, replace(base, offset=(unit, n if word in ("from", "after", "following") else -n)),
+                         f"{a.rule}+{b.rule}")
+    if not word and _is_day(a.reading) and b.reading.offset is not None and b.reading.type == "DURATION":
+        return Candidate(a.start, b.end, replace(a.reading, type="TIME", offset=b.reading.offset), f"{a.rule}+{b.rule}")
+    return None
+
+
+def _day_before(a: Candidate, b: Candidate, gap: str) -> Candidate | None:
+    """"the day after Christmas", "the day before Thanksgiving": the named day, moved by one."""
+    r = a.reading
+    if r.shift is None or r.shift.unit != "day" or abs(r.shift.n) != 1 or r.fields is not None:
+        return None
+    if a.rule != "the_day_after" or not re.fullmatch(r"\s+(?:the\s+)?", gap) or not _is_day(b.reading):
+        return None
+    return Candidate(a.start, b.end, replace(b.reading, offset=("day", r.shift.n)), f"{a.rule}+{b.rule}")
 
 
 def _join_range(text: str, a: Candidate, b: Candidate, gap: str) -> Candidate | None:

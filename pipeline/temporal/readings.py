@@ -86,6 +86,9 @@ class Reading:
     # The n-th day, weekday, week or weekend inside the period the rest names ("the last Friday of
     # October": (-1, "day", 5)); n = -1 counts from the period's end.
     nth: tuple[int, str, int | None] | None = None
+    # Counted from the point the rest names, or from the reference instant when the rest is a
+    # duration: "a week from Friday" (Friday + ("week", 1)), "in 20 minutes" (("minute", 20)).
+    offset: tuple[str, int] | None = None
 
     @property
     def is_point(self) -> bool:
@@ -305,12 +308,25 @@ def shift(m: re.Match, lex: Lexicon) -> Reading | None:
     g = m.groupdict()
     unit = (g.get("unit") or g.get("unit2") or "").lower()
     direction = " ".join((g.get("dir") or g.get("dir2") or "").lower().split())
+    if direction in ("after next", "before last"):  # "the week after next": two from now
+        n = 2 if direction == "after next" else -2
+        if g.get("weekday"):
+            if not _capitalised(g["weekday"]):
+                return None
+            target = Fields(weekday=lex.lookup("weekday", g["weekday"]))
+            return Reading("DATE", shift=Shift("dct", "named", n, target=target))
+        return Reading("DATE", shift=Shift("dct", unit, n))
     n = number(g["num"], lex) if g.get("num") else 1
     if n is None or n == "X":
         return None  # "a few days ago": no countable shift
     if n != int(n):
         return None
     n = int(n)
+    if g.get("weekday_pl"):  # "two Wednesdays from now": the second Wednesday to come
+        if not _capitalised(g["weekday_pl"]):
+            return None
+        target = Fields(weekday=lex.lookup("weekday_plural", g["weekday_pl"]))
+        return Reading("DATE", shift=Shift("dct", "named", -n if direction in _BACK else n, target=target))
     part = None
     if unit in _PARTS_AS_UNITS:
         part, unit = _PARTS_AS_UNITS[unit], "day"
@@ -425,7 +441,11 @@ def duration(m: re.Match, lex: Lexicon) -> Reading | None:
     after_unit = m.string[m.end("unit"):m.end()].lower()
     if n != "X" and re.search(r"\band\s+(?:a\s+)?half\b", after_unit):  # "a year and a half"
         n += 0.5
-    return Reading("DURATION", fixed=duration_value(n, unit_code), mod=mod_of(text))
+    offset = None
+    if g.get("offset") is not None and n != "X" and n == int(n):  # "in 20 minutes": ends 20 minutes on
+        unit = lex.lookup("calendar_unit", g["unit"].lower()) or lex.lookup("calendar_unit", g["unit"].lower() + "s")
+        offset = (unit, int(n)) if unit else None
+    return Reading("DURATION", fixed=duration_value(n, unit_code), mod=mod_of(text), offset=offset)
 
 
 def duration_value(n, unit_code: str) -> str:

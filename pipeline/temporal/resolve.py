@@ -39,6 +39,9 @@ class Context:
     prefer_future: bool = False
     # Dates already written with their year: a later "Oct. 23" is the same Oct. 23 (month, day) -> year.
     written: dict = field(default_factory=dict)
+    # The reference instant, when known to the minute (normalize() given a datetime): "an hour ago",
+    # "in 20 minutes" count from it.
+    now: datetime | None = None
 
     def remember(self, when: When, reading: Reading) -> None:
         """Move the story on after ``reading`` resolved to ``when``."""
@@ -62,6 +65,8 @@ def resolve(reading: Reading, ctx: Context) -> tuple[TemporalValue, When | None]
     """The value of ``reading`` in ``ctx``, and the calendar point it names (None for durations, sets, ...)."""
     if reading.fixed is not None:
         anchor = "dct" if reading.fixed.endswith("_REF") else "absolute"
+        if reading.offset is not None and reading.type == "DURATION":
+            return _duration_ending(reading, ctx), None
         return TemporalValue(reading.type, reading.fixed, None, None, None, anchor, reading.mod), None
     if reading.end is not None:
         return _resolve_range(reading, ctx), None
@@ -78,6 +83,24 @@ def resolve(reading: Reading, ctx: Context) -> tuple[TemporalValue, When | None]
     except (Unresolvable, OverflowError, ValueError):
         # No such date, no reference, or past the calendar's ends (year 1 to 9999): null, never a crash.
         return TemporalValue(reading.type, None, None, None, None, _anchor_kind(reading), reading.mod), None
+
+
+def _duration_ending(reading: Reading, ctx: Context) -> TemporalValue:
+    """"in 20 minutes": the duration, and (when the reference allows) the unit it ends in as start/end."""
+    unit, n = reading.offset
+    plain = TemporalValue("DURATION", reading.fixed, None, None, None, "absolute", reading.mod)
+    try:
+        if unit in ("hour", "minute"):
+            if ctx.now is None:
+                return plain
+            when = When("minute", ctx.now.replace(second=0, microsecond=0)).moved(unit, n)
+        elif ctx.dct is not None and ctx.dct.is_day_or_finer():
+            when = ctx.dct.at("day").moved(unit, n)
+        else:
+            return plain
+    except (OverflowError, ValueError):
+        return plain
+    return TemporalValue("DURATION", reading.fixed, when.start, when.end, when.gran, "dct", reading.mod)
 
 
 def _anchor_kind(reading: Reading) -> str:
@@ -114,7 +137,20 @@ def _point(reading: Reading, ctx: Context) -> tuple[When | None, str, str | None
         when, anchor = _day_in_force(ctx)
         if when is None:
             return None, "dct", "XXXX-XX-XX" + _clock_suffix(reading.clock)
-    return _with_clock(when, reading.clock), anchor, None
+    when = _with_clock(when, reading.clock)
+    if reading.offset is not None:
+        when = _offset(when, *reading.offset, ctx)
+    return when, anchor, None
+
+
+def _offset(when: When, unit: str, n: int, ctx: Context) -> When:
+    """"a week from Friday", "three days after Christmas"; "tomorrow in two hours" counts the hours
+    from the reference's time of day on that day."""
+    if unit in ("hour", "minute") and not GRANULARITIES.index(when.gran) >= GRANULARITIES.index("minute"):
+        if ctx.now is None or not when.is_day_or_finer():
+            raise Unresolvable("hours from a day without a time")
+        when = When("minute", datetime.combine(when.day, ctx.now.time()).replace(second=0, microsecond=0))
+    return when.moved(unit, n)
 
 
 def _day_in_force(ctx: Context) -> tuple[When | None, str]:
@@ -185,6 +221,8 @@ def _shifted(s: Shift, ctx: Context) -> tuple[When, str]:
         return base.at("weekend").moved("week", n), anchor
     if s.unit == "named":
         return _nearest_named(s.target, base, s.n), anchor
+    if s.unit in ("hour", "minute") and anchor == "dct" and ctx.now is not None:
+        return When("minute", ctx.now.replace(second=0, microsecond=0)).moved(s.unit, s.n), anchor  # "an hour ago"
     gran = _UNIT_GRAN[s.unit]
     if GRANULARITIES.index(base.gran) >= GRANULARITIES.index(gran) or base.is_day_or_finer():
         moved = base.at(gran).moved(s.unit, s.n)
@@ -228,11 +266,11 @@ def _nearest_named(target: Fields, base: When, n: int) -> When:
         day = base.day
         if n == 0:
             return When.of(day + timedelta(days=target.weekday - day.isoweekday()), "day")
-        step = 1 if n > 0 else -1
+        step = 1 if n > 0 else -1  # "next Friday" is the first to come, "two Fridays from now" the second
         d = day + timedelta(days=step)
         while d.isoweekday() != target.weekday:
             d += timedelta(days=step)
-        return When.of(d, "day")
+        return When.of(d + timedelta(days=7 * (n - step)), "day")
     candidates = [c for c in (_fields_in_year(target, y) for y in range(base.start.year - 2, base.start.year + 3)) if c]
     if n == 0:  # "this summer": the one we are in, else the one of this year
         current = [c for c in candidates if c.start <= base.start < c.end]
