@@ -142,8 +142,9 @@ def _span(m: re.Match) -> tuple[int, int]:
 def _range_parts(m: re.Match, start: int, end: int, reading: Reading, rule: str) -> tuple[Candidate, ...]:
     if reading.end is None:
         return ()
-    first_end = m.end("day") if m.groupdict().get("day") else m.end("year")
-    second_start = m.start("day2") if m.groupdict().get("day2") else m.start("year2")
+    g = m.groupdict()
+    first_end = m.end("day") if g.get("day") else m.end("weekday") if g.get("weekday") else m.end("year")
+    second_start = m.start("day2") if g.get("day2") else m.start("weekday2") if g.get("weekday2") else m.start("year2")
     return (Candidate(start, first_end, replace(reading, end=None), rule),
             Candidate(second_start, end, reading.end, rule))
 
@@ -276,17 +277,21 @@ def _day_before(a: Candidate, b: Candidate, gap: str) -> Candidate | None:
 
 
 def _join_range(text: str, a: Candidate, b: Candidate, gap: str) -> Candidate | None:
-    """"between 2019 and 2021", "from May to July", "Monday-Friday": one interval."""
+    """"between 2019 and 2021", "from May to July", "Tuesday through Thursday", "8:15 - 10:45",
+    "from 1 to 3pm": one interval."""
     m = _RANGE_GAP.fullmatch(gap)
-    if not m or not (a.reading.is_point and b.reading.is_point) or a.reading.clock or b.reading.clock:
-        return None
-    if a.reading.fields is None or b.reading.fields is None:
+    if not m or not (a.reading.is_point and b.reading.is_point) or "\n" in gap:
         return None
     opener = _RANGE_OPENER.search(text, max(0, a.start - _OPENER_REACH), a.start)
     word = gap.strip().lower()
     if word == "and" and not (opener and opener.group(0).lower().startswith("between")):
         return None
-    if word in ("to", "until", "till", "through", "thru") and not opener:
+    if _is_clock(a.reading) and _is_clock(b.reading):
+        return _clock_range(a, b, opener)
+    if a.reading.clock or b.reading.clock or a.reading.fields is None or b.reading.fields is None:
+        return None
+    named = all(_is_named_unit(r.fields) for r in (a.reading, b.reading))  # "Monday to Friday", "June through August"
+    if word in ("to", "until", "till", "through", "thru") and not opener and not named:
         return None
     if _granularity_of(a.reading.fields) != _granularity_of(b.reading.fields):
         return None
@@ -297,6 +302,22 @@ def _join_range(text: str, a: Candidate, b: Candidate, gap: str) -> Candidate | 
     start = opener.start() if opener else a.start
     return Candidate(start, b.end, replace(first, end=second), f"{a.rule}..{b.rule}",
                      (replace(a, reading=first), b))
+
+
+def _is_named_unit(f: Fields) -> bool:
+    """A weekday or a month said by its name alone: either end of "Monday to Friday"."""
+    return f.year is None and f.day is None and (f.weekday is not None) != (f.month is not None)
+
+
+def _clock_range(a: Candidate, b: Candidate, opener: re.Match | None) -> Candidate:
+    """Two clock times as one interval; the first takes the second's half of the day when it has
+    none of its own and fits before it ("from 1 to 3pm" is 13:00-15:00, "11 to 1pm" 11:00-13:00)."""
+    first, second = a.reading.clock, b.reading.clock
+    if not first.explicit and second.explicit and first.hour < 12 <= second.hour and first.hour + 12 <= second.hour:
+        first = replace(first, hour=first.hour + 12)
+    start = opener.start() if opener else a.start
+    reading = replace(a.reading, clock=first, end=b.reading)
+    return Candidate(start, b.end, reading, f"{a.rule}..{b.rule}", (replace(a, reading=replace(a.reading, clock=first)), b))
 
 
 def _granularity_of(f: Fields) -> str:

@@ -526,6 +526,13 @@ def ref(m: re.Match, lex: Lexicon) -> Reading | None:
 def date_range(m: re.Match, lex: Lexicon) -> Reading | None:
     """"Feb. 22-23", "22-23 February 2022", "1990-95": two calendar points that share what is unsaid."""
     g = m.groupdict()
+    if g.get("weekday2"):  # "Mon-Fri"
+        if not (_capitalised(g["weekday"]) and _capitalised(g["weekday2"])):
+            return None
+        first, second = lex.lookup("weekday", g["weekday"]), lex.lookup("weekday", g["weekday2"])
+        if first is None or second is None or first == second:
+            return None
+        return Reading("DATE", fields=Fields(weekday=first), end=Reading("DATE", fields=Fields(weekday=second)))
     if g.get("year2"):
         first = _year(g["year"])
         second_text = g["year2"]

@@ -110,11 +110,19 @@ def _anchor_kind(reading: Reading) -> str:
 
 
 def _resolve_range(reading: Reading, ctx: Context) -> TemporalValue:
+    """Two ends as one interval; an end that names no year ("to Friday", "through August", "3pm")
+    is the first such occurrence at or after the start."""
     first, first_when = resolve(replace(reading, end=None), ctx)
-    second, second_when = resolve(reading.end, ctx)
+    second_ctx = ctx
+    end_fields = reading.end.fields
+    if first_when is not None and (end_fields is None or end_fields.year is None) and reading.end.shift is None:
+        second_ctx = replace(ctx, dct=first_when.at("day") if first_when.is_day_or_finer() else first_when,
+                             story=first_when.at("day") if first_when.is_day_or_finer() else ctx.story,
+                             future=True, prefer_future=True)
+    second, second_when = resolve(reading.end, second_ctx)
     if first.value is None or second.value is None:
-        return TemporalValue("DATE", None, None, None, None, first.anchor, reading.mod)
-    return TemporalValue("DATE", f"{first.value}/{second.value}", first.start, second.end, first.granularity,
+        return TemporalValue(first.type, None, None, None, None, first.anchor, reading.mod)
+    return TemporalValue(first.type, f"{first.value}/{second.value}", first.start, second.end, first.granularity,
                          first.anchor, reading.mod)
 
 
