@@ -100,3 +100,17 @@ def test_a_name_used_twice_is_refused(tmp_path):
     rule = GOOD[GOOD.index("[[rule]]"):]
     with pytest.raises(lexicon.RuleError, match="rule 'month': the name is used twice"):
         _load(tmp_path, GOOD + "\n" + rule)
+
+
+@pytest.mark.parametrize("words, rule", sorted(LEX.vocab["holiday"].items()))
+def test_every_holiday_has_a_day_from_its_library(words, rule):
+    """A typo in a library's holiday name would load as a holiday that never resolves."""
+    from datetime import date
+
+    from pipeline.temporal.holidays import holiday_date, holiday_last_day
+
+    day = holiday_date(rule, 2022)
+    assert isinstance(day, date) and day.year == 2022, (words, rule)
+    if "/" in rule:
+        last = holiday_last_day(rule, day)
+        assert last is not None and 1 <= (last - day).days <= 60, (words, rule, day, last)

@@ -6,6 +6,12 @@ file only maps what a text writes ("Bastille Day", "Hanukkah") to the library's 
 
     "convertdate:thanksgiving"        convertdate.holidays.thanksgiving(year)
     "holidays:FR:National Day"        the day the ``holidays`` calendar of France names so
+    "fixed:04-22"                     the same day every year (days no library names: Earth Day)
+
+A feast of several days is its first day and, after "/", its length or the day it ends before:
+
+    "convertdate:hanukkah/P8D"                      eight days from 25 Kislev
+    "convertdate:ramadan/convertdate:eid_alfitr"    from 1 Ramadan to the day before Eid al-Fitr
 
 Imported and computed lazily, and cached per (holiday, year): a text that names no holiday pays
 nothing, and one that names many computes each year once.
@@ -14,7 +20,7 @@ nothing, and one that names many computes each year once.
 from __future__ import annotations
 
 import warnings
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 
@@ -25,7 +31,28 @@ class UnknownHoliday(ValueError):
 @lru_cache(maxsize=4096)
 def holiday_date(rule: str, year: int) -> date | None:
     """The day of ``rule`` in Gregorian ``year`` (its first day for a multi-day feast), None if it has none."""
+    return _one_day(rule.partition("/")[0], year)
+
+
+def holiday_last_day(rule: str, first: date) -> date | None:
+    """The last day of a multi-day feast that begins on ``first`` (None for a one-day holiday)."""
+    _, _, until = rule.partition("/")
+    if not until:
+        return None
+    if until.startswith("P") and until.endswith("D"):
+        return first + timedelta(days=int(until[1:-1]) - 1)
+    for year in (first.year, first.year + 1):
+        end = _one_day(until, year)
+        if end is not None and end > first:
+            return end - timedelta(days=1)
+    return None
+
+
+def _one_day(rule: str, year: int) -> date | None:
     source, _, name = rule.partition(":")
+    if source == "fixed":
+        month, day = name.split("-")
+        return date(year, int(month), int(day))
     if source == "convertdate":
         from convertdate import holidays as conv
 

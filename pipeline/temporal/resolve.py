@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from pipeline.temporal.calendar import GRANULARITIES, SEASON_START, When, iso_day
-from pipeline.temporal.holidays import holiday_date
+from pipeline.temporal.holidays import holiday_date, holiday_last_day
 from pipeline.temporal.readings import Clock, Fields, Reading, Shift
 
 
@@ -79,6 +79,12 @@ def resolve(reading: Reading, ctx: Context) -> tuple[TemporalValue, When | None]
         if reading.clock is not None and reading.clock.hour == 24:
             value = iso_day(when.start - timedelta(days=1)) + "T24:00"
         gran = "part_of_day" if when.gran == "part" else when.gran
+        f = reading.fields
+        if f is not None and f.holiday is not None and when.gran == "day" and reading.nth is None and reading.offset is None:
+            last = holiday_last_day(f.holiday, when.day)
+            if last is not None:  # "Ramadan 2022": the feast's days, first/last
+                return TemporalValue(kind, f"{value}/{iso_day(last)}", when.start, datetime(last.year, last.month, last.day)
+                                     + timedelta(days=1), gran, anchor, reading.mod), when
         return TemporalValue(kind, value, when.start, when.end, gran, anchor, reading.mod), when
     except (Unresolvable, OverflowError, ValueError):
         # No such date, no reference, or past the calendar's ends (year 1 to 9999): null, never a crash.
