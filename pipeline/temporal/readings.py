@@ -164,8 +164,8 @@ def _capitalised(word: str | None) -> bool:
 
 def calendar(m: re.Match, lex: Lexicon) -> Reading | None:
     g = m.groupdict()
-    if not (_capitalised(g.get("month")) and _capitalised(g.get("weekday"))):
-        return None
+    if not (_capitalised(g.get("month")) and _capitalised(g.get("weekday")) and _capitalised(g.get("holiday"))):
+        return None  # "may", "march", "lent": the verbs
     month = _month(g.get("month"), lex)
     day = int(re.sub(r"\D", "", g["day"])) if g.get("day") else None
     if g.get("day_word"):
@@ -267,7 +267,7 @@ def this_named(m: re.Match, lex: Lexicon) -> Reading | None:
     rel = " ".join(g["rel"].lower().split())
     if m.re.pattern.endswith(r"year\b"):  # "April next year", "the spring of last year"
         return _month_of_year(m, rel, lex)
-    if not (_capitalised(g.get("month")) and _capitalised(g.get("weekday"))):
+    if not (_capitalised(g.get("month")) and _capitalised(g.get("weekday")) and _capitalised(g.get("holiday"))):
         return None
     target = Fields(
         weekday=lex.lookup("weekday", g["weekday"]) if g.get("weekday") else None,
