@@ -173,7 +173,8 @@ def _join(text: str, cands: list[Candidate], compose: bool = False) -> list[Cand
         if out:
             prev = out[-1]
             gap = text[prev.end:c.start]
-            joined = (_join_time(prev, c, gap, compose) or _join_range(text, prev, c, gap)
+            joined = (_join_time(prev, c, gap, compose) or _join_range(text, prev, c, gap) or _join_durations(prev, c, gap)
+                      or (_join_set_time(prev, c, gap) if compose else None)
                       or (_join_offset(prev, c, gap) or _day_before(prev, c, gap) if compose else None))
             if joined is not None:
                 out[-1] = joined
@@ -264,6 +265,37 @@ def _join_offset(a: Candidate, b: Candidate, gap: str) -> Candidate | None:
     if not word and _is_day(a.reading) and b.reading.offset is not None and b.reading.type == "DURATION":
         return Candidate(a.start, b.end, replace(a.reading, type="TIME", offset=b.reading.offset), f"{a.rule}+{b.rule}")
     return None
+
+
+_DURATION_ORDER = ("year", "month", "week", "day", "hour", "minute")
+
+
+def _join_durations(a: Candidate, b: Candidate, gap: str) -> Candidate | None:
+    """"2 hours and 30 minutes", "three years, six months": one duration, PT2H30M."""
+    if not re.fullmatch(r"\s*(?:,\s*)?(?:and\s+)?", gap, re.I) or "\n" in gap:
+        return None
+    first, second = _counted(a.reading), _counted(b.reading)
+    if first is None or second is None or a.reading.offset or b.reading.offset:
+        return None
+    if _DURATION_ORDER.index(first[0]) >= _DURATION_ORDER.index(second[0]):
+        return None
+    date_part = "".join(f"{n}{u[0].upper()}" for u, n in (first, second) if u in ("year", "month", "week", "day"))
+    time_part = "".join(f"{n}{u[0].upper()}" for u, n in (first, second) if u in ("hour", "minute"))
+    value = "P" + date_part + ("T" + time_part if time_part else "")
+    return Candidate(a.start, b.end, replace(a.reading, fixed=value, mod=a.reading.mod or b.reading.mod),
+                     f"{a.rule}+{b.rule}")
+
+
+def _join_set_time(a: Candidate, b: Candidate, gap: str) -> Candidate | None:
+    """"every Tuesday at 9am": the set, at that time of day (XXXX-WXX-2T09:00)."""
+    fixed = a.reading.fixed or ""
+    if a.reading.type != "SET" or not fixed.startswith("XXXX") or "T" in fixed or not _is_clock(b.reading):
+        return None
+    if not re.fullmatch(r"\s+(?:at\s+)?", gap, re.I):
+        return None
+    clock = b.reading.clock
+    return Candidate(a.start, b.end, replace(a.reading, fixed=f"{fixed}T{clock.hour:02d}:{clock.minute or 0:02d}"),
+                     f"{a.rule}+{b.rule}")
 
 
 def _day_before(a: Candidate, b: Candidate, gap: str) -> Candidate | None:

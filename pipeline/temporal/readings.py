@@ -249,7 +249,17 @@ def this_unit(m: re.Match, lex: Lexicon) -> Reading:
     mod = _group(m, "mod")
     if mod is not None:
         mod = "END" if "end" in mod.lower() else mod_of(m.group(0))
+    if _group(m, "same"):
+        mode = "same-day"  # "this time last year": the reference's day, a year back
     return Reading("DATE", shift=Shift(anchor, unit, n, mode=mode), mod=mod)
+
+
+def boundary(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"EOQ", "close of business": the end of the unit the reference is in."""
+    word = m.group("abbr")
+    if " " not in word and not word.isupper():
+        return None  # "eod", "cob" in lower case are other words
+    return Reading("DATE", shift=Shift("dct", lex.lookup("boundary_abbreviation", word), 0), mod="END")
 
 
 def period(m: re.Match, lex: Lexicon) -> Reading:
@@ -327,6 +337,8 @@ def shift(m: re.Match, lex: Lexicon) -> Reading | None:
             return None
         target = Fields(weekday=lex.lookup("weekday_plural", g["weekday_pl"]))
         return Reading("DATE", shift=Shift("dct", "named", -n if direction in _BACK else n, target=target))
+    if unit.startswith("fortnight"):  # "a fortnight ago": two weeks
+        n *= 2
     part = None
     if unit in _PARTS_AS_UNITS:
         part, unit = _PARTS_AS_UNITS[unit], "day"
@@ -619,5 +631,5 @@ READINGS = {
     "calendar": calendar, "numeric_date": numeric_date, "named_day": named_day, "this_unit": this_unit,
     "this_named": this_named, "shift": shift, "time": time, "duration": duration, "set": set_,
     "ref": ref, "range": date_range, "period": period, "part_of_day": part_of_day, "spoken_time": spoken_time,
-    "nth_in_period": nth_in_period,
+    "nth_in_period": nth_in_period, "boundary": boundary,
 }

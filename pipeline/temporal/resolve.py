@@ -235,6 +235,8 @@ def _shifted(s: Shift, ctx: Context) -> tuple[When, str]:
         return base.at("weekend").moved("week", n), anchor
     if s.unit == "named":
         return _nearest_named(s.target, base, s.n), anchor
+    if s.mode == "same-day" and base.is_day_or_finer():
+        return base.at("day").moved(s.unit, s.n), anchor
     if s.unit in ("hour", "minute") and anchor == "dct" and ctx.now is not None:
         return When("minute", ctx.now.replace(second=0, microsecond=0)).moved(s.unit, s.n), anchor  # "an hour ago"
     gran = _UNIT_GRAN[s.unit]
