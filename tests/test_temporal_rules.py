@@ -114,3 +114,91 @@ def test_every_holiday_has_a_day_from_its_library(words, rule):
     if "/" in rule:
         last = holiday_last_day(rule, day)
         assert last is not None and 1 <= (last - day).days <= 60, (words, rule, day, last)
+
+
+# ----- the word tables the readings interpret: each entry does what its table says ---------------
+
+@pytest.mark.parametrize("cue", sorted(LEX.vocab["tense_future"]))
+def test_each_future_cue_makes_a_weekday_the_coming_one(cue):
+    from datetime import datetime
+
+    from pipeline.schema import Document
+    from pipeline.spans import NlpResult
+    from pipeline.temporal import extract_dates
+
+    # The DCT is Tuesday 2022-03-01: "Friday" is Feb. 25 in reported speech, March 4 after a future cue.
+    text = f"They{cue} meet on Friday." if cue.startswith("'") else f"Officials {cue} meet on Friday."
+    doc = Document("t", "t.txt", text, published=datetime(2022, 3, 1))
+    rows = extract_dates(doc, NlpResult([], [(0, len(text))])).rows
+    assert [(r.text, r.value) for r in rows] == [("Friday", "2022-03-04")], cue
+
+
+@pytest.mark.parametrize("cue", sorted(LEX.vocab["tense_past"]))
+def test_each_past_cue_makes_a_date_the_past_one(cue):
+    from datetime import datetime
+
+    from pipeline.schema import Document
+    from pipeline.spans import NlpResult
+    from pipeline.temporal import extract_dates
+
+    # From 2022-03-01 a bare "March 20" is the coming one (19 days on); after a past cue, 2021's.
+    text = f"The sales {cue} March 20."
+    doc = Document("t", "t.txt", text, published=datetime(2022, 3, 1))
+    rows = extract_dates(doc, NlpResult([], [(0, len(text))])).rows
+    assert [(r.text, r.value) for r in rows] == [("March 20", "2021-03-20")], cue
+
+
+@pytest.mark.parametrize("word, mod", sorted(LEX.vocab["approx_word"].items()))
+def test_each_approximation_word_gives_its_mod(word, mod):
+    from pipeline.temporal import normalize
+
+    tv = normalize(f"{word} five hours")
+    assert (tv.value, tv.mod) == ("PT5H", mod), word
+
+
+@pytest.mark.parametrize("word, mod", sorted(LEX.vocab["mod_word"].items()))
+def test_each_period_modifier_gives_its_mod(word, mod):
+    from pipeline.temporal import normalize
+
+    tv = normalize(f"{word} 2021" if word not in ("start", "beginning", "end", "middle", "turn") else f"the {word} of 2021")
+    assert (tv.value, tv.mod) == ("2021", mod), word
+
+
+@pytest.mark.parametrize("word", ["only", "just", "barely"])
+def test_words_timeml_leaves_out_are_not_part_of_a_duration(word):
+    from pipeline.temporal.detect import find
+
+    text = f"it took {word} five hours"
+    assert [text[c.start:c.end] for c in find(text)] == ["five hours"]
+
+
+@pytest.mark.parametrize("word, n", sorted(LEX.vocab["relative"].items()))
+def test_each_relative_word_counts_its_weeks(word, n):
+    from datetime import datetime
+
+    from pipeline.temporal import normalize
+
+    week = 9 + n  # 2022-03-01 is in ISO week 9
+    assert normalize(f"{word} week", datetime(2022, 3, 1)).value == f"2022-W{week:02d}", word
+
+
+@pytest.mark.parametrize("words, n", sorted(LEX.vocab["direction"].items()))
+def test_each_direction_word_moves_its_way(words, n):
+    from datetime import datetime
+
+    from pipeline.temporal.detect import find
+    from pipeline.temporal.resolve import Context, resolve
+    from pipeline.temporal.calendar import When
+
+    text = f"two days {words}"  # "two days ago", "two days later"
+    if words in ("that", "the same"):
+        text = f"{words} day"
+    if words in ("same", "previous", "preceding", "following", "next", "subsequent", "prior"):
+        text = f"the {words} day"
+    if words in ("before", "after"):
+        text = f"the day {words}"
+    found = [c for c in find(text) if c.reading.shift is not None]
+    assert found, text
+    value, _ = resolve(found[0].reading, Context(dct=When.of(datetime(2022, 3, 10), "day")))
+    step = {0: 0, 1: 1, -1: -1}[n] * (1 if text.startswith(("the ", "that", "same")) else 2)
+    assert value.value == f"2022-03-{10 + step:02d}", (text, value.value)

@@ -7,22 +7,15 @@ there is none and DCT-relative values ("yesterday") stay null.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from pipeline.spans import NlpResult, sentence_of
 from pipeline.schema import DateRow, Document
 from pipeline.temporal.calendar import When
-from pipeline.temporal import dct
+from pipeline.temporal import dct, lexicon
 from pipeline.temporal.detect import Candidate, find
 from pipeline.temporal.resolve import Context, resolve
 
-# Words that put what follows in the future: a weekday then means the coming one, a quarter the next.
-_FUTURE = re.compile(
-    r"\b(?:will|won['’]t|shall|['’]ll|going\s+to|scheduled|expected\s+to|expects?\s+to|plans?\s+to|"
-    r"planned|planning|set\s+to|due\s+to|is\s+to|are\s+to|as\s+(?:soon|early)\s+as|to\s+resume)\b", re.I)
-# ... and words that put it in the past: "the year ended March 31" is the last March 31.
-_PAST = re.compile(r"\b(?:ended|since|was|were|had|did|ago)\b", re.I)
 TENSE_WINDOW = 60  # characters
 
 
@@ -65,11 +58,14 @@ def _with_tense(candidates: list[Candidate], sentences, text: str, ctx: Context)
     """Each candidate, with the context's tense cues set from the words just before it in its sentence.
 
     The verb that governs an expression is usually just before it ("will meet on Friday", "the year
-    ended March 31"); the whole sentence is too wide ("said Friday that it will ...").
+    ended March 31"); the whole sentence is too wide ("said Friday that it will ..."). The cue words
+    are the rule file's ``tense_future`` and ``tense_past`` tables.
     """
+    lex = lexicon.load()
+    future, past = lex.phrases("tense_future"), lex.phrases("tense_past")
     for cand in candidates:
         index = sentence_of(sentences, cand.start)
         window_start = max(sentences[index][0], cand.start - TENSE_WINDOW)
-        ctx.future = bool(_FUTURE.search(text, window_start, cand.start))
-        ctx.past = not ctx.future and bool(_PAST.search(text, window_start, cand.start))
+        ctx.future = bool(future.search(text, window_start, cand.start))
+        ctx.past = not ctx.future and bool(past.search(text, window_start, cand.start))
         yield cand

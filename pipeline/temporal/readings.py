@@ -98,25 +98,15 @@ class Reading:
 
 # ----- small parsers shared by the readings -------------------------------------------------------
 
-_MOD_WORDS = {"early": "START", "earlier": "START", "beginning": "START", "start": "START", "turn": "START",
-              "late": "END", "later": "END", "end": "END", "mid": "MID", "middle": "MID"}
-_APPROX_WORDS = {"about": "APPROX", "around": "APPROX", "approximately": "APPROX", "roughly": "APPROX",
-                 "some": "APPROX", "nearly": "LESS_THAN", "almost": "LESS_THAN", "close to": "LESS_THAN",
-                 "more than": "MORE_THAN", "over": "MORE_THAN", "at least": "EQUAL_OR_MORE",
-                 "less than": "LESS_THAN", "fewer than": "LESS_THAN", "under": "LESS_THAN",
-                 "up to": "EQUAL_OR_LESS", "at most": "EQUAL_OR_LESS", "just over": "MORE_THAN",
-                 "well over": "MORE_THAN", "just under": "LESS_THAN"}
-
-
-def mod_of(text: str) -> str | None:
-    lowered = text.lower()
-    for word, mod in _APPROX_WORDS.items():
+def mod_of(text: str, lex: Lexicon) -> str | None:
+    """The TIMEX3 mod of the words an expression starts with ("almost five hours" -> LESS_THAN,
+    "early March" -> START): the tables ``approx_word`` and ``mod_word`` of the rule file."""
+    lowered = " ".join(text.lower().split())
+    for word, mod in sorted(lex.vocab["approx_word"].items(), key=lambda kv: -len(kv[0])):
         if lowered.startswith(word + " "):
             return mod
-    for word, mod in _MOD_WORDS.items():
-        if re.match(rf"(?:very\s+|the\s+)?{word}\b", lowered):
-            return mod
-    return None
+    m = re.match(r"(?:very\s+|the\s+)?([a-z]+)", lowered)
+    return lex.vocab["mod_word"].get(m.group(1)) if m else None
 
 
 def number(text: str, lex: Lexicon) -> float | str | None:
@@ -199,7 +189,7 @@ def calendar(m: re.Match, lex: Lexicon) -> Reading | None:
     if g.get("hour"):
         clock = Clock(int(g["hour"]), int(g["minute"] or 0), second=int(g["second"]) if g.get("second") else None,
                       explicit=True)
-    mod = mod_of(m.group(0)) if g.get("mod") else None
+    mod = mod_of(m.group(0), lex) if g.get("mod") else None
     kind = "TIME" if clock else "DATE"
     return Reading(kind, fields=fields, clock=clock, mod=mod)
 
@@ -222,8 +212,7 @@ def numeric_date(m: re.Match, lex: Lexicon) -> Reading | None:
 
 def named_day(m: re.Match, lex: Lexicon) -> Reading:
     named = " ".join(m.group("named").lower().split())
-    n = {"today": 0, "tonight": 0, "this": 0, "yesterday": -1, "last": -1, "tomorrow": 1,
-         "the day before yesterday": -2, "the day after tomorrow": 2}[named]
+    n = lex.lookup("named_day", named)
     part = _group(m, "part")
     if named == "tonight":
         part = "night"
@@ -231,24 +220,20 @@ def named_day(m: re.Match, lex: Lexicon) -> Reading:
         n = -1  # "last evening" = yesterday evening
     clock = Clock(part=lex.lookup("part", part)) if part else None
     return Reading("TIME" if clock else "DATE", shift=Shift("dct", "day", n), clock=clock,
-                   mod=mod_of(m.group(0)) if _group(m, "mod") else None)
-
-
-_REL = {"this": 0, "current": 0, "last": -1, "past": -1, "previous": -1, "this past": -1, "next": 1,
-        "coming": 1, "following": 1, "this coming": 1}
+                   mod=mod_of(m.group(0), lex) if _group(m, "mod") else None)
 
 
 def this_unit(m: re.Match, lex: Lexicon) -> Reading:
     """"last week", "next year", "the end of the year", "year-end", "the weekend"."""
     rel = " ".join((_group(m, "rel") or "this").lower().split())
     unit = m.group("unit").lower()
-    n = _REL.get(rel, 0)
-    anchor = "narrative" if rel == "following" else "dct"
+    n = lex.lookup("relative", rel) or 0
+    anchor = "narrative" if lex.lookup("relative_narrative", rel) else "dct"
     # "the weekend" is the one just past (or, in future-tense text, the coming one).
     mode = "nearest" if unit == "weekend" and rel in ("the", "over the") else None
     mod = _group(m, "mod")
     if mod is not None:
-        mod = "END" if "end" in mod.lower() else mod_of(m.group(0))
+        mod = "END" if "end" in mod.lower() else mod_of(m.group(0), lex)
     if _group(m, "same"):
         mode = "same-day"  # "this time last year": the reference's day, a year back
     return Reading("DATE", shift=Shift(anchor, unit, n, mode=mode), mod=mod)
@@ -286,9 +271,9 @@ def this_named(m: re.Match, lex: Lexicon) -> Reading | None:
         holiday=lex.lookup("holiday", g["holiday"]) if g.get("holiday") else None,
     )
     clock = Clock(part=lex.lookup("part", g["part"])) if g.get("part") else None
-    anchor = "narrative" if rel == "following" else "dct"
-    return Reading("TIME" if clock else "DATE", shift=Shift(anchor, "named", _REL[rel], target=target),
-                   clock=clock, mod=mod_of(m.group(0)) if g.get("mod") else None)
+    anchor = "narrative" if lex.lookup("relative_narrative", rel) else "dct"
+    return Reading("TIME" if clock else "DATE", shift=Shift(anchor, "named", lex.lookup("relative", rel), target=target),
+                   clock=clock, mod=mod_of(m.group(0), lex) if g.get("mod") else None)
 
 
 def _month_of_year(m: re.Match, rel: str, lex: Lexicon) -> Reading | None:
@@ -301,16 +286,14 @@ def _month_of_year(m: re.Match, rel: str, lex: Lexicon) -> Reading | None:
         return None
     quarter = _ordinal_or_int(g.get("quarter") or g.get("qcode"), lex)
     half = _ordinal_or_int(g.get("half"), lex)
-    n = {"this": 0, "the same": 0, "last": -1, "the previous": -1, "next": 1, "the following": 1}[rel]
-    anchor = "narrative" if rel.startswith("the ") else "dct"
+    narrative = lex.lookup("relative_narrative", rel)
+    n = narrative if narrative is not None else lex.lookup("relative", rel)
+    anchor = "narrative" if narrative is not None else "dct"
     target = Fields(month=month, season=season, quarter=quarter, half=half)
     return Reading("DATE", shift=Shift(anchor, "year", n, target=target),
-                   mod=mod_of(m.group(0)) if _group(m, "mod") else None)
+                   mod=mod_of(m.group(0), lex) if _group(m, "mod") else None)
 
 
-_BACK = {"ago", "earlier", "before", "previously", "prior", "back", "previous", "preceding"}
-_FORWARD = {"later", "after", "from now", "hence", "on", "following", "next", "subsequent"}
-_PARTS_AS_UNITS = {"night": "NI", "morning": "MO", "evening": "EV", "afternoon": "AF"}
 
 
 def shift(m: re.Match, lex: Lexicon) -> Reading | None:
@@ -336,32 +319,30 @@ def shift(m: re.Match, lex: Lexicon) -> Reading | None:
         if not _capitalised(g["weekday_pl"]):
             return None
         target = Fields(weekday=lex.lookup("weekday_plural", g["weekday_pl"]))
-        return Reading("DATE", shift=Shift("dct", "named", -n if direction in _BACK else n, target=target))
+        return Reading("DATE", shift=Shift("dct", "named", n * lex.lookup("direction", direction), target=target))
     if unit.startswith("fortnight"):  # "a fortnight ago": two weeks
         n *= 2
     part = None
-    if unit in _PARTS_AS_UNITS:
-        part, unit = _PARTS_AS_UNITS[unit], "day"
+    if lex.lookup("part", unit) and lex.lookup("calendar_unit", unit) is None:  # "that night": that day, at night
+        part, unit = lex.lookup("part", unit), "day"
     unit = lex.lookup("calendar_unit", unit) or unit
-    if direction in ("that", "the same", "same"):
-        n = 0
-    elif direction in _BACK:
-        n = -n
-    elif direction not in _FORWARD:
+    sign = lex.lookup("direction", direction)
+    if sign is None:
         return None
+    n *= sign  # "that night", "the same day": 0
     # "ago", "from now" count from the time of writing; "earlier", "later", "the next day" from the story.
-    anchor = "dct" if direction in ("ago", "from now", "hence", "back") else "narrative"
+    anchor = "dct" if lex.lookup("direction_from_now", direction) else "narrative"
     # "a year earlier", "a year ago", "year-earlier" compare with what was just said: a quarter
     # a year before a quarter (resolve.py decides when the comparison applies).
     mode = "compare" if unit == "year" and n != 0 else None
     if (g.get("noun") or "").lower() in ("quarter", "period"):
         mode = "compare-quarter"  # "the year-ago quarter": the reported quarter, a year before
     clock = Clock(part=part) if part else None
-    mod = mod_of(m.group(0))
+    mod = mod_of(m.group(0), lex)
     if g.get("mod2"):
         mod = "END" if g["mod2"].lower() == "later" else "START"
     if g.get("mod"):
-        mod = mod_of(m.group(0))
+        mod = mod_of(m.group(0), lex)
     return Reading("TIME" if clock else "DATE", shift=Shift(anchor, unit, n, mode=mode), clock=clock, mod=mod)
 
 
@@ -369,7 +350,7 @@ def part_of_day(m: re.Match, lex: Lexicon) -> Reading:
     """"in the morning", "mid-afternoon", "overnight": that part of the day the story is at."""
     part = lex.lookup("part", _group(m, "part") or _group(m, "overnight"))
     return Reading("TIME", shift=Shift("narrative", "day", 0), clock=Clock(part=part),
-                   mod=mod_of(m.group(0)) if _group(m, "mod") else None)
+                   mod=mod_of(m.group(0), lex) if _group(m, "mod") else None)
 
 
 def time(m: re.Match, lex: Lexicon) -> Reading | None:
@@ -457,7 +438,7 @@ def duration(m: re.Match, lex: Lexicon) -> Reading | None:
     if g.get("offset") is not None and n != "X" and n == int(n):  # "in 20 minutes": ends 20 minutes on
         unit = lex.lookup("calendar_unit", g["unit"].lower()) or lex.lookup("calendar_unit", g["unit"].lower() + "s")
         offset = (unit, int(n)) if unit else None
-    return Reading("DURATION", fixed=duration_value(n, unit_code), mod=mod_of(text), offset=offset)
+    return Reading("DURATION", fixed=duration_value(n, unit_code), mod=mod_of(text, lex), offset=offset)
 
 
 def duration_value(n, unit_code: str) -> str:
@@ -493,10 +474,6 @@ def _duration_text(parts) -> str:
     return "P" + date_part + ("T" + time_part if time_part else "")
 
 
-_SET_UNITS = {"second": "PT1S", "minute": "PT1M", "hour": "PT1H", "day": "P1D", "night": "P1D",
-              "week": "P1W", "weekend": "P1WE", "month": "P1M", "quarter": "P3M", "year": "P1Y", "decade": "P10Y"}
-
-
 def set_(m: re.Match, lex: Lexicon) -> Reading | None:
     g = m.groupdict()
     if g.get("frequency"):
@@ -518,7 +495,7 @@ def set_(m: re.Match, lex: Lexicon) -> Reading | None:
     if g.get("part"):
         return Reading("SET", fixed=f"XXXX-XX-XXT{lex.lookup('part', g['part'])}")
     unit = g["unit"].lower()
-    value = _SET_UNITS[unit]
+    value = lex.lookup("set_unit", unit)
     num = (g.get("num") or "").lower()
     if num == "other":
         value = value.replace("1", "2", 1)
@@ -578,7 +555,7 @@ def nth_in_period(m: re.Match, lex: Lexicon) -> Reading | None:
     elif not g.get("what") and n < 0:
         return None  # "the last of the year": no unit
     if g.get("rel"):
-        container = Reading("DATE", shift=Shift("dct", g["runit"].lower(), _REL[" ".join(g["rel"].lower().split())]))
+        container = Reading("DATE", shift=Shift("dct", g["runit"].lower(), lex.lookup("relative", g["rel"])))
     elif g.get("unit"):
         container = Reading("DATE", shift=Shift("dct", g["unit"].lower(), 0))
     elif g.get("month"):
