@@ -244,3 +244,26 @@ def test_dateline_month_and_day_take_the_reported_year():
             "He had spoken on Wednesday.")
     result, _ = _values(text)
     assert (result.dct, result.dct_source) == ("1998-08", "inferred")
+
+
+@pytest.mark.parametrize("line, dct", [
+    ("May 03, 2013", "2013-05-03"), ("PUBLISHED: THURSDAY, MAY 2, 2013, 1: 32 PM", "2013-05-02"),
+    ("UPDATED 05 / 03 / 2013 at 11: 00 AM EDT", "2013-05-03"), ("Posted on Thu Jun 13, 2013 08:45 AM PDT", "2013-06-13"),
+    ("12:52 p.m. EDT May 2, 2013", "2013-05-02"), ("By Jane Doe | March 3, 2009", "2009-03-03"),
+    ("First Published: June 13, 2013 4:59 PM EDT", "2013-06-13"), ("14 June 2013", "2013-06-14"),
+])
+def test_dct_from_a_date_line_in_the_header(line, dct):
+    text = f"Actress checks into rehab\n{line}\nThe actress checked into a clinic on Thursday, her lawyer said."
+    assert extract_dates(_doc(text), _sentences(text)).dct == dct
+
+
+def test_a_sentence_that_names_a_date_is_no_date_line():
+    text = "Headline\nOn May 3, 2013, the actress checked into a clinic, her lawyer said.\nShe left on Thursday."
+    assert extract_dates(_doc(text), _sentences(text)).dct is None
+
+
+@pytest.mark.parametrize("doc_id, dct", [("AP900815-0044", "1990-08-15"), ("WSJ910225-0066", "1991-02-25"),
+                                         ("ea980120.1830.0071", "1998-01-20"), ("story123456-7", None)])
+def test_dct_from_a_news_archive_id_with_a_two_digit_year(doc_id, dct):
+    doc = Document(doc_id=doc_id, source_path="docs.jsonl", text="Officials said today the talks would go on.")
+    assert extract_dates(doc, _sentences(doc.text)).dct == dct

@@ -5,11 +5,13 @@ Evidence, strongest first; the first that speaks decides:
 1. **A date in the article's address**: its URL (metadata, or a URL alone on the text's first
    line, as web scrapes keep it), or its file name / jsonl id ("APW19980807.0261",
    "2013/05/03/story.html"). Publishers put the publication day there: day precision.
-2. **A day the lead dates with its weekday**: "set to be released on Friday, April 18, 2025" in
+2. **A date line in the header**: "Posted on Thu Jun 13, 2013 08:45 AM PDT", "May 3, 2013" alone
+   under the title, "By Jane Doe | March 3, 2009": day precision.
+3. **A day the lead dates with its weekday**: "set to be released on Friday, April 18, 2025" in
    the first two sentences, when the text writes no later year (a life's dates come later in the
    text, or are followed by later years). A **dateline** ("WASHINGTON, August 13 (Xinhua) --") then
    gives the day, within 45 days of it. Month precision.
-3. **A year said to be the current one** ("so far in 2025", the table ``current_year_cue``) with a
+4. **A year said to be the current one** ("so far in 2025", the table ``current_year_cue``) with a
    date written without a year (AP style: the current year) and words that count from the text's
    own date ("this month", "yesterday"). Month precision.
 
@@ -38,7 +40,7 @@ DATELINE_REACH = 300
 @dataclass(frozen=True)
 class Inferred:
     when: When
-    evidence: str  # address, dateline, reported
+    evidence: str  # address, header, dateline, reported
 
 
 def infer(doc: Document, candidates: list[Candidate], tensed, lead_end: int) -> Inferred | None:
@@ -47,6 +49,9 @@ def infer(doc: Document, candidates: list[Candidate], tensed, lead_end: int) -> 
     found = address_date(doc)
     if found is not None:
         return Inferred(When.of(found, "day"), "address")
+    found = header_date(doc.text)
+    if found is not None:
+        return Inferred(When.of(found, "day"), "header")
     reported = _reported(candidates, tensed, doc.text, lead_end)
     line = dateline(doc.text)
     if line is not None and reported.near is not None:
@@ -68,12 +73,15 @@ _ADDRESS_DATE = re.compile(
     rf"(?<![0-9])(?P<y>19[5-9][0-9]|20[0-9][0-9])(?:{_SEP})?(?P<m>0[1-9]|1[0-2])(?:{_SEP})?(?P<d>0[1-9]|[12][0-9]|3[01])(?![0-9])"
     rf"|(?<![0-9])(?P<y2>19[5-9][0-9]|20[0-9][0-9]){_SEP}(?P<mon>{'|'.join(_MONTH_WORDS)})[a-z]*{_SEP}(?P<d2>0?[1-9]|[12][0-9]|3[01])(?![0-9])",
     re.I)
-_URL_LINE = re.compile(r"\s*(?:https?\s?:\s?/\s?/|www\s?\.)\s?\S[^\n]*")
+# News-archive ids with a two-digit year right after a short source prefix: "AP900815-0044",
+# "WSJ910225-0066", "ea980120.1830.0071" (yymmdd, then a separator).
+_ARCHIVE_ID = re.compile(r"^[A-Za-z]{2,5}(?P<y>[0-9]{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12][0-9]|3[01])(?=[-._])")
+URL_LINE = re.compile(r"\s*(?:https?\s?:\s?/\s?/|www\s?\.)\s?\S[^\n]*")
 
 
 def address_date(doc: Document) -> date | None:
     """A publication date written in the URL, the file name or the jsonl id (never in a hash)."""
-    first_line = _URL_LINE.match(doc.text)
+    first_line = URL_LINE.match(doc.text)
     name = doc.doc_id if doc.source_path.endswith(".jsonl") else doc.source_path
     for text in (doc.url, first_line.group(0) if first_line else None, name):
         if not text:
@@ -88,6 +96,13 @@ def address_date(doc: Document) -> date | None:
                 return date(int(m.group("y2")), month, int(m.group("d2")))
             except ValueError:
                 continue
+    m = _ARCHIVE_ID.match(name or "")
+    if m is not None:
+        yy = int(m.group("y"))
+        try:
+            return date(2000 + yy if yy < 50 else 1900 + yy, int(m.group("m")), int(m.group("d")))
+        except ValueError:
+            return None
     return None
 
 
@@ -105,7 +120,51 @@ def _inside_hex(text: str, m: re.Match) -> bool:
 _HEX = set("0123456789abcdefABCDEF")
 
 
-# ----- 2. the dateline ----------------------------------------------------------------------------
+# ----- 2. a date line in the header ---------------------------------------------------------------
+
+HEADER_LINES = 6  # lines a page's header (title, byline, date line) takes before the body
+HEADER_REACH = 800  # characters
+
+
+def header_date(text: str) -> date | None:
+    """A full date on a line of its own near the top, as web pages print their date: "May 3, 2013",
+    "PUBLISHED: THURSDAY, MAY 2, 2013, 1:32 PM", "Posted on Thu Jun 13, 2013 08:45 AM PDT",
+    "UPDATED 05/03/2013 at 11:00 AM EDT", "By Jane Doe | March 3, 2009". The line may hold only
+    the date, clock times and the words of the rule file's ``header_word`` table (a byline's name
+    after "by"); a sentence that mentions a date is no date line.
+    """
+    from pipeline.temporal.detect import find
+
+    allowed = lexicon.load().vocab["header_word"]
+    weekdays = lexicon.load().vocab["weekday"]
+    for line in text[:HEADER_REACH].split("\n")[:HEADER_LINES]:
+        line = _SPACED_PUNCT.sub(r"\1", line.strip())  # "05 / 03 / 2013", "1: 32 PM": scrapes that split tokens
+        if not line or len(line) > 120:
+            continue
+        found = find(line)
+        days = [c for c in found if c.reading.fields is not None and c.reading.end is None
+                and None not in (c.reading.fields.year, c.reading.fields.month, c.reading.fields.day)]
+        if len(days) != 1:
+            continue
+        rest = line
+        for c in found:
+            rest = rest[:c.start] + " " * (c.end - c.start) + rest[c.end:]
+        words = [w.lower() for w in re.findall(r"[^\W\d_]+", rest)]
+        if "by" in words:  # a byline: the name after "by" is free
+            words = words[:words.index("by")]
+        if all(w in allowed or w in weekdays or w.rstrip(".") in weekdays for w in words):
+            f = days[0].reading.fields
+            try:
+                return date(f.year, f.month, f.day)
+            except ValueError:
+                continue
+    return None
+
+
+_SPACED_PUNCT = re.compile(r"\s*([/:])\s*")
+
+
+# ----- 3. the dateline ----------------------------------------------------------------------------
 
 def dateline(text: str) -> tuple[int, int, int | None] | None:
     """(month, day, weekday-or-None) of a dateline: an upper-case place, a date, an agency or a dash."""
@@ -133,7 +192,7 @@ def _dateline_regex() -> re.Pattern:
 _DATELINE: re.Pattern | None = None
 
 
-# ----- 3. what the text reports -------------------------------------------------------------------
+# ----- 4. what the text reports -------------------------------------------------------------------
 
 @dataclass
 class _Reported:

@@ -112,24 +112,39 @@ def score_corpus(corpus: Corpus, tables: dict[str, pd.DataFrame]) -> list[Score]
 def score_dct(corpus: Corpus, work: Path) -> list[Score]:
     """The DCT inferred by the real flow with ``published`` hidden, against ``published`` at month
     precision; twice: from the text alone (ids replaced, URLs dropped) and from all but ``published``.
+    A corpus without ``published`` whose texts start with a dated URL line (web scrapes: ECB+) is
+    measured against that URL's date, from the text with the URL line removed.
 
     P = accuracy of the inferred DCTs, R = coverage (documents given one), F1 their harmonic mean.
     """
     from pipeline.flows import extract_corpus
+    from pipeline.schema import Document
+    from pipeline.temporal.dct import URL_LINE, address_date
 
     if corpus.name == "seeds":
         return []
     lines = [json.loads(x) for x in (corpus.raw_dir / "docs.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
-    lines = [x for x in lines if x.get("published")]
-    if not lines:
-        return []
-    truth = {x["id"]: str(x["published"])[:7] for x in lines}
+    dated = [x for x in lines if x.get("published")]
+    if dated:
+        truth = {x["id"]: str(x["published"])[:7] for x in dated}
+        runs = [("text only", False, dated), ("text, id and URL", True, dated)]
+    else:  # the date in a URL on the text's first line stands for the publication date
+        truth, dated = {}, []
+        for x in lines:
+            first = URL_LINE.match(x.get("text") or "")
+            found = address_date(Document("x", "x.txt", first.group(0))) if first else None
+            if found is not None:
+                truth[x["id"]] = found.strftime("%Y-%m")
+                dated.append({**x, "text": x["text"][first.end():].lstrip("\n")})
+        if not dated:
+            return []
+        runs = [("text only, URL line removed, vs the URL's date", False, dated)]
     scores = []
-    for label, keep_address in (("text only", False), ("text, id and URL", True)):
+    for label, keep_address, rows in runs:
         folder = work / ("dct-" + corpus.name.replace("/", "_") + ("-address" if keep_address else "-text"))
         (folder / "raw").mkdir(parents=True, exist_ok=True)
         hidden, real_id = [], {}
-        for i, x in enumerate(lines):
+        for i, x in enumerate(rows):
             doc_id = x["id"] if keep_address else f"doc{i:05d}"
             real_id[doc_id] = x["id"]
             kept = {k: v for k, v in x.items() if k not in ("published", "id") and (keep_address or k != "url")}
@@ -140,9 +155,9 @@ def score_dct(corpus: Corpus, work: Path) -> list[Score]:
         inferred = {real_id[r["doc_id"]]: r["dct"] for r in docs.to_dict("records") if isinstance(r["dct"], str)}
         right = sum(1 for doc_id, dct in inferred.items() if dct[:7] == truth[doc_id])
         accuracy = right / len(inferred) if inferred else None
-        coverage = len(inferred) / len(lines)
+        coverage = len(inferred) / len(rows)
         f1 = 2 * accuracy * coverage / (accuracy + coverage) if accuracy else None
-        scores.append(Score(corpus.name, "documents", f"dct inferred ({label})", accuracy, coverage, f1, len(lines),
+        scores.append(Score(corpus.name, "documents", f"dct inferred ({label})", accuracy, coverage, f1, len(rows),
                             f"published hidden; P = accuracy at month precision, R = coverage; "
                             f"{right} right of {len(inferred)} inferred"))
     return scores
