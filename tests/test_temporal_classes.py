@@ -242,18 +242,37 @@ for text, ref, kind, value in (
         ("a couple of days", None, "DURATION", "P2D"), ("the past 24 hours", None, "DURATION", "PT24H")):
     add(text, ref, kind, value)
 
+# ----- more schedule forms: word clocks, weekday of a week, holiday arithmetic -----------------------
+for text, ref, kind, value in (
+        ("at 0900", N, "TIME", "2022-03-01T09:00"), ("half an hour ago", N, "TIME", "2022-03-01T14:00"),
+        ("an hour and a half ago", N, "TIME", "2022-03-01T13:00"), ("ten thirty", N, "TIME", "2022-03-01T10:30"),
+        ("seven forty-five", N, "TIME", "2022-03-01T07:45"), ("eleven fifteen p.m.", N, "TIME", "2022-03-01T23:15"),
+        ("nine oh five", N, "TIME", "2022-03-01T09:05"), ("5 o'clock pm", N, "TIME", "2022-03-01T17:00"),
+        ("Xmas", T, "DATE", "2021-12-25"), ("New Year's", T, "DATE", "2022-01-01"), ("Black Friday 2022", None, "DATE", "2022-11-25"),
+        ("Palm Sunday 2022", None, "DATE", "2022-04-10"), ("Holy Week 2022", None, "DATE", "2022-04-10/2022-04-16"),
+        ("Thursday 3/3", T, "DATE", "2022-03-03"), ("3/3 at 5pm", T, "TIME", "2022-03-03T17:00"),
+        ("Tuesday next week", T, "DATE", "2022-03-08"), ("Friday of next week", T, "DATE", "2022-03-11"),
+        ("Monday of last week", T, "DATE", "2022-02-21"), ("Christmas morning", T, "TIME", "2021-12-25TMO"),
+        ("noon on Friday", T, "TIME", "2022-02-25T12:00"), ("the day after tomorrow at 5pm", T, "TIME", "2022-03-03T17:00"),
+        ("9:00-17:00", T, "TIME", "2022-03-01T09:00/2022-03-01T17:00"), ("from 2pm until 4pm", T, "TIME", "2022-03-01T14:00/2022-03-01T16:00"),
+        ("between Monday and Friday", T, "DATE", "2022-02-28/2022-03-04"), ("5 minutes from now", N, "TIME", "2022-03-01T14:35"),
+        ("every 15 minutes", None, "SET", "PT15M"), ("1 hr 30 min", None, "DURATION", "PT1H30M")):
+    add(text, ref, kind, value)
+TODO_MORE = [("on Tuesday the 8th", T, "DATE", "2022-03-08"), ("the weekend of March 5", T, "DATE", "2022-W09-WE"),
+             ("Sat 7:30pm", T, "TIME", "2022-02-26T19:30"), ("5th of March to 7th of March", T, "DATE", "2022-03-05/2022-03-07")]
+
 # ----- TODO (strict xfail): forms not yet understood -----------------------------------------------
 TODO = [
     ("Diwali 1990", None, "DATE", "1990-10-18"),  # the holidays package computes Hindu feasts for 2001-2035 only
     ("every weekday", None, "SET", "XXXX-WXX-WD"), ("at dawn", T, "TIME", "2022-03-01TMO"),
     ("1h30", None, "DURATION", "PT1H30M"), ("the last day of Hanukkah 2023", None, "DATE", "2023-12-15"),
-]
+] + TODO_MORE
 
 NOT_TEMPORAL = ["120 miles per hour", "60 beats per minute", "$15 an hour", "3,000 barrels per day", "a 27-year-old",
                 "four times", "the Daily Mail", "full-time", "day-to-day", "6/10", "7.5/10", "to this day",
                 "a 10-year-old boy", "aged 12", "three-quarters of the vote", "real-time", "night club", "Q&A",
                 "may", "march", "the sun", "the film", "5 percent", "$2.3 billion", "2,022 people",
-                "five to six people", "ten of the twelve", "half of nine", "a quarter of the shares", "nine"]
+                "five to six people", "ten of the twelve", "half of nine", "ten five", "in the new year", "lent", "a quarter of the shares", "nine"]
 
 
 @pytest.mark.parametrize("text, reference, kind, value, prefer", CASES, ids=[f"{c[0]}|{c[4]}" for c in CASES])

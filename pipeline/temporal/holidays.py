@@ -7,6 +7,7 @@ file only maps what a text writes ("Bastille Day", "Hanukkah") to the library's 
     "convertdate:thanksgiving"        convertdate.holidays.thanksgiving(year)
     "holidays:FR:National Day"        the day the ``holidays`` calendar of France names so
     "fixed:04-22"                     the same day every year (days no library names: Earth Day)
+    "convertdate:easter-P7D"          days counted from another holiday (Palm Sunday)
 
 A feast of several days is its first day and, after "/", its length or the day it ends before:
 
@@ -19,9 +20,13 @@ nothing, and one that names many computes each year once.
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import date, timedelta
 from functools import lru_cache
+
+
+_SHIFTED = re.compile(r"(?P<rule>.+?)(?P<sign>[+-])P(?P<n>[0-9]+)D")
 
 
 class UnknownHoliday(ValueError):
@@ -49,6 +54,11 @@ def holiday_last_day(rule: str, first: date) -> date | None:
 
 
 def _one_day(rule: str, year: int) -> date | None:
+    shifted = _SHIFTED.fullmatch(rule)  # "holidays:US:Thanksgiving Day+P1D": Black Friday
+    if shifted is not None:
+        day = _one_day(shifted.group("rule"), year)
+        days = int(shifted.group("n")) * (1 if shifted.group("sign") == "+" else -1)
+        return day + timedelta(days=days) if day is not None else None
     source, _, name = rule.partition(":")
     if source == "fixed":
         month, day = name.split("-")

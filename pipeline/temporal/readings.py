@@ -199,7 +199,7 @@ def numeric_date(m: re.Match, lex: Lexicon) -> Reading | None:
     22.02.2022 (European); "6/12" without a year: month and day, US order."""
     g = m.groupdict()
     a, b, year = int(g["a"]), int(g["b"]), _year(g.get("y"))
-    if year is None and not g.get("pre") and b <= 12:
+    if year is None and not (g.get("pre") or g.get("weekday") or g.get("at") is not None) and b <= 12:
         return None  # "6/10", "1/2", "3/4": a rating or a fraction as often as a date
     day_first = g["sep"] == "." or a > 12
     month, day = (b, a) if day_first else (a, b)
@@ -207,7 +207,10 @@ def numeric_date(m: re.Match, lex: Lexicon) -> Reading | None:
         return None
     if g.get("y") and len(g["y"]) == 2 and g["sep"] == ".":
         return None  # 1.5.20 is more often a version or a score than a date
-    return Reading("DATE", fields=Fields(year=year, month=month, day=day))
+    weekday = lex.lookup("weekday", g["weekday"]) if g.get("weekday") else None
+    if weekday is not None and not _capitalised(g["weekday"]):
+        return None
+    return Reading("DATE", fields=Fields(year=year, month=month, day=day, weekday=weekday))
 
 
 def named_day(m: re.Match, lex: Lexicon) -> Reading:
@@ -309,11 +312,17 @@ def shift(m: re.Match, lex: Lexicon) -> Reading | None:
             target = Fields(weekday=lex.lookup("weekday", g["weekday"]))
             return Reading("DATE", shift=Shift("dct", "named", n, target=target))
         return Reading("DATE", shift=Shift("dct", unit, n))
-    n = number(g["num"], lex) if g.get("num") else 1
+    num = (g.get("num") or "").lower()
+    n = 0.5 if num.startswith("half") else number(num, lex) if num else 1
     if n is None or n == "X":
         return None  # "a few days ago": no countable shift
-    if n != int(n):
-        return None
+    if g.get("and_half"):
+        n += 0.5
+    if n != int(n):  # "half an hour ago": 30 minutes; "a day and a half later": 36 hours
+        smaller = {"hour": ("minute", 60), "hours": ("minute", 60), "day": ("hour", 24), "days": ("hour", 24)}.get(unit)
+        if smaller is None or n * smaller[1] != int(n * smaller[1]):
+            return None
+        unit, n = smaller[0], n * smaller[1]
     n = int(n)
     if g.get("weekday_pl"):  # "two Wednesdays from now": the second Wednesday to come
         if not _capitalised(g["weekday_pl"]):
@@ -375,6 +384,22 @@ def time(m: re.Match, lex: Lexicon) -> Reading | None:
         hour = by_part(hour, lex.lookup("clock_part", g["part"]))
         explicit = True
     return Reading("TIME", clock=Clock(hour, minute, second=second, explicit=explicit))
+
+
+def word_time(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"ten thirty", "seven forty-five p.m.", "nine oh five": an hour word, then its minutes."""
+    g = m.groupdict()
+    hour = cardinal(g["hour"])
+    words = [w for w in re.split(r"[\s-]+", g["count"].lower()) if w not in ("oh", "o")]
+    minutes = number(" ".join(words), lex)
+    if hour is None or not isinstance(minutes, float) or minutes != int(minutes) or not 1 <= minutes <= 59:
+        return None
+    if minutes < 10 and not re.match(r"o", g["count"].lower()):
+        return None  # "ten five" is no time; "ten oh five" is
+    ampm = (g.get("ampm") or "").lower().replace(".", "").replace(" ", "")
+    if ampm:
+        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+    return Reading("TIME", clock=Clock(hour, int(minutes), explicit=bool(ampm)))
 
 
 def spoken_time(m: re.Match, lex: Lexicon) -> Reading | None:
@@ -543,7 +568,7 @@ def date_range(m: re.Match, lex: Lexicon) -> Reading | None:
 def nth_in_period(m: re.Match, lex: Lexicon) -> Reading | None:
     """"the second Monday of next month", "the last day of the year", "the first week of 2021"."""
     g = m.groupdict()
-    n = lex.lookup("nth_last", g["nth"]) or numbers.ordinal(g["nth"])
+    n = 1 if g["nth"] == "" else lex.lookup("nth_last", g["nth"]) or numbers.ordinal(g["nth"])  # "" : "Tuesday next week"
     if not n or n > 31:
         return None
     what = (g.get("what") or "day").lower()
@@ -608,5 +633,5 @@ READINGS = {
     "calendar": calendar, "numeric_date": numeric_date, "named_day": named_day, "this_unit": this_unit,
     "this_named": this_named, "shift": shift, "time": time, "duration": duration, "set": set_,
     "ref": ref, "range": date_range, "period": period, "part_of_day": part_of_day, "spoken_time": spoken_time,
-    "nth_in_period": nth_in_period, "boundary": boundary,
+    "nth_in_period": nth_in_period, "boundary": boundary, "word_time": word_time,
 }
