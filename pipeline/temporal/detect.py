@@ -175,7 +175,8 @@ def _join(text: str, cands: list[Candidate], compose: bool = False) -> list[Cand
             gap = text[prev.end:c.start]
             joined = (_join_time(prev, c, gap, compose) or _join_range(text, prev, c, gap) or _join_durations(prev, c, gap)
                       or (_join_set_time(prev, c, gap) if compose else None)
-                      or (_join_offset(prev, c, gap) or _day_before(prev, c, gap) if compose else None))
+                      or (_join_offset(prev, c, gap) or _day_before(prev, c, gap) or _weekday_and_day(prev, c, gap)
+                          if compose else None))
             if joined is not None:
                 out[-1] = joined
                 continue
@@ -298,6 +299,16 @@ def _join_set_time(a: Candidate, b: Candidate, gap: str) -> Candidate | None:
                      f"{a.rule}+{b.rule}")
 
 
+def _weekday_and_day(a: Candidate, b: Candidate, gap: str) -> Candidate | None:
+    """"Tuesday the 8th": the 8th that is a Tuesday."""
+    fa, fb = a.reading.fields, b.reading.fields
+    if fa is None or fb is None or a.reading.clock or b.reading.clock or not re.fullmatch(r",?\s+", gap):
+        return None
+    if fa.weekday is None or fa.month or fa.day or fb.day is None or fb.weekday is not None:
+        return None
+    return Candidate(a.start, b.end, replace(b.reading, fields=replace(fb, weekday=fa.weekday)), f"{a.rule}+{b.rule}")
+
+
 def _day_before(a: Candidate, b: Candidate, gap: str) -> Candidate | None:
     """"the day after Christmas", "the day before Thanksgiving": the named day, moved by one."""
     r = a.reading
@@ -322,7 +333,8 @@ def _join_range(text: str, a: Candidate, b: Candidate, gap: str) -> Candidate | 
         return _clock_range(a, b, opener)
     if a.reading.clock or b.reading.clock or a.reading.fields is None or b.reading.fields is None:
         return None
-    named = all(_is_named_unit(r.fields) for r in (a.reading, b.reading))  # "Monday to Friday", "June through August"
+    # "Monday to Friday", "June through August", "5th of March to 7th of March": the ends say what they are.
+    named = all(_is_named_unit(r.fields) or r.fields.day is not None and r.fields.month is not None for r in (a.reading, b.reading))
     if word in ("to", "until", "till", "through", "thru") and not opener and not named:
         return None
     if _granularity_of(a.reading.fields) != _granularity_of(b.reading.fields):

@@ -332,8 +332,10 @@ def _from_fields(f: Fields, clock: Clock | None, ctx: Context) -> tuple[When | N
     if ref is None:
         return None, "dct", _underspecified(f) + _clock_suffix(clock)
     if f.day is not None and f.month is None:  # "on the 21st": of the month in force, or a neighbour
-        months = [ref.at("month").moved("month", k) for k in (-1, 0, 1)]
-        days = [When.of(m.start.replace(day=f.day), "day") for m in months if _valid(m.start.year, m.start.month, f.day)]
+        span = range(-12, 13) if f.weekday is not None else (-1, 0, 1)  # "Tuesday the 8th": an 8th that is a Tuesday
+        months = [ref.at("month").moved("month", k) for k in span]
+        days = [When.of(m.start.replace(day=f.day), "day") for m in months if _valid(m.start.year, m.start.month, f.day)
+                and (f.weekday is None or date(m.start.year, m.start.month, f.day).isoweekday() == f.weekday)]
         return _nearest(days, ref, ctx.future, ctx.prefer_future), anchor, None
     return _year_nearest(f, ref, ctx.future, ctx.past, ctx.prefer_future), anchor, None
 
