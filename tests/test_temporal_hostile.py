@@ -46,15 +46,15 @@ def _seconds(repeats: int) -> float:
     return best_of(run)
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)
 def test_detection_time_grows_linearly_with_repeats():
     """4x the text costs about 4x the time (quadratic would be 16x)."""
     _seconds(200)  # rule tables loaded, regexes warm
-    small, large = _seconds(1_000), _seconds(4_000)  # each the best of 3 runs (~1 s and ~4 s)
+    small, large = _seconds(600), _seconds(2_400)  # each the best of 3 runs
     assert large / small < 6, (small, large)
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)
 def test_repeated_dates_at_10k_and_40k_stay_linear():
     text = "January 1, 2020 "
     find(text)
@@ -68,7 +68,7 @@ def test_repeated_dates_at_10k_and_40k_stay_linear():
     assert timings[1] / timings[0] < 6, timings
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)
 def test_whole_document_extraction_stays_linear():
     def seconds(repeats: int) -> float:
         text = UNIT * repeats
