@@ -15,9 +15,10 @@ Evidence, strongest first; the first that speaks decides:
    date written without a year (AP style: the current year) and words that count from the text's
    own date ("this month", "yesterday"). Month precision.
 
-Measured on TempEval-3 with ``published`` hidden (``make eval``, "dct" rows): every inferred DCT
-is right at month precision, but only where an address carries the date; the texts alone rarely say
-their year (news omits the current year), so text-only coverage is low: no month is guessed.
+Measured with ``published`` hidden (``make eval``, "dct" rows; figures in the README): on TempEval-3
+every inferred DCT is right at month precision, but only where an address carries the date (its wire
+texts have no header lines and rarely say their year); on ECB+ the header date lines alone give 110
+right of 111 at 0.79 coverage against the articles' URL dates. No month is ever guessed.
 A text with none of these has no DCT (``dct_source = none``): the machine's clock is never used.
 """
 
