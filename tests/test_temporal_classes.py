@@ -256,7 +256,12 @@ for text, ref, kind, value in (
         ("noon on Friday", T, "TIME", "2022-02-25T12:00"), ("the day after tomorrow at 5pm", T, "TIME", "2022-03-03T17:00"),
         ("9:00-17:00", T, "TIME", "2022-03-01T09:00/2022-03-01T17:00"), ("from 2pm until 4pm", T, "TIME", "2022-03-01T14:00/2022-03-01T16:00"),
         ("between Monday and Friday", T, "DATE", "2022-02-28/2022-03-04"), ("5 minutes from now", N, "TIME", "2022-03-01T14:35"),
-        ("every 15 minutes", None, "SET", "PT15M"), ("1 hr 30 min", None, "DURATION", "PT1H30M")):
+        ("every 15 minutes", None, "SET", "PT15M"), ("1 hr 30 min", None, "DURATION", "PT1H30M"),
+        ("nine a.m.", N, "TIME", "2022-03-01T09:00"), ("eleven pm", N, "TIME", "2022-03-01T23:00"),
+        ("Wednesday evening next week", T, "TIME", "2022-03-09TEV"), ("bi-weekly", None, "SET", "P2W"),
+        ("last night at 11", T, "TIME", "2022-02-28T23:00"), ("half past ten tonight", T, "TIME", "2022-03-01T22:30"),
+        ("the third of next month", T, "DATE", "2022-04-03"), ("the evening of the 5th", T, "TIME", "2022-03-05TEV"),
+        ("eight hours from now", N, "TIME", "2022-03-01T22:30"), ("five days from today", T, "DATE", "2022-03-06")):
     add(text, ref, kind, value)
 for text, ref, value in (("on Tuesday the 8th", T, "2022-03-08"), ("Friday, the 25th", T, "2022-02-25"),
                          ("5th of March to 7th of March", T, "2022-03-05/2022-03-07")):

@@ -591,7 +591,8 @@ def nth_in_period(m: re.Match, lex: Lexicon) -> Reading | None:
         container = Reading("DATE", fields=Fields(year=_year(g["year_only"])))
     else:
         container = Reading("DATE", fields=Fields(year=_year(g.get("hyear")), holiday=lex.lookup("holiday", g["holiday"])))
-    return replace(container, nth=(n, what, weekday))
+    clock = Clock(part=lex.lookup("part", g["part"])) if g.get("part") else None
+    return replace(container, type="TIME" if clock else "DATE", clock=clock, nth=(n, what, weekday))
 
 
 def _spoken_year(text: str, lex: Lexicon) -> int | None:

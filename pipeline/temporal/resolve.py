@@ -137,10 +137,10 @@ def _resolve_range(reading: Reading, ctx: Context) -> TemporalValue:
 def _point(reading: Reading, ctx: Context) -> tuple[When | None, str, str | None]:
     """(the calendar point, the anchor kind, an underspecified TIMEX3 value when there is no point)."""
     if reading.nth is not None:
-        container, anchor, underspecified = _point(replace(reading, nth=None), ctx)
+        container, anchor, underspecified = _point(replace(reading, nth=None, clock=None), ctx)
         if container is None:
             return None, anchor, None
-        return _nth_within(container, *reading.nth), anchor, None
+        return _with_clock(_nth_within(container, *reading.nth), reading.clock), anchor, None
     if reading.shift is not None:
         when, anchor = _shifted(reading.shift, ctx)
     elif reading.fields is not None:
