@@ -257,6 +257,13 @@ def test_dct_from_a_date_line_in_the_header(line, dct):
     assert extract_dates(_doc(text), _sentences(text)).dct == dct
 
 
+def test_dct_from_a_dated_footer_line():
+    text = "Headline\nThe actress checked into a clinic on Thursday.\nShe is well.\nLast updated at 10:32 on 3 March 2009"
+    assert extract_dates(_doc(text), _sentences(text)).dct == "2009-03-03"
+    text = "Headline\nThe actress checked into a clinic on Thursday.\nShe was born on 3 March 1959"
+    assert extract_dates(_doc(text), _sentences(text)).dct is None
+
+
 def test_a_sentence_that_names_a_date_is_no_date_line():
     text = "Headline\nOn May 3, 2013, the actress checked into a clinic, her lawyer said.\nShe left on Thursday."
     assert extract_dates(_doc(text), _sentences(text)).dct is None

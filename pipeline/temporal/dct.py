@@ -6,7 +6,7 @@ Evidence, strongest first; the first that speaks decides:
    line, as web scrapes keep it), or its file name / jsonl id ("APW19980807.0261",
    "2013/05/03/story.html"). Publishers put the publication day there: day precision.
 2. **A date line in the header**: "Posted on Thu Jun 13, 2013 08:45 AM PDT", "May 3, 2013" alone
-   under the title, "By Jane Doe | March 3, 2009": day precision.
+   under the title, "By Jane Doe | March 3, 2009", a footer "Last updated at 10:32 on 3 March 2009": day precision.
 3. **A day the lead dates with its weekday**: "set to be released on Friday, April 18, 2025" in
    the first two sentences, when the text writes no later year (a life's dates come later in the
    text, or are followed by later years). A **dateline** ("WASHINGTON, August 13 (Xinhua) --") then
@@ -130,7 +130,8 @@ HEADER_REACH = 800  # characters
 def header_date(text: str) -> date | None:
     """A full date on a line of its own near the top, as web pages print their date: "May 3, 2013",
     "PUBLISHED: THURSDAY, MAY 2, 2013, 1:32 PM", "Posted on Thu Jun 13, 2013 08:45 AM PDT",
-    "UPDATED 05/03/2013 at 11:00 AM EDT", "By Jane Doe | March 3, 2009". The line may hold only
+    "UPDATED 05/03/2013 at 11:00 AM EDT", "By Jane Doe | March 3, 2009"; or at the foot, after a cue
+    word ("Last updated at 10:32 on 3 March 2009"). The line may hold only
     the date, clock times and the words of the rule file's ``header_word`` table (a byline's name
     after "by"); a sentence that mentions a date is no date line.
     """
@@ -138,7 +139,10 @@ def header_date(text: str) -> date | None:
 
     allowed = lexicon.load().vocab["header_word"]
     weekdays = lexicon.load().vocab["weekday"]
-    for line in text[:HEADER_REACH].split("\n")[:HEADER_LINES]:
+    head = text[:HEADER_REACH].split("\n")[:HEADER_LINES]
+    # A page's footer may carry it too ("Last updated at 10:32 on 3 March 2009"), said with a cue word.
+    foot = [line for line in text[-HEADER_REACH:].split("\n")[-FOOTER_LINES:] if _CUE.match(line.strip())]
+    for line in head + foot:
         line = _SPACED_PUNCT.sub(r"\1", line.strip())  # "05 / 03 / 2013", "1: 32 PM": scrapes that split tokens
         if not line or len(line) > 120:
             continue
@@ -163,6 +167,8 @@ def header_date(text: str) -> date | None:
 
 
 _SPACED_PUNCT = re.compile(r"\s*([/:])\s*")
+_CUE = re.compile(r"(?:first\s+|last\s+|originally\s+)?(?:posted|updated|published|modified)\b", re.I)
+FOOTER_LINES = 3
 
 
 # ----- 3. the dateline ----------------------------------------------------------------------------
