@@ -64,7 +64,8 @@ def test_seed_look_alikes_are_not_dates(seeds):
 
 
 def test_seed_dct_inferred_from_the_text(seeds, gold):
-    """No date line: the latest explicit date named, at month precision (README, "Dates and times")."""
+    """No metadata: "Friday, April 18, 2025" (a weekday-dated day, the latest year written) and
+    "so far in 2025 ... this month ... April 18" give the month (README, "Dates and times")."""
     documents, _ = seeds
     for doc in documents:
         expected = gold["documents"][doc.doc_id]["dct"]
@@ -124,7 +125,9 @@ def test_times_and_narrative_follow_the_story():
         ("the following day", "2022-02-23", "narrative"),
         ("Two days later", "2022-02-25", "narrative"),
     ]
-    assert (result.dct, result.dct_source) == ("2022-02", "inferred")
+    # A narrative that never counts from its own date ("yesterday", "on Friday") gives no DCT: its
+    # latest date may be decades before the writing (issue 14), so none is claimed.
+    assert (result.dct, result.dct_source) == (None, "none")
 
 
 def test_published_metadata_is_the_dct():
@@ -153,7 +156,7 @@ def test_without_any_date_relative_values_stay_null():
 def test_partial_dates_take_the_year_of_the_context():
     text = "The film opened on March 3, 2019. It left theaters on April 18 after a long run."
     _, values = _values(text)
-    assert values[1] == ("April 18", "2019-04-18", "dct")
+    assert values[1] == ("April 18", "2019-04-18", "narrative")  # the year of the story (no DCT claimed)
 
 
 def test_a_date_written_once_with_its_year_keeps_it():
@@ -192,3 +195,82 @@ def test_dateparser_reads_what_the_model_found_and_no_rule_did():
     doc = _doc(text)
     result = extract_dates(doc, NlpResult(ents=[Span(start, start + 10, "DATE")], sentences=[(0, len(text))]))
     assert [(r.text, r.value, r.anchor) for r in result.rows] == [("2022/02/22", "2022-02-22", "absolute")]
+
+
+# ----- the DCT without metadata (pipeline/temporal/dct.py) -----------------------------------------
+
+def test_dct_from_a_dated_address():
+    for url, dct in (("https://example.com/2013/05/03/story.html", "2013-05-03"),
+                     ("https://example.com/news/2013/may/03/story", "2013-05-03"),
+                     ("https://example.com/20130504-story", "2013-05-04")):
+        doc = Document(doc_id="t", source_path="t.txt", text="Officials said yesterday the plant would close.", url=url)
+        result = extract_dates(doc, _sentences(doc.text))
+        assert (result.dct, result.dct_source) == (dct, "inferred"), url
+        assert result.rows[0].value is not None
+    doc = Document(doc_id="APW19980807.0261", source_path="docs.jsonl", text="Bombs exploded Friday.")
+    assert extract_dates(doc, _sentences(doc.text)).dct == "1998-08-07"
+    # A content hash is no date, even when its digits look like one.
+    doc = Document(doc_id="000_335914f19980807c", source_path="000_335914f19980807c.txt", text="It rained Friday.")
+    assert extract_dates(doc, _sentences(doc.text)).dct is None
+
+
+def test_dct_from_a_url_on_the_first_line():
+    text = "http: / / nypost. com / 2013 / 05 / 02 / lohan - story\nLindsay Lohan left rehab on Thursday."
+    assert extract_dates(_doc(text), _sentences(text)).dct == "2013-05-02"
+
+
+def test_a_biography_gets_no_dct():
+    """The dates of a life, however late, are no evidence of when it was written."""
+    text = ("Born on March 5, 1923, she moved to New York in 1947. She starred in films in the 1950s. "
+            "She retired on Dec. 11, 1958, and died on Thursday, Dec. 11, 1958 in Los Angeles.")
+    result, _ = _values(text)
+    assert (result.dct, result.dct_source) == (None, "none")
+
+
+def test_a_weekday_dated_day_is_the_news_of_the_day():
+    text = "The embassy reopened on Friday, Aug. 7, 1998 after the bombing. Officials said yesterday it would stay open."
+    result, values = _values(text)
+    assert (result.dct, result.dct_source) == ("1998-08", "inferred")
+
+
+def test_a_weekday_dated_day_before_a_later_year_is_history():
+    text = "The strike began on Tuesday, Oct. 10, 1972. The agent was named in 2005 and died yesterday."
+    result, _ = _values(text)
+    assert result.dct is None
+
+
+def test_dateline_month_and_day_take_the_reported_year():
+    text = ("WASHINGTON, August 13 (Xinhua) --\nThe president on Thursday, Aug. 13, 1998 condemned the attacks. "
+            "He had spoken on Wednesday.")
+    result, _ = _values(text)
+    assert (result.dct, result.dct_source) == ("1998-08", "inferred")
+
+
+@pytest.mark.parametrize("line, dct", [
+    ("May 03, 2013", "2013-05-03"), ("PUBLISHED: THURSDAY, MAY 2, 2013, 1: 32 PM", "2013-05-02"),
+    ("UPDATED 05 / 03 / 2013 at 11: 00 AM EDT", "2013-05-03"), ("Posted on Thu Jun 13, 2013 08:45 AM PDT", "2013-06-13"),
+    ("12:52 p.m. EDT May 2, 2013", "2013-05-02"), ("By Jane Doe | March 3, 2009", "2009-03-03"),
+    ("First Published: June 13, 2013 4:59 PM EDT", "2013-06-13"), ("14 June 2013", "2013-06-14"),
+])
+def test_dct_from_a_date_line_in_the_header(line, dct):
+    text = f"Actress checks into rehab\n{line}\nThe actress checked into a clinic on Thursday, her lawyer said."
+    assert extract_dates(_doc(text), _sentences(text)).dct == dct
+
+
+def test_dct_from_a_dated_footer_line():
+    text = "Headline\nThe actress checked into a clinic on Thursday.\nShe is well.\nLast updated at 10:32 on 3 March 2009"
+    assert extract_dates(_doc(text), _sentences(text)).dct == "2009-03-03"
+    text = "Headline\nThe actress checked into a clinic on Thursday.\nShe was born on 3 March 1959"
+    assert extract_dates(_doc(text), _sentences(text)).dct is None
+
+
+def test_a_sentence_that_names_a_date_is_no_date_line():
+    text = "Headline\nOn May 3, 2013, the actress checked into a clinic, her lawyer said.\nShe left on Thursday."
+    assert extract_dates(_doc(text), _sentences(text)).dct is None
+
+
+@pytest.mark.parametrize("doc_id, dct", [("AP900815-0044", "1990-08-15"), ("WSJ910225-0066", "1991-02-25"),
+                                         ("ea980120.1830.0071", "1998-01-20"), ("story123456-7", None)])
+def test_dct_from_a_news_archive_id_with_a_two_digit_year(doc_id, dct):
+    doc = Document(doc_id=doc_id, source_path="docs.jsonl", text="Officials said today the talks would go on.")
+    assert extract_dates(doc, _sentences(doc.text)).dct == dct

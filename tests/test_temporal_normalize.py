@@ -305,10 +305,6 @@ NOT_TEMPORAL = ["27-year-old", "a 44-year-old man", "four times", "to this day",
                 "the film", "at least four", "real-time", "7.5/10"]
 
 
-def test_collection_is_broad():
-    assert len(CASES) >= 150
-
-
 @pytest.mark.parametrize("expression, reference, kind, value", CASES, ids=[c[0] for c in CASES])
 def test_normalize(expression, reference, kind, value):
     tv = normalize(expression, reference)

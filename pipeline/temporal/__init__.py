@@ -11,9 +11,11 @@ The pipeline calls :func:`extract_dates` per document.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 
 from pipeline.spans import Span
+from pipeline.temporal import lexicon
 from pipeline.temporal.detect import find
 from pipeline.temporal.document import DocumentDates, extract_dates
 from pipeline.temporal.resolve import Context, TemporalValue, reference_when, resolve
@@ -25,19 +27,24 @@ _FILLER = re.compile(r"[\s,.;:()\[\]\"'“”‘’]*(?:(?:on|in|at|by|around|ab
                      re.I)
 
 
-def normalize(expression: str, reference: datetime | date | None = None) -> TemporalValue | None:
+def normalize(expression: str, reference: datetime | date | None = None, prefer: str = "past") -> TemporalValue | None:
     """One temporal expression to its TIMEX3 value, resolved against ``reference`` when relative.
 
     ``reference`` stands for both the document date and the date a story is at ("the following
     day" is the day after it). Without it, values that depend on it are None ("yesterday") or
     underspecified TIMEX3 ("XXXX-04-18", "XXXX-WXX-5"); absolute ones resolve as written.
-    Returns None when the text holds no temporal expression.
+    ``prefer``: which occurrence a bare "Monday", "April 18" or "Thanksgiving" means: ``"past"``
+    (the default, as news reads them: the nearest past one unless the next is much nearer) or
+    ``"future"`` (text about schedules: the coming one). Returns None when the text holds no
+    temporal expression.
     """
+    if prefer not in ("past", "future"):
+        raise ValueError(f"prefer must be 'past' or 'future', not {prefer!r}")
     text = expression.strip()
     if not text:
         return None
     # The whole expression was given as temporal, so a bare number like "2022" may be a year.
-    candidates = find(text, [Span(0, len(text), "DATE")])
+    candidates = find(text, [Span(0, len(text), "DATE")], compose=True)
     if not candidates:
         return None
     best = max(candidates, key=lambda c: c.end - c.start)
@@ -46,6 +53,10 @@ def normalize(expression: str, reference: datetime | date | None = None) -> Temp
         best = candidates[0] if _FILLER.fullmatch(text[:candidates[0].start]) else best
     if isinstance(reference, datetime) and reference.tzinfo is not None:
         reference = reference.replace(tzinfo=None)
-    ctx = Context(dct=reference_when(reference))
+    ctx = Context(dct=reference_when(reference), future=prefer == "future", prefer_future=prefer == "future",
+                  now=reference if isinstance(reference, datetime) else None)
     value, _ = resolve(best.reading, ctx)
+    if value.value == "PRESENT_REF" and isinstance(reference, datetime) and lexicon.load().lookup(
+            "instant_ref", text[best.start:best.end]):
+        value = replace(value, start=reference, end=reference, granularity="instant")  # "right now"
     return value

@@ -7,12 +7,13 @@ TIMEX3 value ("2022-Q1", "2022-W08", "2022-02-22TEV") and its interval, and to m
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 # Coarse to fine. "part" is a part of a day (morning, evening, ...), "weekend" a week's weekend.
 GRANULARITIES = ("millennium", "century", "decade", "year", "half", "quarter", "season", "month",
-                 "week", "weekend", "day", "part", "hour", "minute")
+                 "week", "weekend", "day", "part", "hour", "minute", "second")
 
 SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 # Hours of a day each part of the day covers (TIMEX3 leaves them open; these are the usual readings).
@@ -86,17 +87,26 @@ class When:
             iso = s.isocalendar()
             return f"{iso.year:04d}-W{iso.week:02d}" + ("-WE" if g == "weekend" else "")
         if g == "day":
-            return s.strftime("%Y-%m-%d")
+            return iso_day(s)
         if g == "part":
-            return s.strftime("%Y-%m-%d") + "T" + self.part
+            return iso_day(s) + "T" + self.part
         if g == "hour":
-            return s.strftime("%Y-%m-%dT%H")
-        return s.strftime("%Y-%m-%dT%H:%M")
+            return f"{iso_day(s)}T{s.hour:02d}"
+        if g == "second":
+            return f"{iso_day(s)}T{s.hour:02d}:{s.minute:02d}:{s.second:02d}"
+        return f"{iso_day(s)}T{s.hour:02d}:{s.minute:02d}"
+
+
+def iso_day(moment: date) -> str:
+    """YYYY-MM-DD with a 4-digit year (``strftime("%Y")`` writes year 1 as "1" on glibc)."""
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
 
 
 def floor(moment: datetime, gran: str, part: str | None = None) -> datetime:
     """The start of the unit of granularity ``gran`` containing ``moment``."""
     d = datetime(moment.year, moment.month, moment.day)
+    if gran == "second":
+        return moment.replace(microsecond=0)
     if gran == "minute":
         return moment.replace(second=0, microsecond=0)
     if gran == "hour":
@@ -145,12 +155,13 @@ def shift(moment: datetime, unit: str, n: int) -> datetime:
         return moment + timedelta(hours=n)
     if unit == "minute":
         return moment + timedelta(minutes=n)
+    if unit == "second":
+        return moment + timedelta(seconds=n)
     raise ValueError(unit)
 
 
 def _month_length(year: int, month: int) -> int:
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return (nxt - timedelta(days=1)).day
+    return monthrange(year, month)[1]
 
 
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:

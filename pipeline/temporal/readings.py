@@ -12,6 +12,7 @@ import re
 from calendar import monthrange
 from dataclasses import dataclass, replace
 
+from pipeline import numbers
 from pipeline.temporal.lexicon import Lexicon
 
 
@@ -28,7 +29,7 @@ class Fields:
     season: str | None = None
     decade: int | None = None  # 199 for "the 1990s"
     century: int | None = None  # 19 for "the 20th century"
-    holiday: str | None = None  # rule from the holiday table: "12-25", "11-4-4", "easter-2"
+    holiday: str | None = None  # the library holiday the rule file maps the words to: "convertdate:thanksgiving"
     decade_in_century: int | None = None  # "the '90s", "the nineties": century from context
 
 
@@ -56,6 +57,21 @@ class Clock:
     hour: int | None = None
     minute: int | None = None
     part: str | None = None  # MO, AF, EV, NI, MI
+    second: int | None = None  # only when the text gives seconds ("11:02:30 PM")
+    # The text said a.m./p.m. (or a 24-hour time): a part of the day joined to it no longer decides the half.
+    explicit: bool = False
+
+
+def by_part(hour: int, part: str | None) -> int:
+    """The hour a part of the day gives a 12-hour clock time: "nine tonight" is 21:00, "4 in the
+    morning" 04:00, "6 in the evening" 18:00; "2 at night" stays 02:00 (after midnight)."""
+    if part in ("AF", "EV") and hour < 12:
+        return hour + 12
+    if part == "NI" and 6 <= hour < 12:
+        return hour + 12
+    if part == "MO" and hour == 12:
+        return 0
+    return hour
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,12 @@ class Reading:
     fixed: str | None = None  # a value that needs no context: P3D, PRESENT_REF, XXXX-WXX-1
     mod: str | None = None  # TIMEX3 mod: START, MID, END, APPROX, LESS_THAN, MORE_THAN, ...
     end: Reading | None = None  # second end of a range ("between 2019 and 2021")
+    # The n-th day, weekday, week or weekend inside the period the rest names ("the last Friday of
+    # October": (-1, "day", 5)); n = -1 counts from the period's end.
+    nth: tuple[int, str, int | None] | None = None
+    # Counted from the point the rest names, or from the reference instant when the rest is a
+    # duration: "a week from Friday" (Friday + ("week", 1)), "in 20 minutes" (("minute", 20)).
+    offset: tuple[str, int] | None = None
 
     @property
     def is_point(self) -> bool:
@@ -76,63 +98,37 @@ class Reading:
 
 # ----- small parsers shared by the readings -------------------------------------------------------
 
-_MOD_WORDS = {"early": "START", "earlier": "START", "beginning": "START", "start": "START", "turn": "START",
-              "late": "END", "later": "END", "end": "END", "mid": "MID", "middle": "MID"}
-_APPROX_WORDS = {"about": "APPROX", "around": "APPROX", "approximately": "APPROX", "roughly": "APPROX",
-                 "some": "APPROX", "nearly": "LESS_THAN", "almost": "LESS_THAN", "close to": "LESS_THAN",
-                 "more than": "MORE_THAN", "over": "MORE_THAN", "at least": "EQUAL_OR_MORE",
-                 "less than": "LESS_THAN", "fewer than": "LESS_THAN", "under": "LESS_THAN",
-                 "up to": "EQUAL_OR_LESS", "at most": "EQUAL_OR_LESS", "just over": "MORE_THAN",
-                 "well over": "MORE_THAN", "just under": "LESS_THAN"}
-
-
-def mod_of(text: str) -> str | None:
-    lowered = text.lower()
-    for word, mod in _APPROX_WORDS.items():
+def mod_of(text: str, lex: Lexicon) -> str | None:
+    """The TIMEX3 mod of the words an expression starts with ("almost five hours" -> LESS_THAN,
+    "early March" -> START): the tables ``approx_word`` and ``mod_word`` of the rule file."""
+    lowered = " ".join(text.lower().split())
+    for word, mod in sorted(lex.vocab["approx_word"].items(), key=lambda kv: -len(kv[0])):
         if lowered.startswith(word + " "):
             return mod
-    for word, mod in _MOD_WORDS.items():
-        if re.match(rf"(?:very\s+|the\s+)?{word}\b", lowered):
-            return mod
-    return None
+    m = re.match(r"(?:very\s+|the\s+)?([a-z]+)", lowered)
+    return lex.vocab["mod_word"].get(m.group(1)) if m else None
 
 
 def number(text: str, lex: Lexicon) -> float | str | None:
-    """"five" -> 5, "5 1/2" -> 5.5, "twenty-five" -> 25, "one hundred" -> 100, "several" -> "X"."""
+    """"five" -> 5, "5 1/2" -> 5.5, "twenty-five" -> 25, "one hundred" -> 100, "several" -> "X".
+
+    Counting words are :mod:`pipeline.numbers` (shared with money); only the quantities a reader
+    cannot count ("several", "a few": TIMEX3's X) belong to the date rules.
+    """
     text = " ".join(text.lower().split())
     if not text:
         return None
-    if text.endswith(" and a half"):
-        whole = number(text[: -len(" and a half")], lex)
-        return whole + 0.5 if isinstance(whole, (int, float)) else None
     vague = lex.lookup("vague_number", text)
     if vague is not None:
         return vague
-    if text in ("a", "an", "one"):
-        return 1
-    m = re.fullmatch(r"([0-9]+(?:[.,][0-9]+)?)(?:\s+([1-9])/([1-9])|\s*([½¼¾]))?", text)
-    if m:
-        value = float(m.group(1).replace(",", ""))
-        if m.group(2):
-            value += int(m.group(2)) / int(m.group(3))
-        if m.group(4):
-            value += {"½": 0.5, "¼": 0.25, "¾": 0.75}[m.group(4)]
-        return value
-    total, current = 0, 0
-    for word in re.split(r"[\s-]+", text):
-        if word == "and":
-            continue
-        value = lex.lookup("number", word)
-        if value is None:
-            return None
-        if value == 100:
-            current = max(current, 1) * 100
-        elif value == 1000:
-            total += max(current, 1) * 1000
-            current = 0
-        else:
-            current += value
-    return total + current
+    value = numbers.parse(text)
+    return float(value) if value is not None else None
+
+
+def cardinal(word: str) -> int | None:
+    """One cardinal word ("nine", "twenty") or digits."""
+    word = word.lower()
+    return int(word) if word.isdigit() else numbers.table().cardinals.get(word)
 
 
 def _year(text: str | None) -> int | None:
@@ -158,10 +154,14 @@ def _capitalised(word: str | None) -> bool:
 
 def calendar(m: re.Match, lex: Lexicon) -> Reading | None:
     g = m.groupdict()
-    if not (_capitalised(g.get("month")) and _capitalised(g.get("weekday"))):
-        return None
+    if not (_capitalised(g.get("month")) and _capitalised(g.get("weekday")) and _capitalised(g.get("holiday"))):
+        return None  # "may", "march", "lent": the verbs
     month = _month(g.get("month"), lex)
     day = int(re.sub(r"\D", "", g["day"])) if g.get("day") else None
+    if g.get("day_word"):
+        day = numbers.ordinal(g["day_word"])
+        if day is None or not 1 <= day <= 31:
+            return None
     year = _year(g.get("year") or g.get("year_before"))
     if g.get("spoken_year"):
         year = _spoken_year(g["spoken_year"], lex)
@@ -183,32 +183,39 @@ def calendar(m: re.Match, lex: Lexicon) -> Reading | None:
         else:
             fields = replace(fields, decade_in_century=int(digits) // 10)
     if g.get("decade_word"):
-        tens = lex.lookup("number", g["decade_word"].lower().removesuffix("ies") + "y")
+        tens = cardinal(g["decade_word"].lower().removesuffix("ies") + "y")
         fields = replace(fields, decade_in_century=tens // 10 if tens else None)
     clock = Clock(part=lex.lookup("part", g["part"])) if g.get("part") else None
     if g.get("hour"):
-        clock = Clock(int(g["hour"]), int(g["minute"] or 0))
-    mod = mod_of(m.group(0)) if g.get("mod") else None
+        clock = Clock(int(g["hour"]), int(g["minute"] or 0), second=int(g["second"]) if g.get("second") else None,
+                      explicit=True)
+    mod = mod_of(m.group(0), lex) if g.get("mod") else None
     kind = "TIME" if clock else "DATE"
     return Reading(kind, fields=fields, clock=clock, mod=mod)
 
 
 def numeric_date(m: re.Match, lex: Lexicon) -> Reading | None:
-    """2/22/2022 (US), 22/2/2022 (UK, when the first number cannot be a month), 22.02.2022 (European)."""
-    a, b, year = int(m.group("a")), int(m.group("b")), _year(m.group("y"))
-    day_first = m.group("sep") == "." or a > 12
+    """2/22/2022 and 11-05-98 (US), 22/2/2022 (UK, when the first number cannot be a month),
+    22.02.2022 (European); "6/12" without a year: month and day, US order."""
+    g = m.groupdict()
+    a, b, year = int(g["a"]), int(g["b"]), _year(g.get("y"))
+    if year is None and not (g.get("pre") or g.get("weekday") or g.get("at") is not None) and b <= 12:
+        return None  # "6/10", "1/2", "3/4": a rating or a fraction as often as a date
+    day_first = g["sep"] == "." or a > 12
     month, day = (b, a) if day_first else (a, b)
     if not (1 <= month <= 12) or not _valid_day(year, month, day):
         return None
-    if len(m.group("y")) == 2 and m.group("sep") == ".":
+    if g.get("y") and len(g["y"]) == 2 and g["sep"] == ".":
         return None  # 1.5.20 is more often a version or a score than a date
-    return Reading("DATE", fields=Fields(year=year, month=month, day=day))
+    weekday = lex.lookup("weekday", g["weekday"]) if g.get("weekday") else None
+    if weekday is not None and not _capitalised(g["weekday"]):
+        return None
+    return Reading("DATE", fields=Fields(year=year, month=month, day=day, weekday=weekday))
 
 
 def named_day(m: re.Match, lex: Lexicon) -> Reading:
     named = " ".join(m.group("named").lower().split())
-    n = {"today": 0, "tonight": 0, "this": 0, "yesterday": -1, "last": -1, "tomorrow": 1,
-         "the day before yesterday": -2, "the day after tomorrow": 2}[named]
+    n = lex.lookup("named_day", named)
     part = _group(m, "part")
     if named == "tonight":
         part = "night"
@@ -216,25 +223,31 @@ def named_day(m: re.Match, lex: Lexicon) -> Reading:
         n = -1  # "last evening" = yesterday evening
     clock = Clock(part=lex.lookup("part", part)) if part else None
     return Reading("TIME" if clock else "DATE", shift=Shift("dct", "day", n), clock=clock,
-                   mod=mod_of(m.group(0)) if _group(m, "mod") else None)
-
-
-_REL = {"this": 0, "current": 0, "last": -1, "past": -1, "previous": -1, "this past": -1, "next": 1,
-        "coming": 1, "following": 1, "this coming": 1}
+                   mod=mod_of(m.group(0), lex) if _group(m, "mod") else None)
 
 
 def this_unit(m: re.Match, lex: Lexicon) -> Reading:
     """"last week", "next year", "the end of the year", "year-end", "the weekend"."""
     rel = " ".join((_group(m, "rel") or "this").lower().split())
     unit = m.group("unit").lower()
-    n = _REL.get(rel, 0)
-    anchor = "narrative" if rel == "following" else "dct"
+    n = lex.lookup("relative", rel) or 0
+    anchor = "narrative" if lex.lookup("relative_narrative", rel) else "dct"
     # "the weekend" is the one just past (or, in future-tense text, the coming one).
     mode = "nearest" if unit == "weekend" and rel in ("the", "over the") else None
     mod = _group(m, "mod")
     if mod is not None:
-        mod = "END" if "end" in mod.lower() else mod_of(m.group(0))
+        mod = "END" if "end" in mod.lower() else mod_of(m.group(0), lex)
+    if _group(m, "same"):
+        mode = "same-day"  # "this time last year": the reference's day, a year back
     return Reading("DATE", shift=Shift(anchor, unit, n, mode=mode), mod=mod)
+
+
+def boundary(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"EOQ", "close of business": the end of the unit the reference is in."""
+    word = m.group("abbr")
+    if " " not in word and not word.isupper():
+        return None  # "eod", "cob" in lower case are other words
+    return Reading("DATE", shift=Shift("dct", lex.lookup("boundary_abbreviation", word), 0), mod="END")
 
 
 def period(m: re.Match, lex: Lexicon) -> Reading:
@@ -252,7 +265,7 @@ def this_named(m: re.Match, lex: Lexicon) -> Reading | None:
     rel = " ".join(g["rel"].lower().split())
     if m.re.pattern.endswith(r"year\b"):  # "April next year", "the spring of last year"
         return _month_of_year(m, rel, lex)
-    if not (_capitalised(g.get("month")) and _capitalised(g.get("weekday"))):
+    if not (_capitalised(g.get("month")) and _capitalised(g.get("weekday")) and _capitalised(g.get("holiday"))):
         return None
     target = Fields(
         weekday=lex.lookup("weekday", g["weekday"]) if g.get("weekday") else None,
@@ -261,26 +274,29 @@ def this_named(m: re.Match, lex: Lexicon) -> Reading | None:
         holiday=lex.lookup("holiday", g["holiday"]) if g.get("holiday") else None,
     )
     clock = Clock(part=lex.lookup("part", g["part"])) if g.get("part") else None
-    anchor = "narrative" if rel == "following" else "dct"
-    return Reading("TIME" if clock else "DATE", shift=Shift(anchor, "named", _REL[rel], target=target),
-                   clock=clock, mod=mod_of(m.group(0)) if g.get("mod") else None)
+    anchor = "narrative" if lex.lookup("relative_narrative", rel) else "dct"
+    return Reading("TIME" if clock else "DATE", shift=Shift(anchor, "named", lex.lookup("relative", rel), target=target),
+                   clock=clock, mod=mod_of(m.group(0), lex) if g.get("mod") else None)
 
 
 def _month_of_year(m: re.Match, rel: str, lex: Lexicon) -> Reading | None:
-    word = m.group("month")
-    month = lex.lookup("month", word)
-    season = None if month else lex.lookup("season", word)
+    """"April next year", "the spring of last year", "the second half of next year"."""
+    g = m.groupdict()
+    word = g.get("month")
+    month = lex.lookup("month", word) if word else None
+    season = None if month or not word else lex.lookup("season", word)
     if month and not _capitalised(word):
         return None
-    n = {"this": 0, "the same": 0, "last": -1, "the previous": -1, "next": 1, "the following": 1}[rel]
-    anchor = "narrative" if rel.startswith("the ") else "dct"
-    return Reading("DATE", shift=Shift(anchor, "year", n, target=Fields(month=month, season=season)),
-                   mod=mod_of(m.group(0)) if _group(m, "mod") else None)
+    quarter = _ordinal_or_int(g.get("quarter") or g.get("qcode"), lex)
+    half = _ordinal_or_int(g.get("half"), lex)
+    narrative = lex.lookup("relative_narrative", rel)
+    n = narrative if narrative is not None else lex.lookup("relative", rel)
+    anchor = "narrative" if narrative is not None else "dct"
+    target = Fields(month=month, season=season, quarter=quarter, half=half)
+    return Reading("DATE", shift=Shift(anchor, "year", n, target=target),
+                   mod=mod_of(m.group(0), lex) if _group(m, "mod") else None)
 
 
-_BACK = {"ago", "earlier", "before", "previously", "prior", "back", "previous", "preceding"}
-_FORWARD = {"later", "after", "from now", "hence", "on", "following", "next", "subsequent"}
-_PARTS_AS_UNITS = {"night": "NI", "morning": "MO", "evening": "EV", "afternoon": "AF"}
 
 
 def shift(m: re.Match, lex: Lexicon) -> Reading | None:
@@ -288,65 +304,134 @@ def shift(m: re.Match, lex: Lexicon) -> Reading | None:
     g = m.groupdict()
     unit = (g.get("unit") or g.get("unit2") or "").lower()
     direction = " ".join((g.get("dir") or g.get("dir2") or "").lower().split())
-    n = number(g["num"], lex) if g.get("num") else 1
+    if direction in ("after next", "before last"):  # "the week after next": two from now
+        n = 2 if direction == "after next" else -2
+        if g.get("weekday"):
+            if not _capitalised(g["weekday"]):
+                return None
+            target = Fields(weekday=lex.lookup("weekday", g["weekday"]))
+            return Reading("DATE", shift=Shift("dct", "named", n, target=target))
+        return Reading("DATE", shift=Shift("dct", unit, n))
+    num = (g.get("num") or "").lower()
+    n = 0.5 if num.startswith("half") else number(num, lex) if num else 1
     if n is None or n == "X":
         return None  # "a few days ago": no countable shift
-    if n != int(n):
-        return None
+    if g.get("and_half"):
+        n += 0.5
+    if n != int(n):  # "half an hour ago": 30 minutes; "a day and a half later": 36 hours
+        smaller = {"hour": ("minute", 60), "hours": ("minute", 60), "day": ("hour", 24), "days": ("hour", 24)}.get(unit)
+        if smaller is None or n * smaller[1] != int(n * smaller[1]):
+            return None
+        unit, n = smaller[0], n * smaller[1]
     n = int(n)
+    if g.get("weekday_pl"):  # "two Wednesdays from now": the second Wednesday to come
+        if not _capitalised(g["weekday_pl"]):
+            return None
+        target = Fields(weekday=lex.lookup("weekday_plural", g["weekday_pl"]))
+        return Reading("DATE", shift=Shift("dct", "named", n * lex.lookup("direction", direction), target=target))
+    if unit.startswith("fortnight"):  # "a fortnight ago": two weeks
+        n *= 2
     part = None
-    if unit in _PARTS_AS_UNITS:
-        part, unit = _PARTS_AS_UNITS[unit], "day"
+    if lex.lookup("part", unit) and lex.lookup("calendar_unit", unit) is None:  # "that night": that day, at night
+        part, unit = lex.lookup("part", unit), "day"
     unit = lex.lookup("calendar_unit", unit) or unit
-    if direction in ("that", "the same", "same"):
-        n = 0
-    elif direction in _BACK:
-        n = -n
-    elif direction not in _FORWARD:
+    sign = lex.lookup("direction", direction)
+    if sign is None:
         return None
+    n *= sign  # "that night", "the same day": 0
     # "ago", "from now" count from the time of writing; "earlier", "later", "the next day" from the story.
-    anchor = "dct" if direction in ("ago", "from now", "hence", "back") else "narrative"
+    anchor = "dct" if lex.lookup("direction_from_now", direction) else "narrative"
     # "a year earlier", "a year ago", "year-earlier" compare with what was just said: a quarter
     # a year before a quarter (resolve.py decides when the comparison applies).
     mode = "compare" if unit == "year" and n != 0 else None
     if (g.get("noun") or "").lower() in ("quarter", "period"):
         mode = "compare-quarter"  # "the year-ago quarter": the reported quarter, a year before
     clock = Clock(part=part) if part else None
-    mod = mod_of(m.group(0))
+    mod = mod_of(m.group(0), lex)
     if g.get("mod2"):
         mod = "END" if g["mod2"].lower() == "later" else "START"
     if g.get("mod"):
-        mod = mod_of(m.group(0))
+        mod = mod_of(m.group(0), lex)
     return Reading("TIME" if clock else "DATE", shift=Shift(anchor, unit, n, mode=mode), clock=clock, mod=mod)
 
 
 def part_of_day(m: re.Match, lex: Lexicon) -> Reading:
     """"in the morning", "mid-afternoon", "overnight": that part of the day the story is at."""
-    part = lex.lookup("part", m.group("part") or m.group("overnight"))
+    part = lex.lookup("part", _group(m, "part") or _group(m, "overnight"))
     return Reading("TIME", shift=Shift("narrative", "day", 0), clock=Clock(part=part),
-                   mod=mod_of(m.group(0)) if _group(m, "mod") else None)
+                   mod=mod_of(m.group(0), lex) if _group(m, "mod") else None)
 
 
 def time(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"5:30 p.m.", "17:30", "14h45", "9a", "11:02:30 PM", "ten o'clock in the morning", "noon"."""
     g = m.groupdict()
     if g.get("named_time"):
         named = g["named_time"].lower()
-        clock = Clock(12, 0) if named in ("noon", "midday") else Clock(24, 0)
+        clock = Clock(12, 0, explicit=True) if named in ("noon", "midday") else Clock(24, 0, explicit=True)
         return Reading("TIME", clock=clock)
-    hour_text = g["hour"]
-    hour = int(hour_text) if hour_text.isdigit() else lex.lookup("number", hour_text)
+    hour = cardinal(g["hour"])
     if hour is None:
         return None
     minute = int(g.get("minute") or 0)
-    ampm = (g.get("ampm") or "").lower().replace(".", "").replace(" ", "")
-    part = (g.get("part") or "").lower()
+    second = int(g["second"]) if g.get("second") else None
+    ampm = (g.get("ampm") or g.get("ap") or "").lower().replace(".", "").replace(" ", "")
+    explicit = bool(ampm) or g.get("minute") is not None and hour > 12 or g["hour"].startswith("0")
     if ampm:
         if hour > 12 or hour == 0:
             return None
-        hour = hour % 12 + (12 if ampm == "pm" else 0)
-    elif part and hour < 12 and ("afternoon" in part or "evening" in part or "night" in part):
-        hour += 12
-    return Reading("TIME", clock=Clock(hour, minute))
+        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+    elif g.get("part"):
+        hour = by_part(hour, lex.lookup("clock_part", g["part"]))
+        explicit = True
+    return Reading("TIME", clock=Clock(hour, minute, second=second, explicit=explicit))
+
+
+def word_time(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"ten thirty", "seven forty-five p.m.", "nine oh five": an hour word, then its minutes."""
+    g = m.groupdict()
+    hour = cardinal(g["hour"])
+    words = [w for w in re.split(r"[\s-]+", g["count"].lower()) if w not in ("oh", "o")]
+    minutes = number(" ".join(words), lex)
+    if hour is None or not isinstance(minutes, float) or minutes != int(minutes) or not 1 <= minutes <= 59:
+        return None
+    if minutes < 10 and not re.match(r"o", g["count"].lower()):
+        return None  # "ten five" is no time; "ten oh five" is
+    ampm = (g.get("ampm") or "").lower().replace(".", "").replace(" ", "")
+    if ampm:
+        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+    return Reading("TIME", clock=Clock(hour, int(minutes), explicit=bool(ampm)))
+
+
+def spoken_time(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"a quarter to nine", "half past midnight", "ten minutes past 6pm", "twenty to six": minutes
+    counted from (past, after) or to (to, till, before, of) an hour; a.m./p.m. or a part of the
+    day after it decides the half of the day."""
+    g = m.groupdict()
+    words = " ".join((g.get("minutes") or g["count"]).lower().split())
+    minutes = lex.lookup("clock_fraction", words)
+    if minutes is None:
+        n = number(words, lex)
+        if not isinstance(n, float) or n != int(n) or not 1 <= n <= 59:
+            return None
+        minutes = int(n)
+    hour_word = g["hour"].lower()
+    named = lex.lookup("clock_named_hour", hour_word)
+    hour = named if named is not None else cardinal(hour_word)
+    if hour is None or not 0 <= hour <= 12:
+        return None
+    explicit = named is not None
+    ampm = (g.get("ampm") or "").lower().replace(".", "").replace(" ", "")
+    if ampm and named is None:
+        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+        explicit = True
+    elif g.get("part") and named is None:
+        hour = by_part(hour, lex.lookup("clock_part", g["part"]))
+        explicit = True
+    if lex.lookup("clock_direction", g["rel"]) < 0:
+        if minutes == 30:
+            return None  # "half to nine" is no time ("half nine" is 9:30 in British speech, not read here)
+        hour, minutes = (hour - 1) % 24, 60 - minutes
+    return Reading("TIME", clock=Clock(hour, minutes, explicit=explicit))
 
 
 def duration(m: re.Match, lex: Lexicon) -> Reading | None:
@@ -374,7 +459,11 @@ def duration(m: re.Match, lex: Lexicon) -> Reading | None:
     after_unit = m.string[m.end("unit"):m.end()].lower()
     if n != "X" and re.search(r"\band\s+(?:a\s+)?half\b", after_unit):  # "a year and a half"
         n += 0.5
-    return Reading("DURATION", fixed=duration_value(n, unit_code), mod=mod_of(text))
+    offset = None
+    if g.get("offset") is not None and n != "X" and n == int(n):  # "in 20 minutes": ends 20 minutes on
+        unit = lex.lookup("calendar_unit", g["unit"].lower()) or lex.lookup("calendar_unit", g["unit"].lower() + "s")
+        offset = (unit, int(n)) if unit else None
+    return Reading("DURATION", fixed=duration_value(n, unit_code), mod=mod_of(text, lex), offset=offset)
 
 
 def duration_value(n, unit_code: str) -> str:
@@ -410,10 +499,6 @@ def _duration_text(parts) -> str:
     return "P" + date_part + ("T" + time_part if time_part else "")
 
 
-_SET_UNITS = {"second": "PT1S", "minute": "PT1M", "hour": "PT1H", "day": "P1D", "night": "P1D",
-              "week": "P1W", "weekend": "P1WE", "month": "P1M", "quarter": "P3M", "year": "P1Y", "decade": "P10Y"}
-
-
 def set_(m: re.Match, lex: Lexicon) -> Reading | None:
     g = m.groupdict()
     if g.get("frequency"):
@@ -435,7 +520,7 @@ def set_(m: re.Match, lex: Lexicon) -> Reading | None:
     if g.get("part"):
         return Reading("SET", fixed=f"XXXX-XX-XXT{lex.lookup('part', g['part'])}")
     unit = g["unit"].lower()
-    value = _SET_UNITS[unit]
+    value = lex.lookup("set_unit", unit)
     num = (g.get("num") or "").lower()
     if num == "other":
         value = value.replace("1", "2", 1)
@@ -455,6 +540,13 @@ def ref(m: re.Match, lex: Lexicon) -> Reading | None:
 def date_range(m: re.Match, lex: Lexicon) -> Reading | None:
     """"Feb. 22-23", "22-23 February 2022", "1990-95": two calendar points that share what is unsaid."""
     g = m.groupdict()
+    if g.get("weekday2"):  # "Mon-Fri"
+        if not (_capitalised(g["weekday"]) and _capitalised(g["weekday2"])):
+            return None
+        first, second = lex.lookup("weekday", g["weekday"]), lex.lookup("weekday", g["weekday2"])
+        if first is None or second is None or first == second:
+            return None
+        return Reading("DATE", fields=Fields(weekday=first), end=Reading("DATE", fields=Fields(weekday=second)))
     if g.get("year2"):
         first = _year(g["year"])
         second_text = g["year2"]
@@ -473,13 +565,43 @@ def date_range(m: re.Match, lex: Lexicon) -> Reading | None:
                    end=Reading("DATE", fields=Fields(year=year, month=month, day=day2)))
 
 
+def nth_in_period(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"the second Monday of next month", "the last day of the year", "the first week of 2021"."""
+    g = m.groupdict()
+    n = 1 if g["nth"] == "" else lex.lookup("nth_last", g["nth"]) or numbers.ordinal(g["nth"])  # "" : "Tuesday next week"
+    if not n or n > 31:
+        return None
+    what = (g.get("what") or "day").lower()
+    weekday = lex.lookup("weekday", what)
+    if weekday is not None:
+        if not _capitalised(g["what"]):
+            return None
+        what = "day"
+    elif not g.get("what") and n < 0:
+        return None  # "the last of the year": no unit
+    if g.get("rel"):
+        container = Reading("DATE", shift=Shift("dct", g["runit"].lower(), lex.lookup("relative", g["rel"])))
+    elif g.get("unit"):
+        container = Reading("DATE", shift=Shift("dct", g["unit"].lower(), 0))
+    elif g.get("month"):
+        if not _capitalised(g["month"]):
+            return None
+        container = Reading("DATE", fields=Fields(year=_year(g.get("year")), month=lex.lookup("month", g["month"])))
+    elif g.get("year_only"):
+        container = Reading("DATE", fields=Fields(year=_year(g["year_only"])))
+    else:
+        container = Reading("DATE", fields=Fields(year=_year(g.get("hyear")), holiday=lex.lookup("holiday", g["holiday"])))
+    clock = Clock(part=lex.lookup("part", g["part"])) if g.get("part") else None
+    return replace(container, type="TIME" if clock else "DATE", clock=clock, nth=(n, what, weekday))
+
+
 def _spoken_year(text: str, lex: Lexicon) -> int | None:
     """"nineteen ninety-six" -> 1996, "two thousand one" -> 2001, "nineteen oh five" -> 1905."""
     words = re.split(r"[\s-]+", text.lower())
     if words[:2] == ["two", "thousand"]:
         rest = number(" ".join(w for w in words[2:] if w != "and"), lex) if len(words) > 2 else 0
         return 2000 + int(rest or 0)
-    century = lex.lookup("number", words[0])
+    century = cardinal(words[0])
     rest = [w for w in words[1:] if w not in ("oh", "o")]
     tail = number(" ".join(rest), lex)
     return century * 100 + int(tail) if century and tail is not None else None
@@ -494,14 +616,14 @@ def _month(text: str | None, lex: Lexicon) -> int | None:
 def _ordinal_or_int(text: str | None, lex: Lexicon) -> int | None:
     if not text:
         return None
-    return int(text) if text.isdigit() else lex.lookup("ordinal", text)
+    return int(text) if text.isdigit() else numbers.ordinal(text)
 
 
 def _century(text: str | None, lex: Lexicon) -> int | None:
     if not text:
         return None
-    n = lex.lookup("ordinal", text)
-    return n - 1 if isinstance(n, int) and n > 0 else None
+    n = numbers.ordinal(text)
+    return n - 1 if n else None
 
 
 def _valid_day(year: int | None, month: int, day: int) -> bool:
@@ -511,5 +633,6 @@ def _valid_day(year: int | None, month: int, day: int) -> bool:
 READINGS = {
     "calendar": calendar, "numeric_date": numeric_date, "named_day": named_day, "this_unit": this_unit,
     "this_named": this_named, "shift": shift, "time": time, "duration": duration, "set": set_,
-    "ref": ref, "range": date_range, "period": period, "part_of_day": part_of_day,
+    "ref": ref, "range": date_range, "period": period, "part_of_day": part_of_day, "spoken_time": spoken_time,
+    "nth_in_period": nth_in_period, "boundary": boundary, "word_time": word_time,
 }

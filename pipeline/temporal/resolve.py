@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from pipeline.temporal.calendar import GRANULARITIES, SEASON_START, When, easter, nth_weekday
+from pipeline.temporal.calendar import GRANULARITIES, SEASON_START, When, iso_day
+from pipeline.temporal.holidays import holiday_date, holiday_last_day
 from pipeline.temporal.readings import Clock, Fields, Reading, Shift
 
 
@@ -34,8 +35,13 @@ class Context:
     year: int | None = None  # the last year written out in the text
     future: bool = False  # the words before the expression speak of the future (will, is expected to, ...)
     past: bool = False  # ... or of the past (ended, was)
+    # normalize(prefer="future"): text about schedules, where a bare "April 18" is the coming one.
+    prefer_future: bool = False
     # Dates already written with their year: a later "Oct. 23" is the same Oct. 23 (month, day) -> year.
     written: dict = field(default_factory=dict)
+    # The reference instant, when known to the minute (normalize() given a datetime): "an hour ago",
+    # "in 20 minutes" count from it.
+    now: datetime | None = None
 
     def remember(self, when: When, reading: Reading) -> None:
         """Move the story on after ``reading`` resolved to ``when``."""
@@ -59,21 +65,48 @@ def resolve(reading: Reading, ctx: Context) -> tuple[TemporalValue, When | None]
     """The value of ``reading`` in ``ctx``, and the calendar point it names (None for durations, sets, ...)."""
     if reading.fixed is not None:
         anchor = "dct" if reading.fixed.endswith("_REF") else "absolute"
+        if reading.offset is not None and reading.type == "DURATION":
+            return _duration_ending(reading, ctx), None
         return TemporalValue(reading.type, reading.fixed, None, None, None, anchor, reading.mod), None
     if reading.end is not None:
         return _resolve_range(reading, ctx), None
     try:
         when, anchor, underspecified = _point(reading, ctx)
+        if when is None:
+            return TemporalValue(reading.type, underspecified, None, None, None, anchor, reading.mod), None
+        kind = "TIME" if when.gran in ("part", "hour", "minute", "second") else "DATE"
+        value = when.value
+        if reading.clock is not None and reading.clock.hour == 24:
+            value = iso_day(when.start - timedelta(days=1)) + "T24:00"
+        gran = "part_of_day" if when.gran == "part" else when.gran
+        f = reading.fields
+        if f is not None and f.holiday is not None and when.gran == "day" and reading.nth is None and reading.offset is None:
+            last = holiday_last_day(f.holiday, when.day)
+            if last is not None:  # "Ramadan 2022": the feast's days, first/last
+                return TemporalValue(kind, f"{value}/{iso_day(last)}", when.start, datetime(last.year, last.month, last.day)
+                                     + timedelta(days=1), gran, anchor, reading.mod), when
+        return TemporalValue(kind, value, when.start, when.end, gran, anchor, reading.mod), when
     except (Unresolvable, OverflowError, ValueError):
+        # No such date, no reference, or past the calendar's ends (year 1 to 9999): null, never a crash.
         return TemporalValue(reading.type, None, None, None, None, _anchor_kind(reading), reading.mod), None
-    if when is None:
-        return TemporalValue(reading.type, underspecified, None, None, None, anchor, reading.mod), None
-    kind = "TIME" if when.gran in ("part", "hour", "minute") else "DATE"
-    value = when.value
-    if reading.clock is not None and reading.clock.hour == 24:
-        value = (when.start - timedelta(days=1)).strftime("%Y-%m-%d") + "T24:00"
-    gran = "part_of_day" if when.gran == "part" else when.gran
-    return TemporalValue(kind, value, when.start, when.end, gran, anchor, reading.mod), when
+
+
+def _duration_ending(reading: Reading, ctx: Context) -> TemporalValue:
+    """"in 20 minutes": the duration, and (when the reference allows) the unit it ends in as start/end."""
+    unit, n = reading.offset
+    plain = TemporalValue("DURATION", reading.fixed, None, None, None, "absolute", reading.mod)
+    try:
+        if unit in ("hour", "minute"):
+            if ctx.now is None:
+                return plain
+            when = When("minute", ctx.now.replace(second=0, microsecond=0)).moved(unit, n)
+        elif ctx.dct is not None and ctx.dct.is_day_or_finer():
+            when = ctx.dct.at("day").moved(unit, n)
+        else:
+            return plain
+    except (OverflowError, ValueError):
+        return plain
+    return TemporalValue("DURATION", reading.fixed, when.start, when.end, when.gran, "dct", reading.mod)
 
 
 def _anchor_kind(reading: Reading) -> str:
@@ -83,11 +116,19 @@ def _anchor_kind(reading: Reading) -> str:
 
 
 def _resolve_range(reading: Reading, ctx: Context) -> TemporalValue:
+    """Two ends as one interval; an end that names no year ("to Friday", "through August", "3pm")
+    is the first such occurrence at or after the start."""
     first, first_when = resolve(replace(reading, end=None), ctx)
-    second, second_when = resolve(reading.end, ctx)
+    second_ctx = ctx
+    end_fields = reading.end.fields
+    if first_when is not None and (end_fields is None or end_fields.year is None) and reading.end.shift is None:
+        second_ctx = replace(ctx, dct=first_when.at("day") if first_when.is_day_or_finer() else first_when,
+                             story=first_when.at("day") if first_when.is_day_or_finer() else ctx.story,
+                             future=True, prefer_future=True)
+    second, second_when = resolve(reading.end, second_ctx)
     if first.value is None or second.value is None:
-        return TemporalValue("DATE", None, None, None, None, first.anchor, reading.mod)
-    return TemporalValue("DATE", f"{first.value}/{second.value}", first.start, second.end, first.granularity,
+        return TemporalValue(first.type, None, None, None, None, first.anchor, reading.mod)
+    return TemporalValue(first.type, f"{first.value}/{second.value}", first.start, second.end, first.granularity,
                          first.anchor, reading.mod)
 
 
@@ -95,6 +136,11 @@ def _resolve_range(reading: Reading, ctx: Context) -> TemporalValue:
 
 def _point(reading: Reading, ctx: Context) -> tuple[When | None, str, str | None]:
     """(the calendar point, the anchor kind, an underspecified TIMEX3 value when there is no point)."""
+    if reading.nth is not None:
+        container, anchor, underspecified = _point(replace(reading, nth=None, clock=None), ctx)
+        if container is None:
+            return None, anchor, None
+        return _with_clock(_nth_within(container, *reading.nth), reading.clock), anchor, None
     if reading.shift is not None:
         when, anchor = _shifted(reading.shift, ctx)
     elif reading.fields is not None:
@@ -105,7 +151,20 @@ def _point(reading: Reading, ctx: Context) -> tuple[When | None, str, str | None
         when, anchor = _day_in_force(ctx)
         if when is None:
             return None, "dct", "XXXX-XX-XX" + _clock_suffix(reading.clock)
-    return _with_clock(when, reading.clock), anchor, None
+    when = _with_clock(when, reading.clock)
+    if reading.offset is not None:
+        when = _offset(when, *reading.offset, ctx)
+    return when, anchor, None
+
+
+def _offset(when: When, unit: str, n: int, ctx: Context) -> When:
+    """"a week from Friday", "three days after Christmas"; "tomorrow in two hours" counts the hours
+    from the reference's time of day on that day."""
+    if unit in ("hour", "minute") and not GRANULARITIES.index(when.gran) >= GRANULARITIES.index("minute"):
+        if ctx.now is None or not when.is_day_or_finer():
+            raise Unresolvable("hours from a day without a time")
+        when = When("minute", datetime.combine(when.day, ctx.now.time()).replace(second=0, microsecond=0))
+    return when.moved(unit, n)
 
 
 def _day_in_force(ctx: Context) -> tuple[When | None, str]:
@@ -123,15 +182,34 @@ def _with_clock(when: When, clock: Clock | None) -> When:
     if day is None:
         raise Unresolvable("a time of day needs a day")
     if clock.hour is not None:
-        return When("minute", day.start + timedelta(hours=clock.hour, minutes=clock.minute or 0))
+        at = day.start + timedelta(hours=clock.hour, minutes=clock.minute or 0, seconds=clock.second or 0)
+        return When("second" if clock.second is not None else "minute", at)
     return When.of(day.start, "part", clock.part)
+
+
+def _nth_within(period: When, n: int, unit: str, weekday: int | None) -> When:
+    """The n-th (n = -1: last) day, weekday, week or weekend of ``period``. A week belongs to the
+    period its Thursday is in (as ISO 8601 numbers weeks), a weekend to the period of its Saturday."""
+    first, last = period.day, (period.end - timedelta(days=1)).date()
+    want = {"day": weekday, "week": 4, "weekend": 6}[unit]
+    days = []
+    d = first if n > 0 else last
+    step = timedelta(days=1 if n > 0 else -1)
+    while first <= d <= last and len(days) < abs(n):
+        if want is None or d.isoweekday() == want:
+            days.append(d)
+        d += step
+    if len(days) < abs(n):
+        raise Unresolvable(f"no {n}-th {unit} in {period.value}")
+    return When.of(days[-1], "day" if unit == "day" else unit)
 
 
 def _clock_suffix(clock: Clock | None) -> str:
     if clock is None:
         return ""
     if clock.hour is not None:
-        return f"T{clock.hour:02d}:{clock.minute or 0:02d}"
+        seconds = f":{clock.second:02d}" if clock.second is not None else ""
+        return f"T{clock.hour:02d}:{clock.minute or 0:02d}{seconds}"
     return "T" + clock.part
 
 
@@ -157,6 +235,10 @@ def _shifted(s: Shift, ctx: Context) -> tuple[When, str]:
         return base.at("weekend").moved("week", n), anchor
     if s.unit == "named":
         return _nearest_named(s.target, base, s.n), anchor
+    if s.mode == "same-day" and base.is_day_or_finer():
+        return base.at("day").moved(s.unit, s.n), anchor
+    if s.unit in ("hour", "minute") and anchor == "dct" and ctx.now is not None:
+        return When("minute", ctx.now.replace(second=0, microsecond=0)).moved(s.unit, s.n), anchor  # "an hour ago"
     gran = _UNIT_GRAN[s.unit]
     if GRANULARITIES.index(base.gran) >= GRANULARITIES.index(gran) or base.is_day_or_finer():
         moved = base.at(gran).moved(s.unit, s.n)
@@ -200,11 +282,11 @@ def _nearest_named(target: Fields, base: When, n: int) -> When:
         day = base.day
         if n == 0:
             return When.of(day + timedelta(days=target.weekday - day.isoweekday()), "day")
-        step = 1 if n > 0 else -1
+        step = 1 if n > 0 else -1  # "next Friday" is the first to come, "two Fridays from now" the second
         d = day + timedelta(days=step)
         while d.isoweekday() != target.weekday:
             d += timedelta(days=step)
-        return When.of(d, "day")
+        return When.of(d + timedelta(days=7 * (n - step)), "day")
     candidates = [c for c in (_fields_in_year(target, y) for y in range(base.start.year - 2, base.start.year + 3)) if c]
     if n == 0:  # "this summer": the one we are in, else the one of this year
         current = [c for c in candidates if c.start <= base.start < c.end]
@@ -249,7 +331,13 @@ def _from_fields(f: Fields, clock: Clock | None, ctx: Context) -> tuple[When | N
     ref, anchor = _partial_reference(ctx)
     if ref is None:
         return None, "dct", _underspecified(f) + _clock_suffix(clock)
-    return _year_nearest(f, ref, ctx.future, ctx.past), anchor, None
+    if f.day is not None and f.month is None:  # "on the 21st": of the month in force, or a neighbour
+        span = range(-12, 13) if f.weekday is not None else (-1, 0, 1)  # "Tuesday the 8th": an 8th that is a Tuesday
+        months = [ref.at("month").moved("month", k) for k in span]
+        days = [When.of(m.start.replace(day=f.day), "day") for m in months if _valid(m.start.year, m.start.month, f.day)
+                and (f.weekday is None or date(m.start.year, m.start.month, f.day).isoweekday() == f.weekday)]
+        return _nearest(days, ref, ctx.future, ctx.prefer_future), anchor, None
+    return _year_nearest(f, ref, ctx.future, ctx.past, ctx.prefer_future), anchor, None
 
 
 def _only_weekday(f: Fields) -> bool:
@@ -293,7 +381,7 @@ def _weekday_near(weekday: int, ref: When, future: bool) -> When:
 FUTURE_PENALTY = 2.0
 
 
-def _year_nearest(f: Fields, ref: When, future: bool, past: bool = False) -> When:
+def _year_nearest(f: Fields, ref: When, future: bool, past: bool = False, prefer_future: bool = False) -> When:
     """The year for a date written without one: the nearest occurrence to ``ref`` in which any weekday
     given fits; in future-tense sentences the next occurrence that has not ended."""
     year = ref.start.year
@@ -302,13 +390,22 @@ def _year_nearest(f: Fields, ref: When, future: bool, past: bool = False) -> Whe
         if fits:
             return _fields_in_year(f, min(fits, key=lambda y: (abs(y - year), y > year)))
     candidates = [c for c in (_fields_in_year(f, y) for y in (year - 1, year, year + 1)) if c is not None]
-    if not candidates:
-        raise Unresolvable("no such date")
-    if (f.quarter or f.half or past) and not future:
+    if (f.quarter or f.half or past) and not future and not prefer_future:
         # Quarters and halves are named when they are reported on: the latest one begun.
         begun = [c for c in candidates if c.start <= ref.start]
         if begun:
             return max(begun, key=lambda c: c.start)
+    return _nearest(candidates, ref, future, prefer_future)
+
+
+def _nearest(candidates: list[When], ref: When, future: bool, prefer_future: bool) -> When:
+    """Of the occurrences of a date written without its year (or month), the one a reader means."""
+    if not candidates:
+        raise Unresolvable("no such date")
+    if prefer_future:  # text about schedules: the next occurrence that has not ended
+        coming = [c for c in candidates if c.end > ref.start]
+        if coming:
+            return min(coming, key=lambda c: c.start)
 
     def distance(c: When) -> float:
         if c.start <= ref.start < c.end:
@@ -318,6 +415,14 @@ def _year_nearest(f: Fields, ref: When, future: bool, past: bool = False) -> Whe
         return (ref.start - c.end).total_seconds()
 
     return min(candidates, key=distance)
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+        return True
+    except ValueError:
+        return False
 
 
 def _fits_weekday(f: Fields, year: int) -> bool:
@@ -348,14 +453,10 @@ def _fields_in_year(f: Fields, year: int) -> When | None:
 
 
 def _holiday(rule: str, year: int) -> date:
-    if rule.startswith("easter"):
-        return easter(year) + timedelta(days=int(rule[6:] or 0))
-    parts = rule.split("-", 2)
-    month = int(parts[0])
-    if len(parts) == 2:
-        return date(year, month, int(parts[1]))
-    weekday, n = int(parts[1]), int(parts[2])
-    return nth_weekday(year, month, weekday, n)
+    found = holiday_date(rule, year)
+    if found is None:
+        raise ValueError(f"{rule} has no day in {year}")
+    return found
 
 
 def _underspecified(f: Fields) -> str:
@@ -364,6 +465,8 @@ def _underspecified(f: Fields) -> str:
         return f"XXXX-{f.month:02d}-{f.day:02d}"
     if f.month is not None:
         return f"XXXX-{f.month:02d}"
+    if f.day is not None:
+        return f"XXXX-XX-{f.day:02d}"
     if f.quarter is not None:
         return f"XXXX-Q{f.quarter}"
     if f.half is not None:
@@ -371,8 +474,7 @@ def _underspecified(f: Fields) -> str:
     if f.season is not None:
         return f"XXXX-{f.season}"
     if f.holiday is not None:
-        parts = f.holiday.split("-")
-        return f"XXXX-{parts[0]}-{parts[1]}" if len(parts) == 2 and not f.holiday.startswith("easter") else "XXXX-XX-XX"
+        return "XXXX-XX-XX"
     return "XXXX"
 
 

@@ -2,7 +2,8 @@
 
 Corpora: the sample articles (``raw/`` against ``seeds.json``) and every folder of
 ``../shared/corpora`` holding ``docs.jsonl`` + ``gold.json``. Each corpus is scored on the tables
-its gold annotates. One table of figures is printed and written to ``processed/eval/``.
+its gold annotates; a corpus whose documents have ``published`` is also run with it hidden, to
+score the inferred DCT (accuracy and coverage). One table of figures is printed and written to ``processed/eval/``.
 """
 
 from __future__ import annotations
@@ -108,6 +109,60 @@ def score_corpus(corpus: Corpus, tables: dict[str, pd.DataFrame]) -> list[Score]
     return scores
 
 
+def score_dct(corpus: Corpus, work: Path) -> list[Score]:
+    """The DCT inferred by the real flow with ``published`` hidden, against ``published`` at month
+    precision; twice: from the text alone (ids replaced, URLs dropped) and from all but ``published``.
+    A corpus without ``published`` whose texts start with a dated URL line (web scrapes: ECB+) is
+    measured against that URL's date, from the text with the URL line removed.
+
+    P = accuracy of the inferred DCTs, R = coverage (documents given one), F1 their harmonic mean.
+    """
+    from pipeline.flows import extract_corpus
+    from pipeline.schema import Document
+    from pipeline.temporal.dct import URL_LINE, address_date
+
+    if corpus.name == "seeds":
+        return []
+    lines = [json.loads(x) for x in (corpus.raw_dir / "docs.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    dated = [x for x in lines if x.get("published")]
+    if dated:
+        truth = {x["id"]: str(x["published"])[:7] for x in dated}
+        runs = [("text only", False, dated), ("text, id and URL", True, dated)]
+    else:  # the date in a URL on the text's first line stands for the publication date
+        truth, dated = {}, []
+        for x in lines:
+            first = URL_LINE.match(x.get("text") or "")
+            found = address_date(Document("x", "x.txt", first.group(0))) if first else None
+            if found is not None:
+                truth[x["id"]] = found.strftime("%Y-%m")
+                dated.append({**x, "text": x["text"][first.end():].lstrip("\n")})
+        if not dated:
+            return []
+        runs = [("text only, URL line removed, vs the URL's date", False, dated)]
+    scores = []
+    for label, keep_address, rows in runs:
+        folder = work / ("dct-" + corpus.name.replace("/", "_") + ("-address" if keep_address else "-text"))
+        (folder / "raw").mkdir(parents=True, exist_ok=True)
+        hidden, real_id = [], {}
+        for i, x in enumerate(rows):
+            doc_id = x["id"] if keep_address else f"doc{i:05d}"
+            real_id[doc_id] = x["id"]
+            kept = {k: v for k, v in x.items() if k not in ("published", "id") and (keep_address or k != "url")}
+            hidden.append(json.dumps({"id": doc_id, **kept}))
+        (folder / "raw" / "docs.jsonl").write_text("\n".join(hidden) + "\n", encoding="utf-8")
+        extract_corpus(folder / "raw", folder / "processed", progress=False)
+        docs = pd.read_parquet(folder / "processed" / "documents.parquet", columns=["doc_id", "dct"])
+        inferred = {real_id[r["doc_id"]]: r["dct"] for r in docs.to_dict("records") if isinstance(r["dct"], str)}
+        right = sum(1 for doc_id, dct in inferred.items() if dct[:7] == truth[doc_id])
+        accuracy = right / len(inferred) if inferred else None
+        coverage = len(inferred) / len(rows)
+        f1 = 2 * accuracy * coverage / (accuracy + coverage) if accuracy else None
+        scores.append(Score(corpus.name, "documents", f"dct inferred ({label})", accuracy, coverage, f1, len(rows),
+                            f"published hidden; P = accuracy at month precision, R = coverage; "
+                            f"{right} right of {len(inferred)} inferred"))
+    return scores
+
+
 def exact_name_baseline(mentions: pd.DataFrame) -> list[dict]:
     """The comparison point for alignment: the model's own mentions and labels, grouped by exact name."""
     from pipeline.align import entity_id_for, name_key
@@ -148,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         for corpus in corpora:
             started = time.perf_counter()
             print(f"eval: {corpus.name} ...", flush=True)
-            scores.extend(score_corpus(corpus, run_corpus(corpus, Path(tmp))))
+            tables = run_corpus(corpus, Path(tmp))
+            scores.extend(score_corpus(corpus, tables))
+            scores.extend(score_dct(corpus, Path(tmp)))
             timings[corpus.name] = time.perf_counter() - started
     table = format_table(scores)
     print(table)
