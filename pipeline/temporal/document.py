@@ -49,9 +49,29 @@ def document_date(doc: Document, candidates: list[Candidate], sentences) -> tupl
     """The DCT and where it came from: ``metadata``, ``inferred`` (see :mod:`pipeline.temporal.dct`) or ``none``."""
     if doc.published is not None:
         return When.of(doc.published.replace(tzinfo=None), "day"), "metadata"
-    lead_end = sentences[min(1, len(sentences) - 1)][1]
-    found = dct.infer(doc, candidates, lambda cands, ctx: _with_tense(cands, sentences, doc.text, ctx), lead_end)
+    found = dct.infer(doc, candidates, lambda cands, ctx: _with_tense(cands, sentences, doc.text, ctx),
+                      lead_end(doc.text, sentences))
     return (found.when, "inferred") if found is not None else (None, "none")
+
+
+# A sentence of prose: this many words at least, ending as sentences do.
+LEAD_MIN_WORDS = 8
+_SENTENCE_END = ('.', '!', '?', '"', "'", '”', '’', ')')
+
+
+def lead_end(text: str, sentences: list[tuple[int, int]]) -> int:
+    """Where the lead ends: after the first two sentences of prose.
+
+    A headline, a caption word or a dateline on a line of its own is a sentence too (sentences end
+    at such line breaks) but not part of the lead: the news of the day is in the first prose.
+    """
+    if not sentences:
+        return len(text)
+    prose = [e for s, e in sentences
+             if len(text[s:e].split()) >= LEAD_MIN_WORDS and text[s:e].rstrip().endswith(_SENTENCE_END)]
+    if len(prose) >= 2:
+        return prose[1]
+    return prose[0] if prose else sentences[min(1, len(sentences) - 1)][1]
 
 
 def _with_tense(candidates: list[Candidate], sentences, text: str, ctx: Context):
