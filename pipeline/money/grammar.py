@@ -51,11 +51,29 @@ _YEAR = re.compile(r"(1[89]|20)\d\d")
 
 
 def _alternation(words: Iterable[str]) -> str:
-    """Longest first; a space in a phrase matches any run of spaces, a hyphen any spacing around it."""
-    out = []
-    for w in sorted(set(words), key=len, reverse=True):
-        out.append(re.escape(w).replace(r"\ ", SP + "+").replace(r"\-", f"{SP}*-{SP}*"))
-    return "|".join(out)
+    """One regex for a word list, shaped as a trie ("seven(?:t(?:een|y))?"), so that a position
+    where no word starts fails on its first character instead of trying every word in turn; the
+    longer word wins where one is a prefix of another. A space in a phrase matches any run of
+    spaces, a hyphen any spacing around it."""
+    trie: dict = {}
+    for word in set(words):
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict) -> str:
+    branches = [_char(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+def _char(ch: str) -> str:
+    return {" ": SP + "+", "-": f"{SP}*-{SP}*"}.get(ch) or re.escape(ch)
 
 
 # --- numbers ---------------------------------------------------------------------------------
@@ -217,7 +235,7 @@ def grammar() -> tuple[re.Pattern, re.Pattern]:
     """The money regex and the vague-magnitude regex, built once from the rule file and the currency table."""
     t, lex = table(), load()
     symbols = _alternation(s for s in t.symbols if "$" not in s)
-    codes = "|".join(sorted(t.codes, key=len, reverse=True))
+    codes = _alternation(t.codes)
     names = _alternation(_name_variants(n for n in t.names if len(n) > 1))
     subnames = _alternation(s for s, info in t.subunits.items() if not info["attached"])
     attached = _alternation(s for s, info in t.subunits.items() if info["attached"])
@@ -225,10 +243,10 @@ def grammar() -> tuple[re.Pattern, re.Pattern]:
     # space where the letters are capitals CLDR knows; "A $5" is an article and a dollar sign.
     before = sorted({s[:-1] for s in t.symbols if s.endswith("$") and s[:-1].isalpha()}, key=len, reverse=True)
     after = sorted({s[1:] for s in t.symbols if s.startswith("$") and s[1:].isalpha()}, key=len, reverse=True)
-    spaced = "|".join(b for b in before if len(b) > 1 and b.isupper())
-    mixed = "|".join(b for b in before if not b.isupper())
+    spaced = _alternation(b for b in before if len(b) > 1 and b.isupper())
+    mixed = _alternation(b for b in before if not b.isupper())
     dollar = (rf"(?:\b(?:{spaced}){SP}?\$|\b(?:{mixed})\$|\b[A-Z]{{1,3}}\$"
-              rf"|\$(?:(?:{'|'.join(after)})(?={SP}?\d))?)")
+              rf"|\$(?:(?:{_alternation(after)})(?={SP}?\d))?)")
     dollar_after = rf"(?:(?<![A-Za-z])(?:{mixed}|[A-Z]{{1,3}}))?\$(?![\w$]|{SP}?\d)"
     prefix = (rf"(?:{dollar}|(?<![\w])(?:{symbols})(?={SP}?[\d.])|\b(?:{codes})(?={SP}?[\d.])"
               rf"|(?i:\b(?:euros?|dollars?|pounds?)(?=\d)))")
@@ -252,8 +270,16 @@ def grammar() -> tuple[re.Pattern, re.Pattern]:
         subunit = (rf"(?P<sub{n}>(?:(?(between)(?!)|{SP}+and{SP}+)|{SP}+)"
                    rf"(?P<subamt{n}>\d{{1,2}}(?![\d.,]\d)|(?i:{count}))"
                    rf"(?:{SP}?(?P<subname{n}>(?i:{subnames})(?![\w])|(?<=\d)(?:{attached})(?![\w.]))|{bare_end}))?")
+        # A marker is required in the regex itself, so that plain numbers never come back as matches:
+        # an amount without one is only the first end of a range whose second end has one ("5 to 10
+        # dollars"), or the second end of a range whose first has one ("$5-10 million"); "a" always
+        # needs a currency name after it.
+        if n == 1:
+            marked = rf"(?(suf1)|(?(pre1)|(?={SP}?[{RANGE_DASH}]|{SP}+(?i:to|and|through|up{SP}+to)\b)))"
+        else:
+            marked = r"(?(suf2)|(?(pre2)|(?(suf1)|(?(pre1)|(?!)))))"
         return (rf"(?:(?P<pre{n}>{prefix}){SP}?)?(?P<amt{n}>{amount})"
-                rf"(?:{SP}?(?:-{SP}?)?(?P<suf{n}>{suffix}))?{subunit}")
+                rf"(?:{SP}?(?:-{SP}?)?(?P<suf{n}>{suffix}))?{marked}(?(art{n})(?(suf{n})|(?!))){subunit}")
 
     qualifier = _alternation(w for q in lex.qualifiers if q.where == "before" for w in q.words)
     post = _alternation(w for q in lex.qualifiers if q.where == "after" for w in q.words)
