@@ -336,10 +336,10 @@ def _marker(text: str | None) -> Marker | None:
         letters = raw.replace("$", "").replace(" ", "")
         reading = (dollar_prefix(letters) if letters else None) or t.symbols["$"]
         return Marker(raw, reading)
+    if raw in t.codes:  # before symbols: "NIS" is also some locale's symbol, but first a code
+        return Marker(raw, t.codes[raw])
     if raw in t.symbols:
         return Marker(raw, t.symbols[raw])
-    if raw in t.codes:
-        return Marker(raw, t.codes[raw])
     name = re.sub(r"\s+", " ", raw.lower())
     name = re.sub(r"^(\w)\.(\w)\. ", r"\1\2 ", name)
     for candidate in (name, name.rstrip("s")):
@@ -445,22 +445,19 @@ def _read(m: re.Match, text: str) -> tuple[Found | None, int]:
             return None, first.end if first.end > m.start() else m.start() + 1
         end = _with_post(m, text, first.end)
         return _build(m, text, end, first, None, first.end if end == first.end else end)
-    is_range = _is_range(m, text)
-    if not is_range:
-        if first.marker is None:
-            return None, second.start
-        return _build(m, text, first.end, first, None, second.start)
-    marker = first.marker or second.marker
-    if marker is None or first.value is None or second.value is None:
+    if first.value is None or second.value is None or not (first.marker or second.marker):
         return None, m.end("amt1")
     low, high = first.value, second.value
     if not first.scaled and second.scaled:
         scaled = low * _scale_of(second.amount_text)
         low = scaled if scaled < high else low
-    if low >= high:  # "from $10 to $5": two amounts
-        if first.marker is None:
-            return None, second.start
+    if not _is_range(m, text) or low >= high:  # "rose from $5 to $6", "from $10 to $5": two amounts
+        if first.marker is None:  # "fell from 40 to 30 dollars": the first is in dollars too
+            if not m.group("between"):
+                return None, second.start
+            first = replace(first, marker=second.marker, value=low, scaled=first.scaled or second.scaled)
         return _build(m, text, first.end, first, None, second.start)
+    marker = first.marker or second.marker
     end = _with_post(m, text, second.end)
     both = replace(first, marker=marker, scaled=first.scaled or second.scaled)
     return _build(m, text, end, both, (low, high), end)
