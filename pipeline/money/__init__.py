@@ -123,7 +123,8 @@ def extract_money(doc: Document, ents: list[Span]) -> list[MoneyRow]:
     """
     text = doc.text
     ents = sorted(ents, key=lambda s: (s.start, s.end))
-    kept = [f for f in scan(text) if _plausible(f, text, _Overlaps(ents))]
+    overlapping = _Overlaps(ents)
+    kept = [f for f in scan(text) if _plausible(f, text, overlapping)]
     evidence = document_evidence(text, ents, kept)
     rows = []
     for f in kept:

@@ -47,6 +47,8 @@ DIGITS = (
     r"|\.\d+)"
 )
 RANGE_DASH = "-–—‒−"
+# How many words before "from" a verb of change may stand ("cut the price of the phone from").
+CHANGE_WORDS = 6
 _YEAR = re.compile(r"(1[89]|20)\d\d")
 
 
@@ -309,11 +311,12 @@ def _name_variants(names: Iterable[str]) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _context() -> tuple[re.Pattern, list, list, list]:
+def _context() -> tuple[re.Pattern, re.Pattern, list, list]:
     """Patterns checked around a match: currency names used as modifiers, idioms, weights, change verbs."""
     lex = load()
     heads = re.compile(rf"(?:{SP}*-{SP}*|{SP}+)(?i:{_alternation(lex.modifier_heads())})(?![\w])")
-    return heads, [c.pattern for c in lex.idioms], list(lex.weights), [c.pattern for c in lex.changes]
+    idioms = re.compile("|".join(f"(?:{c.pattern.pattern})" for c in lex.idioms), re.I)
+    return heads, idioms, list(lex.weights), [c.pattern for c in lex.changes]
 
 
 # --- reading a match ---------------------------------------------------------------------------------
@@ -419,10 +422,8 @@ def _overlaps(item: Found, vague: list[Found], starts: list[int]) -> bool:
 def _idiom_or_weight(f: Found, text: str) -> bool:
     _, idioms, weights, _ = _context()
     lo, hi = max(0, f.start - 40), min(len(text), f.end + 40)
-    window = text[lo:hi]
-    for pattern in idioms:
-        if any(m.start() + lo <= f.start and f.end <= m.end() + lo for m in pattern.finditer(window)):
-            return True
+    if any(m.start() <= f.start and f.end <= m.end() for m in idioms.finditer(text, lo, hi)):
+        return True
     if f.weak and "pound" in f.marker.text.lower():
         return any(w.before.search(text[lo:f.start]) or w.after.search(text[f.end:hi]) for w in weights)
     return False
@@ -526,9 +527,11 @@ def _is_range(m: re.Match, text: str) -> bool:
     if sep == "up to":
         return between == "from"
     if between == "from":
-        # "rose from $5 million to $6 million" is two amounts; "tickets cost from $30 to $40" a range
-        clause = re.split(r"[.;!?\n]", text[max(0, m.start() - 80):m.start()])[-1]
-        return not any(p.search(clause) for p in _context()[3])
+        # "rose from $5 million to $6 million" is two amounts; "tickets cost from $30 to $40" a range.
+        # The verb is among the last few words of the clause: "cut the price of the phone from".
+        clause = re.split(r"[,.;:!?()\n]", text[max(0, m.start() - 80):m.start()])[-1]
+        words = " ".join(clause.split()[-CHANGE_WORDS:])
+        return not any(p.search(words) for p in _context()[3])
     return True
 
 
