@@ -7,6 +7,7 @@ the fast lane; tests/test_money_extract.py runs the real model.
 
 from __future__ import annotations
 
+import gc
 import time
 
 import pytest
@@ -128,23 +129,29 @@ def _cost(piece: str, repeats: int, with_entities: bool = False) -> float:
     doc = Document("d", "", text)
     ents = [Span(i, i + len(piece) - 1, "MONEY") for i in range(0, len(text), len(piece))] if with_entities else []
     best = float("inf")
-    for _ in range(2):  # the lesser of two: other processes share the CPU
-        t = time.process_time()
-        extract_money(doc, ents) if with_entities else scan(text)
-        best = min(best, time.process_time() - t)
+    gc.collect()
+    gc.disable()  # a collection inside one sample would make the larger input look slower than it is
+    try:
+        for _ in range(3):  # the least of three: other processes share the CPU
+            t = time.process_time()
+            extract_money(doc, ents) if with_entities else scan(text)
+            best = min(best, time.process_time() - t)
+    finally:
+        gc.enable()
     return best
 
 
 def _ratio(piece: str, repeats: int, with_entities: bool = False) -> float:
-    """Cost of 4n repeats over cost of n, with n grown until n repeats take 30 ms (timer noise)."""
+    """Cost of 4n repeats over cost of n, with n grown until n repeats take 50 ms (timer noise)."""
     small = _cost(piece, repeats, with_entities)
-    while small < 0.03 and repeats < 1_000_000:
+    while small < 0.05 and repeats < 1_000_000:
         repeats *= 2
         small = _cost(piece, repeats, with_entities)
     return _cost(piece, 4 * repeats, with_entities) / small
 
 
-@pytest.mark.parametrize("name", PATHOLOGICAL)
+# Timing tests take seconds each: one runs in the fast lane, the family in the slow one.
+@pytest.mark.parametrize("name", [n if n == "amounts" else pytest.param(n, marks=pytest.mark.slow) for n in PATHOLOGICAL])
 def test_money_scan_is_linear_on_pathological_input(name):
     """n and 4n repeats (n: from 5 kB of text, see _ratio): the time ratio
     stays near 4, where a quadratic scan would give 16."""
@@ -158,5 +165,6 @@ def test_money_scan_is_linear_at_40k_repeats(piece):
     assert _ratio(piece, 10_000) < 6
 
 
+@pytest.mark.slow
 def test_money_extraction_with_an_entity_per_amount_is_linear():
     assert _ratio("$1 ", 1_000, with_entities=True) < 6

@@ -349,6 +349,8 @@ COMPOUND = [  # a main amount and its subunits: one amount
     exact("a coffee costs 3 euros 40", 3.4, "EUR"),
     exact("he was paid eight dollars and fifteen cents an hour", 8.15, "USD"),
     exact("4 Swiss francs 50 centimes", 4.5, "CHF"),
+    exact("he paid 15 dollars 20 times", 15, "USD"),  # a bare number followed by a noun is no amount of cents
+    exact("15 dollars 2019", 15, "USD"),
     exact("10 Canadian dollars and 5 cents", 10.05, "CAD"),
 ]
 
@@ -731,6 +733,9 @@ NOT_MONEY = [
     "a grand jury",
     "my two cents",
     "a dime a dozen",
+    "a quid pro quo",
+    "a real threat",
+    "a grand conspiracy",
     "the $ sign",
     "$",
     "£",

@@ -148,6 +148,19 @@ def test_pounds_of_weight_are_not_money(weight):
         assert scan(example), example
 
 
+@pytest.mark.parametrize("entry", LEX.phrase_end, ids=lambda p: p.name)
+def test_a_finished_phrase_lets_subunits_and_weak_words_count(entry):
+    for example in entry.examples:
+        expression, expected = _split(example)
+        value = normalize(expression)
+        assert value is not None and math.isclose(value.amount, float(expected[0])), (example, value)
+    for example in entry.counterexamples:
+        assert normalize(example) is None, example
+    missing = [w for w in entry.heads if not any(re.search(rf"\d\s+\w+\s+(?:\w+\s+)?{re.escape(w)}\b|\w\s+{re.escape(w)}\b", e)
+                                                 for e in entry.examples)]
+    assert not missing, f"no example for {missing}"
+
+
 # --- rules/currency_aliases.toml ----------------------------------------------------------------
 
 ALIAS_EXAMPLES = [(r, e) for kind in ("symbol", "name", "code", "subunit") for r in ALIASES[kind] for e in r["examples"]]

@@ -262,8 +262,7 @@ def grammar() -> tuple[re.Pattern, re.Pattern]:
     count = rf"(?:{_alternation(lex.role('ten'))})\b(?:{SP}*-?{SP}*(?:{_alternation(lex.role('unit'))})\b)?" \
             rf"|(?:{_alternation(lex.role('unit'))})\b"
     # After "15 dollars 20" only the end of the phrase: "15 dollars 20 people" is no amount of cents.
-    bare_end = (rf"(?={SP}*(?:$|\n|[.,;!?)\]\"”’'](?!\d))|{SP}+(?:a|an|the|for|each|per|apiece|in|at|to|or|on"
-                rf"|with|from|by|of|and)\b)")
+    bare_end = f"(?={_phrase_end(lex)})"
 
     def part(n: int) -> str:
         amount = (rf"(?:{DIGITS}(?P<plus{n}>{SP}?\+{SP}?(?={abbreviation}|{spaced_abbreviation}|{scale}))?"
@@ -310,13 +309,19 @@ def _name_variants(names: Iterable[str]) -> list[str]:
     return out
 
 
+def _phrase_end(lex: Lexicon) -> str:
+    """The end of a phrase: the end of the line, punctuation (not a decimal point), or a function word."""
+    words = _alternation(w for p in lex.phrase_end for w in p.heads)
+    return rf"{SP}*(?:$|\n|[.,;!?)\]\"”’'](?!\d))|{SP}+(?i:{words})\b"
+
+
 @lru_cache(maxsize=1)
-def _context() -> tuple[re.Pattern, re.Pattern, list, list]:
+def _context() -> tuple[re.Pattern, re.Pattern, list, list, re.Pattern]:
     """Patterns checked around a match: currency names used as modifiers, idioms, weights, change verbs."""
     lex = load()
     heads = re.compile(rf"(?:{SP}*-{SP}*|{SP}+)(?i:{_alternation(lex.modifier_heads())})(?![\w])")
     idioms = re.compile("|".join(f"(?:{c.pattern.pattern})" for c in lex.idioms), re.I)
-    return heads, idioms, list(lex.weights), [c.pattern for c in lex.changes]
+    return heads, idioms, list(lex.weights), [c.pattern for c in lex.changes], re.compile(_phrase_end(lex))
 
 
 # --- reading a match ---------------------------------------------------------------------------------
@@ -420,9 +425,9 @@ def _overlaps(item: Found, vague: list[Found], starts: list[int]) -> bool:
 
 
 def _idiom_or_weight(f: Found, text: str) -> bool:
-    _, idioms, weights, _ = _context()
+    _, idioms, weights, _, _ = _context()
     lo, hi = max(0, f.start - 40), min(len(text), f.end + 40)
-    if any(m.start() <= f.start and f.end <= m.end() for m in idioms.finditer(text, lo, hi)):
+    if any(m.start() < f.end and f.start < m.end() for m in idioms.finditer(text, lo, hi)):
         return True
     if f.weak and "pound" in f.marker.text.lower():
         return any(w.before.search(text[lo:f.start]) or w.after.search(text[f.end:hi]) for w in weights)
@@ -484,6 +489,9 @@ def _part(m: re.Match, n: int, text: str, currency_after: bool) -> _Part:
         sub = _subunit(m, n, marker, value, scaled, bool(suf and not pre))
         if sub is not None:
             value, end = value + sub, m.end(f"sub{n}")
+    if marker is suf and suf is not None and suf.is_name and suf.reading.weak and not scaled \
+            and not _context()[4].match(text, end):
+        marker = None  # "a real threat", "a grand conspiracy": the word is not a currency here
     return _Part(start, end, marker, value, scaled, approx, bool(g[f"plus{n}"]), amount_text)
 
 

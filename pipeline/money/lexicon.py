@@ -90,6 +90,7 @@ class Lexicon:
     modifiers: tuple[Modifier, ...]
     idioms: tuple[Cue, ...]
     weights: tuple[Weight, ...]
+    phrase_end: tuple[Modifier, ...]  # words after which a phrase is over (`heads` holds the words)
 
     def qualifiers_at(self, where: str) -> dict[str, Qualifier]:
         """Normalised word ("in excess of") -> its qualifier, for one side of the amount."""
@@ -185,4 +186,8 @@ def load() -> Lexicon:
                            tuple(r["examples"]), tuple(r["counterexamples"]))
                     for r in records(FILE, "weight", {"name": str, "before": str, "after": str, "examples": list,
                                                       "counterexamples": list}))
-    return Lexicon(_qualifiers(), _numbers(), _magnitudes(), _cues("change"), modifiers, _cues("idiom"), weights)
+    phrase_end = tuple(Modifier(r["name"], tuple(r["words"]), tuple(r["examples"]), tuple(r["counterexamples"]))
+                       for r in records(FILE, "phrase_end", {"name": str, "words": list, "examples": list,
+                                                             "counterexamples": list}))
+    return Lexicon(_qualifiers(), _numbers(), _magnitudes(), _cues("change"), modifiers, _cues("idiom"), weights,
+                   phrase_end)
