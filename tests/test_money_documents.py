@@ -124,30 +124,35 @@ PATHOLOGICAL = {
 }
 
 
-def _cost(piece: str, repeats: int, with_entities: bool = False) -> float:
-    text = piece * repeats
-    doc = Document("d", "", text)
-    ents = [Span(i, i + len(piece) - 1, "MONEY") for i in range(0, len(text), len(piece))] if with_entities else []
-    best = float("inf")
-    gc.collect()
-    gc.disable()  # a collection inside one sample would make the larger input look slower than it is
-    try:
-        for _ in range(3):  # the least of three: other processes share the CPU
-            t = time.process_time()
-            extract_money(doc, ents) if with_entities else scan(text)
-            best = min(best, time.process_time() - t)
-    finally:
-        gc.enable()
-    return best
+def _timed(text: str, doc: Document, ents: list[Span], with_entities: bool) -> float:
+    t = time.process_time()
+    extract_money(doc, ents) if with_entities else scan(text)
+    return time.process_time() - t
 
 
 def _ratio(piece: str, repeats: int, with_entities: bool = False) -> float:
-    """Cost of 4n repeats over cost of n, with n grown until n repeats take 50 ms (timer noise)."""
-    small = _cost(piece, repeats, with_entities)
-    while small < 0.05 and repeats < 1_000_000:
+    """Cost of 4n repeats over cost of n, n grown until n repeats take 50 ms (timer noise). Small
+    and large runs alternate, the least of three each, so that a busy CPU slows both alike."""
+    def inputs(n: int):
+        text = piece * n
+        ents = [Span(i, i + len(piece) - 1, "MONEY") for i in range(0, len(text), len(piece))] if with_entities else []
+        return text, Document("d", "", text), ents
+
+    small_input = inputs(repeats)
+    while _timed(*small_input, with_entities) < 0.05 and repeats < 1_000_000:
         repeats *= 2
-        small = _cost(piece, repeats, with_entities)
-    return _cost(piece, 4 * repeats, with_entities) / small
+        small_input = inputs(repeats)
+    large_input = inputs(4 * repeats)
+    small = large = float("inf")
+    gc.collect()
+    gc.disable()  # a collection inside one sample would make one size look slower than it is
+    try:
+        for _ in range(3):
+            small = min(small, _timed(*small_input, with_entities))
+            large = min(large, _timed(*large_input, with_entities))
+    finally:
+        gc.enable()
+    return large / small
 
 
 # Timing tests take seconds each: one runs in the fast lane, the family in the slow one.
