@@ -473,6 +473,8 @@ def _part(m: re.Match, n: int, text: str, currency_after: bool) -> _Part:
     g = m.groupdict()
     pre, suf = _marker(g[f"pre{n}"]), _marker(g[f"suf{n}"])
     marker = pre or suf
+    if pre and suf and pre.reading.ambiguous and not suf.reading.ambiguous and pre.reading.codes >= suf.reading.codes:
+        marker = suf  # "$5 million USD": the code says which dollar
     amount_text = g[f"amt{n}"]
     start = m.start(f"pre{n}") if g[f"pre{n}"] else m.start(f"amt{n}")
     end = m.end(f"suf{n}") if g[f"suf{n}"] else m.end(f"amt{n}")
