@@ -161,6 +161,27 @@ def test_a_finished_phrase_lets_subunits_and_weak_words_count(entry):
     assert not missing, f"no example for {missing}"
 
 
+@pytest.mark.parametrize("entry", LEX.attached_names, ids=lambda p: p.name)
+def test_names_written_against_the_digits(entry):
+    for example in entry.examples:
+        expression, expected = _split(example)
+        _whole(expression)
+        assert math.isclose(normalize(expression).amount, float(expected[0])), example
+    for example in entry.counterexamples:
+        assert normalize(example) is None, example
+    assert all(any(_split(e)[0].lower().startswith(w) and _split(e)[0][len(w)].isdigit() for e in entry.examples)
+               for w in entry.heads)
+
+
+@pytest.mark.parametrize("entry", LEX.price_basis, ids=lambda p: p.name)
+def test_a_year_after_a_price_basis_word_is_no_amount(entry):
+    for example in entry.examples:
+        assert normalize(example) is None, example
+    for example in entry.counterexamples:
+        assert normalize(example) is not None, example
+    assert all(_uses(w, entry.examples) for w in entry.heads)
+
+
 # --- rules/currency_aliases.toml ----------------------------------------------------------------
 
 ALIAS_EXAMPLES = [(r, e) for kind in ("symbol", "name", "code", "subunit") for r in ALIASES[kind] for e in r["examples"]]

@@ -94,6 +94,8 @@ class _Words:
     points: frozenset[str]
     before: dict  # qualifier word -> Qualifier
     after: dict
+    attached_names: frozenset[str]
+    price_basis: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -105,6 +107,8 @@ def _words() -> _Words:
         abbreviations=lex.role("abbreviation", "spaced_abbreviation"), fractions=lex.role("fraction"),
         approximate=lex.role("approximate_count"), articles=frozenset(lex.role("article")),
         points=frozenset(lex.role("point")), before=lex.qualifiers_at("before"), after=lex.qualifiers_at("after"),
+        attached_names=frozenset(w.lower() for a in lex.attached_names for w in a.heads),
+        price_basis=frozenset(w.lower() for p in lex.price_basis for w in p.heads),
     )
 
 
@@ -250,8 +254,9 @@ def grammar() -> tuple[re.Pattern, re.Pattern]:
     dollar = (rf"(?:\b(?:{spaced}){SP}?\$|\b(?:{mixed})\$|\b[A-Z]{{1,3}}\$"
               rf"|\$(?:(?:{_alternation(after)})(?={SP}?\d))?)")
     dollar_after = rf"(?:(?<![A-Za-z])(?:{mixed}|[A-Z]{{1,3}}))?\$(?![\w$]|{SP}?\d)"
+    attached_names = _alternation(w for a in lex.attached_names for w in a.heads)
     prefix = (rf"(?:{dollar}|(?<![\w])(?:{symbols})(?={SP}?[\d.])|\b(?:{codes})(?={SP}?[\d.])"
-              rf"|(?i:\b(?:euros?|dollars?|pounds?)(?=\d)))")
+              rf"|(?i:\b(?:{attached_names})(?=\d)))")
     suffix = (rf"(?:(?:{symbols})(?![\w])|(?<![A-Za-z])(?:{codes})\b|(?i:\b(?:{names}))(?![\w])"
               rf"|(?<=\d)(?:{attached})(?![\w.])|{dollar_after})")
     abbreviation = rf"(?:{_alternation(lex.role('abbreviation'))})(?![\w'’])"
@@ -610,10 +615,11 @@ def _is_year(text: str, m: re.Match, marker: Marker) -> bool:
     if not _YEAR.fullmatch(m.group("amt1")):
         return False
     if m.group("pre1"):
-        return bool(re.fullmatch(r"(?i)(?:euros?|dollars?|pounds?)", m.group("pre1")))
+        return m.group("pre1").lower() in _words().attached_names
     if marker.text.isupper():
         return True
-    return bool(re.search(r"\b(?:in|constant|real)\s+$", text[max(0, m.start() - 12):m.start()]))
+    before = text[max(0, m.start() - 12):m.start()].split()
+    return bool(before) and before[-1].lower() in _words().price_basis
 
 
 def _read_vague(m: re.Match) -> Found | None:

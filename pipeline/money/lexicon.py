@@ -91,6 +91,8 @@ class Lexicon:
     idioms: tuple[Cue, ...]
     weights: tuple[Weight, ...]
     phrase_end: tuple[Modifier, ...]  # words after which a phrase is over (`heads` holds the words)
+    attached_names: tuple[Modifier, ...]  # names written against the digits ("euro30 billion")
+    price_basis: tuple[Modifier, ...]  # words before a year that make it a price basis ("in 2006 dollars")
 
     def qualifiers_at(self, where: str) -> dict[str, Qualifier]:
         """Normalised word ("in excess of") -> its qualifier, for one side of the amount."""
@@ -186,8 +188,10 @@ def load() -> Lexicon:
                            tuple(r["examples"]), tuple(r["counterexamples"]))
                     for r in records(FILE, "weight", {"name": str, "before": str, "after": str, "examples": list,
                                                       "counterexamples": list}))
-    phrase_end = tuple(Modifier(r["name"], tuple(r["words"]), tuple(r["examples"]), tuple(r["counterexamples"]))
-                       for r in records(FILE, "phrase_end", {"name": str, "words": list, "examples": list,
-                                                             "counterexamples": list}))
     return Lexicon(_qualifiers(), _numbers(), _magnitudes(), _cues("change"), modifiers, _cues("idiom"), weights,
-                   phrase_end)
+                   _word_lists("phrase_end"), _word_lists("attached_name"), _word_lists("price_basis"))
+
+
+def _word_lists(table: str) -> tuple[Modifier, ...]:
+    return tuple(Modifier(r["name"], tuple(r["words"]), tuple(r["examples"]), tuple(r["counterexamples"]))
+                 for r in records(FILE, table, {"name": str, "words": list, "examples": list, "counterexamples": list}))
