@@ -13,7 +13,7 @@ import time
 import pytest
 
 from pipeline.money import extract_money, normalize
-from pipeline.money.grammar import scan
+from pipeline.money.reading import scan
 from pipeline.schema import Document
 from pipeline.spans import Span
 

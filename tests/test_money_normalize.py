@@ -12,7 +12,8 @@ import math
 import pytest
 
 from pipeline.money import normalize
-from pipeline.money.grammar import parse_amount, scan
+from pipeline.money.grammar import parse_amount
+from pipeline.money.reading import scan
 
 M, B, K = 1e6, 1e9, 1e3
 

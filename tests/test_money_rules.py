@@ -13,7 +13,7 @@ import pytest
 
 from pipeline import rulefiles
 from pipeline.money import currencies, document_evidence, extract_money, lexicon, normalize
-from pipeline.money.grammar import scan
+from pipeline.money.reading import scan
 from pipeline.schema import Document
 from pipeline.spans import Span
 
@@ -128,7 +128,7 @@ def test_currency_names_as_modifiers_are_not_amounts(modifier):
         assert math.isclose(normalize(expression).amount, float(expected[0])), example
     for example in modifier.counterexamples:
         assert normalize(example) is None, example
-    missing = [h for h in modifier.heads if not _uses(h, modifier.counterexamples)]
+    missing = [h for h in modifier.words if not _uses(h, modifier.counterexamples)]
     assert not missing, f"no counterexample for {missing}"
 
 
@@ -156,7 +156,7 @@ def test_a_finished_phrase_lets_subunits_and_weak_words_count(entry):
         assert value is not None and math.isclose(value.amount, float(expected[0])), (example, value)
     for example in entry.counterexamples:
         assert normalize(example) is None, example
-    missing = [w for w in entry.heads if not any(re.search(rf"\d\s+\w+\s+(?:\w+\s+)?{re.escape(w)}\b|\w\s+{re.escape(w)}\b", e)
+    missing = [w for w in entry.words if not any(re.search(rf"\d\s+\w+\s+(?:\w+\s+)?{re.escape(w)}\b|\w\s+{re.escape(w)}\b", e)
                                                  for e in entry.examples)]
     assert not missing, f"no example for {missing}"
 
@@ -170,7 +170,7 @@ def test_names_written_against_the_digits(entry):
     for example in entry.counterexamples:
         assert normalize(example) is None, example
     assert all(any(_split(e)[0].lower().startswith(w) and _split(e)[0][len(w)].isdigit() for e in entry.examples)
-               for w in entry.heads)
+               for w in entry.words)
 
 
 @pytest.mark.parametrize("entry", LEX.price_basis, ids=lambda p: p.name)
@@ -179,7 +179,7 @@ def test_a_year_after_a_price_basis_word_is_no_amount(entry):
         assert normalize(example) is None, example
     for example in entry.counterexamples:
         assert normalize(example) is not None, example
-    assert all(_uses(w, entry.examples) for w in entry.heads)
+    assert all(_uses(w, entry.examples) for w in entry.words)
 
 
 # --- rules/currency_aliases.toml ----------------------------------------------------------------

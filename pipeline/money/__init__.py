@@ -43,7 +43,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from pipeline.money.currencies import table
-from pipeline.money.grammar import Found, Marker, scan
+from pipeline.money.reading import Found, Marker, scan
 from pipeline.schema import Document, MoneyRow, MoneyValue
 from pipeline.spans import Span
 

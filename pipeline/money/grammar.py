@@ -1,4 +1,4 @@
-"""The money grammar: one compiled regex over every form news writes, and how a match is read.
+"""The money grammar: the numbers, and one compiled regex over every form news writes.
 
     [qualifier] [between|from] part [(- | to | and | through) part] [post-qualifier]
     part = [prefix] amount [suffix] [subunits]
@@ -12,29 +12,24 @@
 - qualifier: "in excess of", "up to", "nearly", "or so", ... -> amount_min / amount_max / approximate.
 
 Every word list comes from ``rules/money.toml`` (:mod:`pipeline.money.lexicon`) and every
-currency marker from the currency table. :func:`scan` gives every expression of a text as a
-:class:`Found`, before its currency is resolved against the document (:mod:`pipeline.money`).
-It reads through invisible format characters (zero-width spaces, soft hyphens) and its cost is
-linear in the text: every repetition in the pattern is bounded, and each check after a match
-looks at a fixed window around it.
+currency marker from the currency table; :mod:`pipeline.money.reading` turns matches into
+amounts. Every repetition in the pattern is bounded, and word lists compile as tries, so a scan
+costs one pass over the text.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Iterable
 
-from pipeline.money.currencies import Reading, dollar_prefix, table
-from pipeline.money.lexicon import Lexicon, key, load
+from pipeline.money.currencies import table
+from pipeline.money.lexicon import Lexicon, load
 
 # Horizontal space only: an amount never runs over a line break ("2012\nAMD's new CEO").
 SP = r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]"
-# Invisible format characters a copy-paste leaves inside words and numbers ("$\u200b3 million").
-INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060-\u2064\ufeff]")
 DIGITS = (
     rf"(?:\d{{1,3}}(?:,{SP}?\d{{3}}){{1,6}}(?:\.\d+)?(?!\d)"  # 1,250,000.50 (", 000": detokenised text)
     r"|\d{1,3}(?:['’]\d{3}){1,6}(?:\.\d+)?(?!\d)"  # 1'250'000 (Swiss)
@@ -47,9 +42,6 @@ DIGITS = (
     r"|\.\d+)"
 )
 RANGE_DASH = "-–—‒−"
-# How many words before "from" a verb of change may stand ("cut the price of the phone from").
-CHANGE_WORDS = 6
-_YEAR = re.compile(r"(1[89]|20)\d\d")
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -99,7 +91,7 @@ class _Words:
 
 
 @lru_cache(maxsize=1)
-def _words() -> _Words:
+def word_tables() -> _Words:
     lex = load()
     return _Words(
         counts=lex.role("unit", "ten"), hundreds={w.lower(): v for w, v in lex.role("hundred").items()},
@@ -107,8 +99,8 @@ def _words() -> _Words:
         abbreviations=lex.role("abbreviation", "spaced_abbreviation"), fractions=lex.role("fraction"),
         approximate=lex.role("approximate_count"), articles=frozenset(lex.role("article")),
         points=frozenset(lex.role("point")), before=lex.qualifiers_at("before"), after=lex.qualifiers_at("after"),
-        attached_names=frozenset(w.lower() for a in lex.attached_names for w in a.heads),
-        price_basis=frozenset(w.lower() for p in lex.price_basis for w in p.heads),
+        attached_names=frozenset(w.lower() for a in lex.attached_names for w in a.words),
+        price_basis=frozenset(w.lower() for p in lex.price_basis for w in p.words),
     )
 
 
@@ -119,13 +111,13 @@ def parse_amount(text: str, currency_after: bool = False) -> Decimal | None:
     ``currency_after``: the currency follows the number, continental style ("3.000 Kč"), so a
     lone dot before three digits groups thousands instead of marking decimals.
     """
-    parsed = _parse(text, currency_after)
+    parsed = parse_value(text, currency_after)
     return None if parsed is None else parsed[0]
 
 
-def _parse(text: str, currency_after: bool = False) -> tuple[Decimal, bool] | None:
+def parse_value(text: str, currency_after: bool = False) -> tuple[Decimal, bool] | None:
     """(value, approximate) of an amount's text, or None if a token has no meaning."""
-    w = _words()
+    w = word_tables()
     counts, scales, abbreviations, fractions = w.counts, w.scales, w.abbreviations, w.fractions
     approximate, articles, points = w.approximate, w.articles, w.points
     tokens = re.findall(r"\d[\d.,'’\s\u00a0\u202f\u2009\u2007]*\d|\d|\.\d+|[A-Za-z]+", text.replace("-", " "))
@@ -254,7 +246,7 @@ def grammar() -> tuple[re.Pattern, re.Pattern]:
     dollar = (rf"(?:\b(?:{spaced}){SP}?\$|\b(?:{mixed})\$|\b[A-Z]{{1,3}}\$"
               rf"|\$(?:(?:{_alternation(after)})(?={SP}?\d))?)")
     dollar_after = rf"(?:(?<![A-Za-z])(?:{mixed}|[A-Z]{{1,3}}))?\$(?![\w$]|{SP}?\d)"
-    attached_names = _alternation(w for a in lex.attached_names for w in a.heads)
+    attached_names = _alternation(w for a in lex.attached_names for w in a.words)
     prefix = (rf"(?:{dollar}|(?<![\w])(?:{symbols})(?={SP}?[\d.])|\b(?:{codes})(?={SP}?[\d.])"
               rf"|(?i:\b(?:{attached_names})(?=\d)))")
     suffix = (rf"(?:(?:{symbols})(?![\w])|(?<![A-Za-z])(?:{codes})\b|(?i:\b(?:{names}))(?![\w])"
@@ -316,321 +308,27 @@ def _name_variants(names: Iterable[str]) -> list[str]:
 
 def _phrase_end(lex: Lexicon) -> str:
     """The end of a phrase: the end of the line, punctuation (not a decimal point), or a function word."""
-    words = _alternation(w for p in lex.phrase_end for w in p.heads)
+    words = _alternation(w for p in lex.phrase_end for w in p.words)
     return rf"{SP}*(?:$|\n|[.,;!?)\]\"”’'](?!\d))|{SP}+(?i:{words})\b"
 
 
+@dataclass(frozen=True)
+class _Context:
+    """Patterns checked around a match, each on a fixed window (so the scan stays linear)."""
+
+    modifier: re.Pattern  # after a currency name: "zone", "-denominated" ("a euro zone country")
+    idioms: re.Pattern  # "my two cents", "quid pro quo"
+    weights: tuple  # weight cues before/after a "pounds" amount
+    changes: tuple[re.Pattern, ...]  # verbs that make "from $5 to $6" a change
+    phrase_end: re.Pattern  # where a weak currency word or a bare subunit may stop
+
+
 @lru_cache(maxsize=1)
-def _context() -> tuple[re.Pattern, re.Pattern, list, list, re.Pattern]:
-    """Patterns checked around a match: currency names used as modifiers, idioms, weights, change verbs."""
+def context_patterns() -> _Context:
     lex = load()
-    heads = re.compile(rf"(?:{SP}*-{SP}*|{SP}+)(?i:{_alternation(lex.modifier_heads())})(?![\w])")
-    idioms = re.compile("|".join(f"(?:{c.pattern.pattern})" for c in lex.idioms), re.I)
-    return heads, idioms, list(lex.weights), [c.pattern for c in lex.changes], re.compile(_phrase_end(lex))
-
-
-# --- reading a match ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Marker:
-    """A currency marker as written, with what it can mean."""
-
-    text: str
-    reading: Reading
-    is_name: bool = False  # a word ("dollars"), not a symbol or a code
-
-
-def _marker(text: str | None) -> Marker | None:
-    if not text:
-        return None
-    t = table()
-    raw = text.strip().rstrip("-").strip()
-    if "$" in raw:
-        letters = raw.replace("$", "").replace(" ", "")
-        reading = (dollar_prefix(letters) if letters else None) or t.symbols["$"]
-        return Marker(raw, reading)
-    if raw in t.codes:  # before symbols: "NIS" is also some locale's symbol, but first a code
-        return Marker(raw, t.codes[raw])
-    if raw in t.symbols:
-        return Marker(raw, t.symbols[raw])
-    name = re.sub(r"\s+", " ", raw.lower())
-    name = re.sub(r"^(\w)\.(\w)\. ", r"\1\2 ", name)
-    for candidate in (name, name.rstrip("s")):
-        if candidate in t.names:
-            reading = t.names[candidate]
-            if reading.weak and not raw.islower() and len(raw) > 1:
-                return None  # "1B Mark", "Real Madrid": a name, not a currency
-            return Marker(raw, reading, is_name=len(raw) > 1)
-    return None
-
-
-@dataclass(frozen=True)
-class Found:
-    """One money expression in a text, before its currency is resolved against the document."""
-
-    start: int
-    end: int
-    amount: Decimal | None
-    low: Decimal | None
-    high: Decimal | None
-    approximate: bool
-    marker: Marker
-    has_scale: bool
-
-    @property
-    def weak(self) -> bool:
-        return self.marker.reading.weak and not self.has_scale
-
-
-@dataclass(frozen=True)
-class _Part:
-    """One amount of a match: where it ends (subunits included), its marker and value."""
-
-    start: int
-    end: int
-    marker: Marker | None
-    value: Decimal | None
-    scaled: bool
-    approx: bool
-    plus: bool
-    amount_text: str
-
-
-def scan(text: str) -> list[Found]:
-    """Every money expression in ``text``, in text order ("multimillion-dollar" before "million-dollar").
-
-    Invisible format characters are read through: the scan runs on the text without them and each
-    expression's offsets are mapped back, so ``text[f.start:f.end]`` is the document's own span.
-    """
-    if INVISIBLE.search(text) is None:
-        return _scan(text)
-    kept = [i for i, ch in enumerate(text) if not INVISIBLE.match(ch)]
-    return [replace(f, start=kept[f.start], end=kept[f.end - 1] + 1) for f in _scan(INVISIBLE.sub("", text))]
-
-
-def _scan(text: str) -> list[Found]:
-    money_re, vague_re = grammar()
-    vague = [f for f in map(_read_vague, vague_re.finditer(text)) if f is not None]
-    vague_starts = [v.start for v in vague]
-    found: list[Found] = list(vague)
-    pos = 0
-    while (m := money_re.search(text, pos)) is not None:
-        item, resume = _read(m, text)
-        if item is not None and not _overlaps(item, vague, vague_starts) and not _idiom_or_weight(item, text):
-            found.append(item)
-        pos = max(resume, m.start() + 1)
-    return sorted(found, key=lambda f: f.start)
-
-
-def _overlaps(item: Found, vague: list[Found], starts: list[int]) -> bool:
-    """Does ``item`` overlap a vague match? They are sorted and disjoint, so only the last one that
-    starts before ``item`` ends can."""
-    i = bisect.bisect_left(starts, item.end) - 1
-    return i >= 0 and vague[i].end > item.start
-
-
-def _idiom_or_weight(f: Found, text: str) -> bool:
-    _, idioms, weights, _, _ = _context()
-    lo, hi = max(0, f.start - 40), min(len(text), f.end + 40)
-    if any(m.start() < f.end and f.start < m.end() for m in idioms.finditer(text, lo, hi)):
-        return True
-    if f.weak and "pound" in f.marker.text.lower():
-        return any(w.before.search(text[lo:f.start]) or w.after.search(text[f.end:hi]) for w in weights)
-    return False
-
-
-def _read(m: re.Match, text: str) -> tuple[Found | None, int]:
-    """The expression of one regex match, and where to resume scanning.
-
-    A second amount that does not make a range ("$80 million and $25 million", "rose from $5 to
-    $6") is cut off and scanned again on its own.
-    """
-    g = m.groupdict()
-    after = bool(g["suf1"] or g["suf2"]) and not (g["pre1"] or g["pre2"])
-    first = _part(m, 1, text, after)
-    second = _part(m, 2, text, after) if g["amt2"] else None
-    if second is not None and first.end < m.start("sep"):
-        second = None  # the first amount's subunits were not valid: the rest is rescanned
-    if second is None:
-        if first.marker is None or first.value is None:
-            return None, first.end if first.end > m.start() else m.start() + 1
-        end = _with_post(m, text, first.end)
-        return _build(m, text, end, first, None, first.end if end == first.end else end)
-    if first.value is None or second.value is None or not (first.marker or second.marker):
-        return None, m.end("amt1")
-    low, high = first.value, second.value
-    if not first.scaled and second.scaled:
-        scaled = low * _scale_of(second.amount_text)
-        low = scaled if scaled < high else low
-    if not _is_range(m, text) or low >= high:  # "rose from $5 to $6", "from $10 to $5": two amounts
-        if first.marker is None:  # "fell from 40 to 30 dollars": the first is in dollars too
-            if not m.group("between"):
-                return None, second.start
-            first = replace(first, marker=second.marker, value=low, scaled=first.scaled or second.scaled)
-        return _build(m, text, first.end, first, None, second.start)
-    marker = first.marker or second.marker
-    end = _with_post(m, text, second.end)
-    both = replace(first, marker=marker, scaled=first.scaled or second.scaled)
-    return _build(m, text, end, both, (low, high), end)
-
-
-def _part(m: re.Match, n: int, text: str, currency_after: bool) -> _Part:
-    g = m.groupdict()
-    pre, suf = _marker(g[f"pre{n}"]), _marker(g[f"suf{n}"])
-    marker = pre or suf
-    if pre and suf and pre.reading.ambiguous and not suf.reading.ambiguous and pre.reading.codes >= suf.reading.codes:
-        marker = suf  # "$5 million USD": the code says which dollar
-    amount_text = g[f"amt{n}"]
-    start = m.start(f"pre{n}") if g[f"pre{n}"] else m.start(f"amt{n}")
-    end = m.end(f"suf{n}") if g[f"suf{n}"] else m.end(f"amt{n}")
-    parsed = _parse(amount_text, currency_after)
-    value, approx = parsed if parsed is not None else (None, False)
-    scaled = _scale_of(amount_text) > 1
-    if g[f"art{n}"] and not (suf and suf.is_name and not pre):
-        marker = None  # "a" counts as one only before a currency name: "a euro", not "a $5 bill"
-    if suf is not None and suf.is_name and not pre:
-        heads = _context()[0]
-        if heads.match(text, end) or (g[f"art{n}"] and text[end:end + 1] == "-"):
-            marker = None  # "a euro zone country", "a dollar-denominated bond"
-    if g[f"sub{n}"] and marker is not None and value is not None:
-        sub = _subunit(m, n, marker, value, scaled, bool(suf and not pre))
-        if sub is not None:
-            value, end = value + sub, m.end(f"sub{n}")
-    if marker is suf and suf is not None and suf.is_name and suf.reading.weak and not scaled \
-            and not _context()[4].match(text, end):
-        marker = None  # "a real threat", "a grand conspiracy": the word is not a currency here
-    return _Part(start, end, marker, value, scaled, approx, bool(g[f"plus{n}"]), amount_text)
-
-
-def _subunit(m: re.Match, n: int, marker: Marker, value: Decimal, scaled: bool, suffixed: bool) -> Decimal | None:
-    """The subunits after a main amount ("and 50 cents", "20"), in main units, or None if they do
-    not belong to it: only after a whole amount without scale, in a main unit, and a bare number
-    ("15 dollars 20") only after a currency written out."""
-    subname, amount = m.group(f"subname{n}"), m.group(f"subamt{n}")
-    if scaled or value != value.to_integral_value() or marker.reading.factor != 1:
-        return None
-    if subname is None and not suffixed:
-        return None
-    cents = parse_amount(amount)
-    if cents is None or cents >= 100:
-        return None
-    subunits = table().subunits
-    info = subunits.get(subname) or subunits.get((subname or "").lower()) if subname else None
-    return cents * Decimal(str(info["factor"] if info else 0.01))
-
-
-def _with_post(m: re.Match, text: str, end: int) -> int:
-    """Where the expression ends once a post-qualifier is taken in: only right after the last amount,
-    and a phrase-final word ("plus", "minimum") only at the end of the phrase or hyphenated."""
-    if not m.group("post") or end != m.start("post"):
-        return end
-    word = key(m.group("post").strip(" \t-\u00a0"))
-    qualifier = _words().after.get(word)
-    rest = text[m.end("post"):m.end("post") + 12]
-    if qualifier is None or re.match(rf"{SP}+to\b", rest):
-        return end  # "$5 and up to $10"
-    if qualifier.ends_phrase and "-" not in m.group("post") and not re.match(rf"{SP}*(?:$|\n|[^\w\s$€£¥])", rest):
-        return end  # "$5 plus tax", "$7.25 minimum wage"
-    return m.end("post")
-
-
-def _is_range(m: re.Match, text: str) -> bool:
-    sep = re.sub(r"\s+", " ", (m.group("sep") or "").strip().lower())
-    between = (m.group("between") or "").lower()
-    if sep == "and":
-        return between == "between"
-    if sep == "up to":
-        return between == "from"
-    if between == "from":
-        # "rose from $5 million to $6 million" is two amounts; "tickets cost from $30 to $40" a range.
-        # The verb is among the last few words of the clause: "cut the price of the phone from".
-        clause = re.split(r"[,.;:!?()\n]", text[max(0, m.start() - 80):m.start()])[-1]
-        words = " ".join(clause.split()[-CHANGE_WORDS:])
-        return not any(p.search(words) for p in _context()[3])
-    return True
-
-
-def _build(m: re.Match, text: str, end: int, part: _Part, bounds: tuple[Decimal, Decimal] | None,
-           resume: int) -> tuple[Found | None, int]:
-    g = m.groupdict()
-    marker, start = part.marker, m.start()
-    kind = _words().before[key(g["qual"])].kind if g["qual"] else None
-    if g["between"] and bounds is None:  # "from $5 million [to $6 million]": the first amount alone
-        kind, start = None, part.start
-    if g["post"] and end == m.end("post"):
-        kind = _words().after[key(g["post"].strip(" \t-\u00a0"))].kind
-    elif part.plus:
-        kind = "lower"  # "$15+ MM"
-    if marker is None or (bounds is None and part.value is None):
-        return None, resume
-    if marker.reading.weak and not part.scaled and (marker.text.isupper() or _hyphenated(m, marker)):
-        return None, resume  # "TOP 10", "a 200-pound man"
-    if bounds is None and _is_year(text, m, marker):
-        return None, resume
-    factor = Decimal(str(marker.reading.factor))
-    if bounds is not None:
-        low, high = bounds[0] * factor, bounds[1] * factor
-        value, approx = (low + high) / 2, True
-    else:
-        value = part.value * factor
-        if part.approx and kind is None:
-            kind = "approx"  # "a couple of million dollars"
-        low, high, approx = _bounds(value, kind)
-        approx = approx or part.approx
-    return Found(start, end, value, low, high, approx, marker, part.scaled), resume
-
-
-def _hyphenated(m: re.Match, marker: Marker) -> bool:
-    for n in (1, 2):
-        if m.group(f"suf{n}") == marker.text and "-" in m.string[m.end(f"amt{n}"):m.start(f"suf{n}")]:
-            return True
-    return False
-
-
-def _bounds(value: Decimal, kind: str | None) -> tuple[Decimal | None, Decimal | None, bool]:
-    return {
-        None: (value, value, False),
-        "lower": (value, None, False),
-        "upper": (None, value, False),
-        "nearly": (None, value, True),
-        "just_over": (value, None, True),
-        "approx": (None, None, True),
-    }[kind]
-
-
-def _scale_of(amount_text: str) -> Decimal:
-    scales, abbreviations = _words().scales, _words().abbreviations
-    has_digits = bool(re.search(r"\d", amount_text))
-    scale = Decimal(1)
-    for w in re.findall(r"[A-Za-z]+", amount_text):
-        s = scales.get(w.lower()) or (abbreviations.get(w) if has_digits else None)
-        if s:
-            scale *= s
-    return scale
-
-
-def _is_year(text: str, m: re.Match, marker: Marker) -> bool:
-    """A year before a currency word or code is a price basis ("in 2006 dollars") or a date
-    ("2012 AMD"), and after a name written against it a title ("Euro2012"), not an amount."""
-    if not _YEAR.fullmatch(m.group("amt1")):
-        return False
-    if m.group("pre1"):
-        return m.group("pre1").lower() in _words().attached_names
-    if marker.text.isupper():
-        return True
-    before = text[max(0, m.start() - 12):m.start()].split()
-    return bool(before) and before[-1].lower() in _words().price_basis
-
-
-def _read_vague(m: re.Match) -> Found | None:
-    bounds = load().magnitude().get(key(m.group("mag")))
-    if bounds is None:
-        return None
-    name, adj = m.group("name"), m.group("adj")
-    marker = (adj and _marker(f"{adj} {name}")) or _marker(name)
-    if marker is None:
-        return None
-    factor = Decimal(str(marker.reading.factor))
-    lo, hi = bounds
-    return Found(m.start(), m.end(), None, Decimal(10) ** lo * factor, Decimal(10) ** hi * factor, True,
-                 marker, True)
+    return _Context(
+        modifier=re.compile(rf"(?:{SP}*-{SP}*|{SP}+)(?i:{_alternation(lex.modifier_heads())})(?![\w])"),
+        idioms=re.compile("|".join(f"(?:{c.pattern.pattern})" for c in lex.idioms), re.I),
+        weights=lex.weights, changes=tuple(c.pattern for c in lex.changes),
+        phrase_end=re.compile(_phrase_end(lex)),
+    )

@@ -65,9 +65,11 @@ class Cue:
 
 
 @dataclass(frozen=True)
-class Modifier:
+class WordList:
+    """A list of words with the texts it must and must not affect."""
+
     name: str
-    heads: tuple[str, ...]
+    words: tuple[str, ...]
     examples: tuple[str, ...]
     counterexamples: tuple[str, ...]
 
@@ -87,12 +89,12 @@ class Lexicon:
     numbers: tuple[NumberWords, ...]
     magnitudes: tuple[Magnitude, ...]
     changes: tuple[Cue, ...]
-    modifiers: tuple[Modifier, ...]
+    modifiers: tuple[WordList, ...]
     idioms: tuple[Cue, ...]
     weights: tuple[Weight, ...]
-    phrase_end: tuple[Modifier, ...]  # words after which a phrase is over (`heads` holds the words)
-    attached_names: tuple[Modifier, ...]  # names written against the digits ("euro30 billion")
-    price_basis: tuple[Modifier, ...]  # words before a year that make it a price basis ("in 2006 dollars")
+    phrase_end: tuple[WordList, ...]  # words after which a phrase is over
+    attached_names: tuple[WordList, ...]  # names written against the digits ("euro30 billion")
+    price_basis: tuple[WordList, ...]  # words before a year that make it a price basis ("in 2006 dollars")
 
     def qualifiers_at(self, where: str) -> dict[str, Qualifier]:
         """Normalised word ("in excess of") -> its qualifier, for one side of the amount."""
@@ -106,7 +108,7 @@ class Lexicon:
         return {key(w): (m.low, m.high) for m in self.magnitudes for w in m.words}
 
     def modifier_heads(self) -> tuple[str, ...]:
-        return tuple(h for m in self.modifiers for h in m.heads)
+        return tuple(h for m in self.modifiers for h in m.words)
 
 
 def key(words: str) -> str:
@@ -181,7 +183,7 @@ def _cues(table: str) -> tuple[Cue, ...]:
 @lru_cache(maxsize=1)
 def load() -> Lexicon:
     """The checked contents of ``rules/money.toml``, read once per process."""
-    modifiers = tuple(Modifier(r["name"], tuple(r["heads"]), tuple(r["examples"]), tuple(r["counterexamples"]))
+    modifiers = tuple(WordList(r["name"], tuple(r["heads"]), tuple(r["examples"]), tuple(r["counterexamples"]))
                       for r in records(FILE, "modifier", {"name": str, "heads": list, "examples": list,
                                                           "counterexamples": list}))
     weights = tuple(Weight(r["name"], _pattern("weight", r, "before"), _pattern("weight", r, "after"),
@@ -192,6 +194,6 @@ def load() -> Lexicon:
                    _word_lists("phrase_end"), _word_lists("attached_name"), _word_lists("price_basis"))
 
 
-def _word_lists(table: str) -> tuple[Modifier, ...]:
-    return tuple(Modifier(r["name"], tuple(r["words"]), tuple(r["examples"]), tuple(r["counterexamples"]))
+def _word_lists(table: str) -> tuple[WordList, ...]:
+    return tuple(WordList(r["name"], tuple(r["words"]), tuple(r["examples"]), tuple(r["counterexamples"]))
                  for r in records(FILE, table, {"name": str, "words": list, "examples": list, "counterexamples": list}))
