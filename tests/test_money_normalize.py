@@ -703,6 +703,7 @@ NOT_MONEY = [
     "5%",
     "the 2022 budget",
     "in 2006 dollars",
+    "(in 2006 dollars)",
     "the 1990s",
     "2019",
     "in 2019",

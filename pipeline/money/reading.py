@@ -312,8 +312,8 @@ def _is_year(text: str, m: re.Match, marker: Marker) -> bool:
         return m.group("pre1").lower() in word_tables().attached_names
     if marker.text.isupper():
         return True
-    before = text[max(0, m.start() - 12):m.start()].split()
-    return bool(before) and before[-1].lower() in word_tables().price_basis
+    before = re.search(r"([A-Za-z]+)\s+$", text[max(0, m.start() - 12):m.start()])
+    return bool(before) and before.group(1).lower() in word_tables().price_basis
 
 
 def _read_vague(m: re.Match) -> Found | None:
