@@ -1,34 +1,41 @@
 """Amounts of money: found in the text, normalised to amount, ISO 4217 currency and bounds.
 
-One grammar (:data:`MONEY_RE`, a single compiled regex) reads every form news uses:
+One grammar (:mod:`pipeline.money.grammar`, a single compiled regex per document) reads every
+form news uses:
 
-    [qualifier] [between] [prefix] amount [suffix] [(- | to | and) [prefix] amount [suffix]] [or more]
+    [qualifier] [between|from] part [(- | to | and) part] [or more]
+    part = [prefix] amount [suffix] [and 50 cents]
 
 - amount: digits in English or European style (1,250,000 / 1.250.000 / 2,5), scale words and
-  abbreviations (million, bn, m, K, MM, crore), written numbers ("two hundred million", "a million");
-- prefix / suffix: symbols, ISO codes and currency names, all from CLDR (:mod:`pipeline.money.currencies`);
+  abbreviations (million, bn, m, K, MM, crore), written numbers ("two hundred million", "half a
+  billion", "a euro");
+- prefix / suffix: symbols, ISO codes and currency names, from CLDR plus the alias file
+  (:mod:`pipeline.money.currencies`), before or after the number ("$25", "25$", "30SGD");
 - qualifier: "in excess of", "up to", "nearly", ... -> amount_min / amount_max / approximate.
 
-A match counts as money only with a currency marker, so "5 million people", "per cent" and
-"the 2022 budget" never are. Vague magnitudes ("millions of dollars", "a multibillion-dollar deal")
-have their own pattern and give bounds without an amount.
+Every word list is data in ``rules/money.toml`` and ``rules/currency_aliases.toml``. A match
+counts as money only with a currency marker, so "5 million people", "per cent" and "the 2022
+budget" never are. Vague magnitudes ("millions of dollars", "a multibillion-dollar deal") have
+their own pattern and give bounds without an amount.
 
 Why rules over the text rather than spaCy's MONEY spans alone: the small model splits or clips
 money spans ("$" left out, "in excess of" left out, "2 million" without its "euros") and tags
-plain numbers as MONEY. The regex scan is microseconds per article; the model is used where it
-is good, as a second opinion for markers that are also English words ("200 pounds", "5 won").
+plain numbers as MONEY. The regex scan is about a millisecond per article; the model is used where
+it is good, as a second opinion for markers that are also English words ("200 pounds", "5 won").
 
 Amount conventions (``MoneyValue``):
 - exact: amount_min == amount_max == amount;
 - one-sided ("more than", "up to"): the stated amount and that bound, the other bound null;
 - approximate ("about", "an estimated"): approximate=True, both bounds null; "nearly" / "almost"
   also give amount_max, "just over" amount_min;
-- range ("$5-10 million"): both bounds, amount their midpoint, approximate=True;
+- range ("$5-10 million", "from 30 to 40 dollars"): both bounds, amount their midpoint,
+  approximate=True;
 - vague ("millions of dollars"): amount null, bounds the order of magnitude, approximate=True.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import asdict
@@ -36,7 +43,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from pipeline.money.currencies import table
-from pipeline.money.grammar import Found, Marker, scan
+from pipeline.money.reading import Found, Marker, scan
 from pipeline.schema import Document, MoneyRow, MoneyValue
 from pipeline.spans import Span
 
@@ -115,7 +122,9 @@ def extract_money(doc: Document, ents: list[Span]) -> list[MoneyRow]:
     and confirms markers that are also ordinary words ("200 pounds" may be a weight).
     """
     text = doc.text
-    kept = [f for f in scan(text) if _plausible(f, text, ents)]
+    ents = sorted(ents, key=lambda s: (s.start, s.end))
+    overlapping = _Overlaps(ents)
+    kept = [f for f in scan(text) if _plausible(f, text, overlapping)]
     evidence = document_evidence(text, ents, kept)
     rows = []
     for f in kept:
@@ -127,20 +136,31 @@ def extract_money(doc: Document, ents: list[Span]) -> list[MoneyRow]:
 NAME_LABELS = {"PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "FAC", "LAW"}
 
 
-def _plausible(f: Found, text: str, ents: list[Span]) -> bool:
+class _Overlaps:
+    """The entity spans overlapping a range, found by bisection: the spans are sorted and do not
+    overlap each other (spaCy's doc.ents), so a document with many amounts and many entities
+    costs n log n, not n * m."""
+
+    def __init__(self, ents: list[Span]):
+        self.ents = ents
+        self.starts = [s.start for s in ents]
+        self.ends = [s.end for s in ents]
+
+    def __call__(self, start: int, end: int) -> list[Span]:
+        lo = bisect.bisect_right(self.ends, start)
+        hi = bisect.bisect_left(self.starts, end)
+        return [s for s in self.ents[lo:hi] if s.start < end and start < s.end]
+
+
+def _plausible(f: Found, text: str, overlapping_of: _Overlaps) -> bool:
     words = text[f.start:f.end].split()
     if len(words) > 1 and all(w[0].isupper() for w in words) and not re.search(r"\d", text[f.start:f.end]):
         return False  # "Million Dollar Mermaid": a title in capitals, not an amount
-    overlapping = [s for s in ents if s.start < f.end and f.start < s.end]
+    overlapping = overlapping_of(f.start, f.end)
     model_says_money = any(s.label == "MONEY" for s in overlapping)
     if not model_says_money and any(s.label in NAME_LABELS and s.start <= f.start and f.end <= s.end
                                     for s in overlapping):
         return False
     if f.weak:
-        return model_says_money and not _measures_weight(f, text)
+        return model_says_money  # weights in pounds are already left out by the scan
     return True
-
-
-def _measures_weight(f: Found, text: str) -> bool:
-    """'weighing approximately 200 pounds'."""
-    return "pound" in f.marker.text.lower() and bool(re.search(r"\bweigh", text[max(0, f.start - 40):f.start], re.I))

@@ -1,18 +1,19 @@
-"""The currency table: ISO 4217 codes, symbols, English names and countries, all from CLDR via Babel.
+"""The currency table: ISO 4217 codes, symbols, English names and countries, from CLDR via Babel.
 
 Nothing here is a hand-kept list of codes. Babel ships the Unicode CLDR data that operating
 systems and browsers use: which currencies are legal tender today in which territory, every
-locale's symbol for each currency ("$" is USD in ``en``, CAD in ``en_CA``, AUD in ``en_AU``)
-and the English names with plurals ("Swedish kronor"). From that we derive, once per process:
+locale's symbol for each currency ("$" is USD in ``en``, CAD in ``en_CA``, AUD in ``en_AU``;
+"₹" in ``hi``, "zł" in ``pl``) and the English names with plurals ("Swedish kronor"). From that
+we derive, once per build:
 
 - which symbols and names are ambiguous (``$`` belongs to 26 current currencies, ``kr`` to three);
-- the default reading of an ambiguous symbol: the currency that English CLDR writes with it
-  (``$`` -> USD, ``£`` -> GBP, ``¥`` -> JPY), else a short editorial preference (:data:`PREFERRED`);
+- the default reading of an ambiguous marker: the currency that English CLDR writes with it
+  (``$`` -> USD, ``£`` -> GBP, ``¥`` -> JPY), else the editorial default of the alias file;
 - the evidence a document's place names give (Canada -> CAD, "Swedish" -> SEK).
 
-The only hand-written entries are the ones CLDR does not carry: a few editorial defaults, the
-subunits (cents, pence), colloquial names ("bucks", "quid"), short country aliases ("U.S.",
-"Britain") and bitcoin, which is not ISO 4217 but is reported in news as money.
+What CLDR does not carry is data too, in ``rules/currency_aliases.toml``: newsroom abbreviations
+("Rs.", "Dh", "KSh"), colloquial names ("bucks", "grand"), defaults, subunits (cents, pence, sen),
+English words that are also currencies ("pounds", "won"), short country names and bitcoin.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import importlib.metadata
 import json
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -30,42 +32,13 @@ from babel import Locale, localedata
 from babel.core import get_global
 from babel.numbers import get_currency_name, get_territory_currencies
 
+from pipeline.rulefiles import RuleError, records
 from pipeline.settings import RULES_DIR
 
 TABLE_PATH = RULES_DIR / "currencies.json"
-
-# Where CLDR's English locale does not say which currency owns an ambiguous symbol or name, the
-# one that dominates English-language news. Document context still overrides these.
-PREFERRED = {
-    "kr": "SEK", "kr.": "DKK", "C$": "CAD", "Rs": "INR", "Rs.": "INR",
-    "franc": "CHF", "krona": "SEK", "krone": "NOK", "peso": "MXN", "ruble": "RUB", "riyal": "SAR",
-    "dirham": "AED",
-}
+ALIASES_FILE = "currency_aliases.toml"
 # A bare "$" stays USD unless the document names another dollar country this many times more.
 CLDR_PRIOR = 3
-# Letter symbols common enough in English news to count on their own ("500 kr", "Rs 20").
-STRONG_LETTER_SYMBOLS = {"kr", "kr.", "Rs", "Rs.", "Rp", "zł", "Ft", "Kč"}
-# Not ISO 4217, but news reports amounts in it as money ("5,000 bitcoin", "BTC 2.3").
-EXTRA_CODES = {"BTC": ("bitcoin", "bitcoins")}
-# Colloquial or non-CLDR names: name -> the head word whose currencies they stand for.
-ALIASES = {"buck": "dollar", "bucks": "dollar", "quid": "pound", "sterling": "pound",
-           "renminbi": "yuan", "rmb": "yuan", "rouble": "ruble", "roubles": "ruble", "reais": "real"}
-# Subunits: name -> (head word of the main unit, factor).
-SUBUNITS = {"cent": ("dollar", 0.01), "cents": ("dollar", 0.01), "¢": ("dollar", 0.01),
-            "penny": ("pound", 0.01), "pence": ("pound", 0.01), "p": ("pound", 0.01)}
-# Country names news uses that CLDR's English territory list spells differently.
-TERRITORY_ALIASES = {"U.S.": "US", "US": "US", "U.S.A.": "US", "USA": "US", "America": "US",
-                     "UK": "GB", "U.K.": "GB", "Britain": "GB", "Great Britain": "GB",
-                     "England": "GB", "Scotland": "GB", "Wales": "GB"}
-# Head words that are also everyday English words: they count as a currency only with a
-# scale word ("5 million real") or when the NER also calls the span MONEY.
-WEAK_HEADS = {"pound", "pounds", "real", "reals", "rand", "won", "sol", "soles", "lek", "som", "tala",
-              "lei", "leu", "lev", "leva", "kip", "dram", "drams"}
-# Head words that stand for a currency only in the full name ("convertible marks", not "the $400
-# million mark"; "Zimbabwean gold", not "gold").
-FULL_NAME_ONLY = {"mark", "marks", "gold"}
-# ISO codes that are also English words or acronyms in capitals ("TOP 10", "ALL 5").
-WORDLIKE_CODES = {"ALL", "TOP", "CUP", "MOP", "BOB", "GEL", "PEN", "TRY", "MAD", "SOS", "BAM"}
 
 
 @dataclass(frozen=True)
@@ -75,7 +48,7 @@ class Reading:
     codes: frozenset[str]
     default: str | None
     weak: bool = False
-    factor: float = 1.0  # 0.01 for cents and pence
+    factor: float = 1.0  # 0.01 for cents and pence, 1000 for "grand"
     # How many more document clues another candidate needs to displace the default: high where
     # CLDR English itself gives the symbol to one currency ("$" is USD), none for editorial picks.
     prior: int = 0
@@ -88,16 +61,58 @@ class Reading:
 @dataclass
 class CurrencyTable:
     current: frozenset[str]
-    symbols: dict[str, Reading] = field(default_factory=dict)  # "$", "US$", "€", "kr"
-    codes: dict[str, Reading] = field(default_factory=dict)  # "USD", "BTC"
+    symbols: dict[str, Reading] = field(default_factory=dict)  # "$", "US$", "€", "kr", "Rs."
+    codes: dict[str, Reading] = field(default_factory=dict)  # "USD", "BTC", "RMB"
     names: dict[str, Reading] = field(default_factory=dict)  # "dollars", "swiss francs", "cents"
+    # Every subunit word, for compounds ("$12 and 50 cents", "20 ringgit 43 sen"): factor, and
+    # whether it is only written against the digits ("50p").
+    subunits: dict[str, dict] = field(default_factory=dict)
     territory_currency: dict[str, str] = field(default_factory=dict)  # "canada" -> "CAD"
     demonym_currency: dict[str, set[str]] = field(default_factory=dict)  # "canadian" -> {"CAD"}
 
 
+# --- the alias file ---------------------------------------------------------------------------------
+
+_COMMON = {"name": str, "forms": list, "examples": list}
+
+
+@lru_cache(maxsize=1)
+def aliases() -> dict[str, list[dict]]:
+    """The records of ``rules/currency_aliases.toml``, each field type-checked (values are checked
+    against CLDR while the table is built)."""
+    return {
+        "symbol": records(ALIASES_FILE, "symbol", _COMMON,
+                          {"codes": list, "default": str, "weak": bool, "counterexamples": list}),
+        "name": records(ALIASES_FILE, "name", _COMMON,
+                        {"same_as": str, "codes": list, "default": str, "factor": float, "weak": bool,
+                         "full_name_only": bool, "counterexamples": list}),
+        "code": records(ALIASES_FILE, "code", _COMMON, {"codes": list, "names": list, "weak": bool,
+                                                        "counterexamples": list}),
+        "subunit": records(ALIASES_FILE, "subunit", {**_COMMON, "factor": float},
+                           {"of": str, "attached": bool, "weak": bool, "counterexamples": list}),
+        "territory": records(ALIASES_FILE, "territory", {"name": str, "names": dict, "examples": list}),
+    }
+
+
+def _fail(table: str, record: dict, message: str) -> RuleError:
+    return RuleError(f"{ALIASES_FILE}: [[{table}]] {record['name']!r}: {message}")
+
+
+def _checked_codes(table: str, record: dict, codes: set[str], current: frozenset[str]) -> frozenset[str]:
+    unknown = sorted(c for c in codes if c not in current)
+    if unknown:
+        raise _fail(table, record, f"{unknown} are not currencies in use (ISO 4217, or a [[code]] entry with names)")
+    if not codes:
+        raise _fail(table, record, "no currency: give `codes` (CLDR knows none for these forms)")
+    return frozenset(codes)
+
+
+# --- building -----------------------------------------------------------------------------------------
+
 def _is_weak_symbol(symbol: str) -> bool:
-    """Latin-letter symbols ("R", "K", "KM", "SR") are also initials and units: weak, unless well known."""
-    return bool(re.fullmatch(r"[A-Za-z]+\.?", symbol)) and symbol not in STRONG_LETTER_SYMBOLS
+    """Latin-letter symbols ("R", "K", "KM", "SR") are also initials and units: weak unless the alias
+    file says otherwise."""
+    return bool(re.fullmatch(r"[A-Za-z]+\.?", symbol))
 
 
 def _current_codes(today: date) -> frozenset[str]:
@@ -111,15 +126,19 @@ def _english_locales() -> list[Locale]:
     return [Locale.parse(i) for i in localedata.locale_identifiers() if i == "en" or i.startswith("en_")]
 
 
-def _reading(codes: set[str], key: str, en_symbols: dict[str, str], **kw) -> Reading:
+def _reading(codes: frozenset[str], key: str, en_symbols: dict[str, str], defaults: dict[str, str], **kw) -> Reading:
     if len(codes) == 1:
-        return Reading(frozenset(codes), next(iter(codes)), **kw)
-    default, prior = PREFERRED.get(key, ""), 0
-    if default == "":
-        owners = [c for c in sorted(codes) if en_symbols.get(c) == key]
-        generic = [c for c in sorted(codes) if len(en_symbols.get(c, "")) == 1 and not en_symbols[c].isalpha()]
-        default, prior = (owners or generic or [None])[0], CLDR_PRIOR
-    return Reading(frozenset(codes), default if default in codes else None, prior=prior, **kw)
+        return Reading(codes, next(iter(codes)), **kw)
+    if key in defaults:
+        return Reading(codes, defaults[key] if defaults[key] in codes else None, **kw)
+    owners = [c for c in sorted(codes) if en_symbols.get(c) == key]
+    generic = [c for c in sorted(codes) if len(en_symbols.get(c, "")) == 1 and not en_symbols[c].isalpha()]
+    return Reading(codes, (owners or generic or [None])[0], prior=CLDR_PRIOR, **kw)
+
+
+def _ascii(text: str) -> str:
+    """'bolívar' -> 'bolivar': names as keyboards without accents write them."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)
@@ -128,7 +147,7 @@ def table() -> CurrencyTable:
 
     Building reads every locale's symbols (~1 s, in every process); the shipped file is that build,
     frozen on the date it records, so a run's readings do not drift with the calendar either.
-    ``tests/test_money_normalize.py`` rebuilds it and fails when the file is stale.
+    ``tests/test_currencies.py`` rebuilds it and fails when the file is stale.
     """
     if TABLE_PATH.exists():
         return from_json(json.loads(TABLE_PATH.read_text(encoding="utf-8")))
@@ -136,59 +155,101 @@ def table() -> CurrencyTable:
 
 
 def build_table(today: date) -> CurrencyTable:
-    """The table from CLDR (Babel) and ISO 3166-2 (pycountry), with the currencies in use on ``today``."""
-    current = _current_codes(today)
+    """The table from CLDR (Babel), ISO 3166-2 (pycountry) and the alias file, with the currencies in
+    use on ``today``."""
+    alias = aliases()
+    extra = {c for r in alias["code"] if r["names"] for c in r["codes"] or ()}
+    current = _current_codes(today) | extra
     en = Locale("en")
     en_symbols = dict(en.currency_symbols)
-    t = CurrencyTable(current=current | frozenset(EXTRA_CODES))
+    t = CurrencyTable(current=frozenset(current))
+    defaults = {f: r["default"] for kind in ("symbol", "name") for r in alias[kind] if r["default"] for f in r["forms"]}
+    for kind in ("symbol", "name"):
+        for r in alias[kind]:
+            if r["default"] and r["default"] not in current:
+                raise _fail(kind, r, f"default {r['default']!r} is not a currency in use")
 
+    # Symbols: every locale's, then the alias file's additions.
     by_symbol: dict[str, set[str]] = {}
     for ident in localedata.locale_identifiers():
         for code, symbol in Locale.parse(ident).currency_symbols.items():
             if code in current and symbol != code:
                 by_symbol.setdefault(symbol.strip(), set()).add(code)
+    by_symbol = {s: c for s, c in by_symbol.items()
+                 if s.isprintable() and not re.search(r"\d|\s", s) and len(s) <= 4}  # no formatting artefacts
+    weak_symbol = {}
+    for r in alias["symbol"]:
+        for form in r["forms"]:
+            by_symbol[form] = set(_checked_codes("symbol", r, by_symbol.get(form, set()) | set(r["codes"] or ()),
+                                                 frozenset(current)))
+            if r["weak"] is not None:
+                weak_symbol[form] = r["weak"]
     for symbol, codes in by_symbol.items():
-        if not symbol.isprintable() or re.search(r"\d|\s", symbol) or len(symbol) > 4:
-            continue  # formatting artefacts and long native-script abbreviations
-        t.symbols[symbol] = _reading(codes, symbol, en_symbols, weak=_is_weak_symbol(symbol))
+        t.symbols[symbol] = _reading(frozenset(codes), symbol, en_symbols, defaults,
+                                     weak=weak_symbol.get(symbol, _is_weak_symbol(symbol)))
 
+    # Codes: ISO, then codes that are words (weak) and codes news uses outside ISO 4217.
+    weak_codes = {f for r in alias["code"] if r["weak"] for f in r["forms"]}
     for code in current:
-        t.codes[code] = Reading(frozenset({code}), code, weak=code in WORDLIKE_CODES)
-    for code, words in EXTRA_CODES.items():
-        t.codes[code] = Reading(frozenset({code}), code)
-        for word in words:
-            t.names[word] = Reading(frozenset({code}), code)
+        t.codes[code] = Reading(frozenset({code}), code, weak=code in weak_codes)
+    for r in alias["code"]:
+        if r["codes"]:
+            codes = _checked_codes("code", r, set(r["codes"]), frozenset(current))
+            for form in r["forms"]:
+                t.codes[form] = _reading(codes, form, en_symbols, defaults, weak=bool(r["weak"]))
+            for word in r["names"] or ():
+                t.names[word] = _reading(codes, word, en_symbols, defaults)
+        elif unknown := [f for f in r["forms"] if f not in current]:
+            raise _fail("code", r, f"{unknown} are not ISO codes in use; give `codes`")
 
+    # Names: CLDR's English names (every English locale), heads ("dollars") and full names ("Canadian dollars").
+    full_only = {f for r in alias["name"] if r["full_name_only"] for f in r["forms"]}
+    weak_names = {f for r in alias["name"] if r["weak"] and not (r["same_as"] or r["codes"]) for f in r["forms"]}
     heads: dict[str, set[str]] = {}
     full: dict[str, set[str]] = {}
-    plural_of: dict[str, str] = {}
     for loc in _english_locales():
-        for code in current:
+        for code in current - extra:
             forms = {get_currency_name(code, count=n, locale=loc) for n in (None, 1, 2)} - {code}  # code: no name
-            singular = get_currency_name(code, count=1, locale=loc).lower().split()
             for form in filter(None, forms):
                 words = form.lower().split()
                 full.setdefault(" ".join(words), set()).add(code)
                 heads.setdefault(words[-1], set()).add(code)
-                if singular:
-                    plural_of[words[-1]] = singular[-1]
                 if len(words) > 1:  # "Canadian dollars": the adjective names the country
                     t.demonym_currency.setdefault(" ".join(words[:-1]), set()).add(code)
     for head, codes in heads.items():
-        if head in FULL_NAME_ONLY:
-            continue
-        key = plural_of.get(head, head)
-        t.names[head] = _reading(codes, key, en_symbols, weak=head in WEAK_HEADS)
+        if head not in full_only:
+            t.names[head] = _reading(frozenset(codes), head, en_symbols, defaults, weak=head in weak_names)
     for name, codes in full.items():
         if " " in name:
-            t.names[name] = _reading(codes, name, en_symbols)
-    for alias, head in ALIASES.items():
-        t.names[alias] = t.names[head]
-    for sub, (head, factor) in SUBUNITS.items():
-        base = t.names[head]
-        reading = Reading(base.codes, base.default, weak=sub == "p", factor=factor)
-        (t.symbols if sub == "¢" else t.names)[sub] = reading
-    t.names["pounds sterling"] = t.names["pound sterling"] = Reading(frozenset({"GBP"}), "GBP")
+            t.names[name] = _reading(frozenset(codes), name, en_symbols, defaults)
+    for name in list(t.names):
+        t.names.setdefault(_ascii(name), t.names[name])
+    for r in alias["name"]:
+        for form in r["forms"]:
+            if r["same_as"]:
+                base = t.names.get(r["same_as"])
+                if base is None:
+                    raise _fail("name", r, f"same_as {r['same_as']!r} is not a currency name")
+                t.names[form.lower()] = Reading(base.codes, base.default, weak=bool(r["weak"]),
+                                                factor=base.factor * (r["factor"] or 1.0), prior=base.prior)
+            elif r["codes"]:
+                codes = _checked_codes("name", r, set(r["codes"]), frozenset(current))
+                t.names[form.lower()] = _reading(codes, form, en_symbols, defaults, weak=bool(r["weak"]))
+            elif form not in t.names and not r["full_name_only"]:
+                raise _fail("name", r, f"{form!r} is not a CLDR currency name; give `same_as` or `codes`")
+
+    # Subunits: all of them count after a main amount; those with `of` also stand alone ("50 cents").
+    for r in alias["subunit"]:
+        if not 0 < r["factor"] < 1:
+            raise _fail("subunit", r, f"factor {r['factor']} must lie between 0 and 1")
+        base = t.names.get(r["of"]) if r["of"] else None
+        if r["of"] and base is None:
+            raise _fail("subunit", r, f"of {r['of']!r} is not a currency name")
+        for form in r["forms"]:
+            t.subunits[form] = {"factor": r["factor"], "attached": bool(r["attached"])}
+            if base is not None:
+                reading = Reading(base.codes, base.default, weak=bool(r["weak"]), factor=r["factor"])
+                (t.names if form.isalpha() else t.symbols)[form] = reading
 
     def currency_of(territory: str) -> str | None:
         tender = get_territory_currencies(territory, tender=True)
@@ -204,8 +265,12 @@ def build_table(today: date) -> CurrencyTable:
     for territory, name in en.territories.items():
         if code := currency_of(territory):
             t.territory_currency[name.lower()] = code
-    for alias, territory in TERRITORY_ALIASES.items():
-        t.territory_currency[alias.lower()] = currency_of(territory)
+    for r in alias["territory"]:
+        for name, territory in r["names"].items():
+            code = currency_of(territory) if isinstance(territory, str) else None
+            if code is None:
+                raise _fail("territory", r, f"{name!r} = {territory!r}: not a territory with one currency")
+            t.territory_currency[name.lower()] = code
     return t
 
 
@@ -215,6 +280,7 @@ def to_json(t: CurrencyTable, today: date) -> dict:
                   "pycountry": importlib.metadata.version("pycountry")},
         "current": sorted(t.current),
         **{kind: {k: _reading_json(r) for k, r in sorted(getattr(t, kind).items())} for kind in _READING_TABLES},
+        "subunits": dict(sorted(t.subunits.items())),
         "territory_currency": dict(sorted(t.territory_currency.items())),
         "demonym_currency": {k: sorted(v) for k, v in sorted(t.demonym_currency.items())},
     }
@@ -224,6 +290,7 @@ def from_json(data: dict) -> CurrencyTable:
     t = CurrencyTable(current=frozenset(data["current"]))
     for kind in _READING_TABLES:
         getattr(t, kind).update({k: Reading(**{**r, "codes": frozenset(r["codes"])}) for k, r in data[kind].items()})
+    t.subunits.update(data["subunits"])
     t.territory_currency.update(data["territory_currency"])
     t.demonym_currency.update({k: set(v) for k, v in data["demonym_currency"].items()})
     return t
