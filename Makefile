@@ -20,6 +20,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	@$(PY) -m pipeline bench
 
+# The incremental path at 10k / 100k / 1M documents (make bench-scale SIZES="10000 100000").
+SIZES ?= 10000 100000 1000000
+bench-scale: $(STAMP)
+	@$(PY) -m pipeline bench-scale --sizes $(SIZES)
+
 eval: $(STAMP)
 	@$(PY) -m pipeline eval
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 _DELEGATED = (
     ("bench", "pipeline.tools.bench", "benchmarks: pipeline vs bare spaCy on 1M+ words (processed/bench/)"),
+    ("bench-scale", "pipeline.tools.bench_scale", "the incremental path at 10k / 100k / 1M documents (processed/bench/scale.json)"),
     ("eval", "pipeline.tools.eval_suite", "score runs against every gold annotation (processed/eval/)"),
     ("report", "pipeline.tools.report", "static HTML report of the dataset (processed/report.html)"),
     ("explore", "pipeline.tools.explore", "interactive explorer of the dataset (Datasette on 127.0.0.1:8001)"),

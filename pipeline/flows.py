@@ -64,6 +64,7 @@ class RunSummary:
     published: bool = False  # False: nothing changed, the last snapshot still stands
     version: str | None = None  # the snapshot the tables are in
     bytes_written: int = 0
+    align_stats: dict = field(default_factory=dict)  # what linking cost: comparisons, new mentions, ...
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -161,6 +162,7 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
                 return _finish(summary, started, timer)
             with timer("align"):
                 linked = align_entities(quote(corpus), realign)
+                summary.align_stats = {k: v for k, v in linked.items() if isinstance(v, int)}
             with timer("conflicts"):
                 flag_conflicts(quote(corpus), linked["relinked"] | corpus.removed())
             with timer("write"):

@@ -44,6 +44,26 @@ def assert_same_tables(got: dict, want: dict, ignore: tuple[str, ...] = ("entity
         pd.testing.assert_frame_equal(a, b, obj=name)
 
 
+def same_entities_up_to_ids(got: dict, want: dict) -> dict:
+    """``got``'s tables with each entity id replaced by ``want``'s id for the same entity.
+
+    An incremental run keeps an entity's id when a later document changes its most attested name
+    (stable ids), where a from-scratch run derives the id from today's name: the same entities, told
+    apart by the same mentions, may carry different ids. The map must be one to one.
+    """
+    a, b = got["mentions"], want["mentions"]
+    pairs = a[["mention_id", "entity_id"]].merge(b[["mention_id", "entity_id"]], on="mention_id", suffixes=("", "_want"))
+    pairs = pairs.dropna().drop_duplicates(["entity_id", "entity_id_want"])
+    assert pairs.entity_id.is_unique and pairs.entity_id_want.is_unique, "the two runs group mentions differently"
+    rename = dict(zip(pairs.entity_id, pairs.entity_id_want))
+    out = dict(got)
+    out["mentions"] = a.assign(entity_id=a.entity_id.map(lambda e: rename.get(e, e)))
+    out["entities"] = got["entities"].assign(entity_id=got["entities"].entity_id.map(lambda e: rename.get(e, e)))
+    if "conflicts" in got:
+        out["conflicts"] = got["conflicts"].assign(entity_id=got["conflicts"].entity_id.map(lambda e: rename.get(e, e)))
+    return out
+
+
 def model_calls() -> int:
     """How often this process asked for the spaCy model: unchanged means no NLP ran here."""
     info = nlp.load_model.cache_info()

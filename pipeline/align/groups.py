@@ -89,6 +89,10 @@ class _Summary:
     context: set[str]
 
 
+# Pairs of groups (and short chains against candidates) compared, for the benchmark's "comparisons per new mention".
+COMPARISONS = [0]
+
+
 def cluster_block(groups: list[Group], informative) -> dict[str, str]:
     """Clusters of one block's groups: gid -> cluster id (the smallest gid of its cluster).
 
@@ -100,6 +104,7 @@ def cluster_block(groups: list[Group], informative) -> dict[str, str]:
         return {g.gid: g.gid for g in groups}
     sets = UnionFind(range(len(groups)))
     summaries = {i: _summary_of(g, informative) for i, g in enumerate(groups)}
+    COMPARISONS[0] += len(groups) * (len(groups) - 1) // 2
     for x in range(len(groups)):
         for y in range(x + 1, len(groups)):
             a, b = sets.find(x), sets.find(y)
@@ -153,6 +158,7 @@ def attach(context: list[str], candidates: dict[str, set[str]], informative) -> 
 
     ``candidates``: cluster id -> the cluster's context names.
     """
+    COMPARISONS[0] += len(candidates)
     own = {k for k in context if informative(k)}
     scored = sorted(((len(own & ctx), cid) for cid, ctx in candidates.items()), key=lambda x: (-x[0], x[1]))
     if not scored:

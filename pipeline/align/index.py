@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from pipeline.align import groups as G
 from pipeline.align.chains import Chain, doc_chains, mention_name
-from pipeline.align.entities import canonical_name, entity_id_for
+from pipeline.align.entities import canonical_name_from, entity_id_for
 from pipeline.align.headlines import headline_words, name_words, split_mention, title_line_flags
 from pipeline.align.labels import CORPUS_MAJORITY, label_class
 from pipeline.align.names import PERSON, fold
@@ -85,7 +85,15 @@ SCHEMAS_STATE = {
         pa.field("gid", pa.string()), pa.field("target", pa.string()), pa.field("label", pa.string()),
         pa.field("entity_id", pa.string()),
     ]),
-    "_entities": pa.schema([pa.field("cluster", pa.string(), nullable=False), *SCHEMAS["entities"]]),
+    "_entities": pa.schema([
+        pa.field("cluster", pa.string(), nullable=False), *SCHEMAS["entities"],
+        pa.field("agg_labels", pa.list_(pa.string())), pa.field("agg_label_n", pa.list_(pa.int64())),
+        pa.field("agg_keys", pa.list_(pa.string())), pa.field("agg_key_n", pa.list_(pa.int64())),
+        pa.field("agg_surfaces", pa.list_(pa.string())), pa.field("agg_surface_n", pa.list_(pa.int64())),
+        pa.field("agg_surface_docs", pa.list_(pa.int64())),
+        pa.field("agg_docs", pa.list_(pa.string())), pa.field("agg_doc_n", pa.list_(pa.int64())),
+        pa.field("agg_characters", pa.int64()),
+    ]),
 }
 KEYED = {"_t_lower": ["word"], "_t_names": ["word"], "_t_phrases": ["text"], "_t_labels": ["key"], "_t_df": ["key"],
          "_groups": ["gid"], "_members": ["doc_id", "chain"], "_entities": ["cluster"]}
@@ -280,6 +288,7 @@ def _verdict(table: str, votes: Counter):
 def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
     """Bring the index and the mention and entity tables up to date with this run's documents."""
     index = Index(corpus, reset=realign)
+    G.COMPARISONS[0] = 0
     if realign:
         processed, leaving = set(_all_doc_ids(corpus)), set()
         for name in ("mentions", "entities"):
@@ -311,7 +320,12 @@ def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
         index.per_doc["_doc_phrases"].add(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_doc_phrases"]))
         phrase_changes |= index.add_votes("_t_phrases", votes, extra=_first_last)
     # 3. ... their per-document step, and again for old documents a name new to the sweep occurs in.
-    resweep = sorted(_resweep_targets(index, phrase_changes, processed)) if not realign else []
+    candidates = _resweep_targets(index, phrase_changes, processed) if not realign else set()
+    resweep = sorted(_confirm(index, corpus, candidates, phrase_changes))
+    log.info("sweep: %d names changed, %d old documents hold their words, %d write one", len(phrase_changes),
+             len(candidates), len(resweep))
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("changed names: %s", sorted(phrase_changes)[:200])
     for ids in chunks:
         inputs = _load_inputs(corpus, ids)
         index.per_doc["_postings"].add(pa.Table.from_pylist(
@@ -330,7 +344,8 @@ def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
     for table in index.keyed.values():
         table.flush()
     _LAST_LOAD.clear()
-    return {**result, "documents_swept_again": len(resweep)}  # "relinked": documents whose mention rows changed
+    new_mentions = sum(len(r["mention_ids"]) for r in delta.plus)
+    return {**result, "documents_swept_again": len(resweep), "comparisons": G.COMPARISONS[0], "new_mentions": new_mentions}  # "relinked": documents whose mention rows changed
 
 
 def _first_last(text: str) -> dict:
@@ -451,42 +466,97 @@ def _with_members(index: Index, rows: list[dict]) -> list[dict]:
 
 
 def _resweep_targets(index: Index, texts: set[str], exclude: set[str]) -> set[str]:
-    """Old documents in which a name whose sweep entry changed may occur: all its capitalised words are in them."""
+    """Old documents in which a name whose sweep entry changed may occur: all its capitalised words are in them.
+
+    A person's surname is swept on its own too, so a surname the sweep did not have before is
+    looked for alone. One query over the postings for every name; a name found in more than
+    ``MAX_RESWEEP_DOCS`` old documents is too common to be a name the model keeps missing, and is
+    not swept there.
+    """
     if not texts:
         return set()
     from pipeline.align.sweep import _sweepable
 
-    tokens_of = {}
-    words = set()
-    for text in texts:
-        toks = TOKEN.findall(text)
-        words |= {t.lower() for t in toks}
+    words = {t.lower() for text in texts for t in TOKEN.findall(text)}
     common = index.common(words)
+    needed: dict[str, list[str]] = {}
+    surnames: dict[str, str] = {}
     for text in texts:
         toks = _sweepable(text, common)
-        if toks:
-            caps = sorted({t for t in toks if first_tokens(t)})
-            if caps:
-                tokens_of[text] = caps
-            if len(toks) > 1 and first_tokens(toks[-1]):  # a person's surname is swept on its own too
-                tokens_of[f"{text}\0surname"] = [toks[-1]]
-    if not tokens_of:
-        return set()
+        if not toks:
+            continue
+        caps = sorted({t for t in toks if first_tokens(t)})
+        if caps:
+            needed[text] = caps
+        if len(toks) > 1 and first_tokens(toks[-1]):
+            surnames[toks[-1]] = text
+    for last in _known_surnames(index, set(surnames), texts):
+        del surnames[last]
+    needed.update({f"{text}\0{last}": [last] for last, text in surnames.items()})
     files = index.per_doc["_postings"].files()
-    if not files:
+    if not needed or not files:
         return set()
     from pipeline.output.tables import _file_list
     con = index.corpus.con
-    found: set[str] = set()
-    for text, caps in tokens_of.items():
-        rows = con.execute(
-            f"select doc_id from read_parquet({_file_list(files)}) where token in ({', '.join('?' for _ in caps)}) "
-            f"group by doc_id having count(distinct token) = {len(caps)} limit {MAX_RESWEEP_DOCS + 1}", caps).fetchall()
-        if len(rows) > MAX_RESWEEP_DOCS:
-            log.info("name %r occurs in more than %d old documents: not swept there", text, MAX_RESWEEP_DOCS)
-            continue
-        found.update(r[0] for r in rows)
+    wanted = pa.table({"name": [n for n, toks in needed.items() for _ in toks],
+                       "token": [t for toks in needed.values() for t in toks],
+                       "n": pa.array([len(toks) for toks in needed.values() for _ in toks], pa.int64())})
+    con.register("_names", wanted)
+    try:
+        rows = con.sql(f"""
+            with hits as (
+                select w.name, p.doc_id from read_parquet({_file_list(files)}) p join _names w using (token)
+                group by w.name, p.doc_id, w.n having count(distinct p.token) = w.n),
+            sized as (select name, doc_id, count(*) over (partition by name) as docs from hits)
+            select name, doc_id, docs from sized""").fetchall()
+    finally:
+        con.unregister("_names")
+    found, too_common = set(), set()
+    for name, doc, docs in rows:
+        if docs > MAX_RESWEEP_DOCS:
+            too_common.add(name)
+        else:
+            found.add(doc)
+    for name in sorted(too_common):
+        log.info("name %r occurs in more than %d old documents: not swept there", name, MAX_RESWEEP_DOCS)
     return found - exclude
+
+
+def _confirm(index: Index, corpus, candidates: set[str], texts: set[str]) -> set[str]:
+    """The candidates in which one of the changed names is actually written (the postings only say its words are)."""
+    if not candidates:
+        return set()
+    words = {t.lower() for text in texts for t in TOKEN.findall(text)}
+    phrases = phrases_from_votes({t: Counter({"?": 1}) for t in texts}, index.common(words))
+    if not phrases:
+        return set()
+    sweeper = Sweeper(phrases)
+    hit = set()
+    for ids in _chunks(sorted(candidates), CHUNK_DOCS):
+        for r in corpus.doc_tables["documents"].read_docs(ids, ["doc_id", "text"]).to_pylist():
+            if sweeper.find(r["text"], set()):
+                hit.add(r["doc_id"])
+    return hit
+
+
+def _known_surnames(index: Index, lasts: set[str], changed: set[str]) -> set[str]:
+    """Of these surnames, those the sweep had already: some other person's full name ends in them."""
+    if not lasts:
+        return set()
+    con = index.corpus.con
+    con.register("_lasts", pa.table({"l": pa.array(sorted(lasts), pa.string())}))
+    try:
+        rows = index.keyed["_t_phrases"].where("last in (select l from _lasts)").to_pylist()
+    finally:
+        con.unregister("_lasts")
+    known = set()
+    for r in rows:
+        if r["text"] in changed:
+            continue
+        votes = Counter(dict(zip(r["labels"], r["counts"])))
+        if votes and majority(votes) == PERSON and len(TOKEN.findall(r["text"])) > 1:
+            known.add(r["last"])
+    return known
 
 
 def _process_chunk(index: Index, corpus, inputs: list[DocInput], delta: Delta) -> None:
@@ -572,7 +642,11 @@ class Linker:
         self.members = index.keyed["_members"]
         self.now = datetime.now(timezone.utc)
         self.touched: set[str] = set()  # cluster ids (old and new) whose entity must be recomputed
+        self.structural: set[str] = set()  # clusters whose groups changed: their entity is rebuilt from its members
         self.placement: dict[tuple, dict] = {}  # (doc_id, chain) -> new _members row
+        # Chains leaving a cluster (cluster known) and joining one (placement gid, resolved at the end).
+        self.leaving: list[tuple[str, dict, str]] = []  # (cluster, chain row, label)
+        self.joining: list[tuple[str, dict, str]] = []  # (placement gid, chain row, label)
 
     # the run --------------------------------------------------------------------------------------
 
@@ -580,6 +654,10 @@ class Linker:
         plus, minus = self._moves()
         old_clusters = self._clusters_of_gids({g for r in minus for g in (r["_gid"], r["_target"]) if g})
         self.touched |= set(old_clusters.values())
+        for r in minus:
+            cluster = old_clusters.get(r["_gid"] or r["_target"])
+            if cluster:
+                self.leaving.append((cluster, r, r["_label"]))
         # 1. long groups, and the blocks they are in, clustered again
         long_delta = defaultdict(lambda: {"n": 0, "ctx": Counter(), "alias": Counter()})
         for sign, rows in ((-1, minus), (1, plus)):
@@ -588,7 +666,7 @@ class Linker:
                 if gid and gid.startswith(G.LONG + ":"):
                     self._add(long_delta[gid], r, sign, alias=True)
         changed_groups = self._apply(long_delta)
-        recluster = self._recluster({self._block(g) for g in changed_groups})
+        recluster = self._recluster(changed_groups)
         # 2. short chains: the new ones, and the old ones whose candidates may have changed
         aliases = {a for gid in long_delta for a in long_delta[gid]["alias"]}
         shorts = [r for r in plus if r["short"]] + self._shorts_to_review(aliases, set(recluster) | changed_groups,
@@ -599,10 +677,12 @@ class Linker:
                 self._add(short_delta[r["_gid"]], r, -1)
         self._place_shorts(shorts, short_delta)
         changed_short = self._apply(short_delta)
-        self._recluster({self._block(g) for g in changed_short})
+        self._recluster(changed_short)
         for r in plus:
             if not r["short"]:
-                self.placement[(r["doc_id"], r["chain"])] = self._member(r, gid=self._long_gid(r))
+                gid = self._long_gid(r)
+                self.placement[(r["doc_id"], r["chain"])] = self._member(r, gid=gid)
+                self.joining.append((gid, r, r["_label_new"]))
         # 3. members, entities, mention rows
         self.touched |= set(self._clusters_of_gids(
             {m["gid"] or m["target"] for m in self.placement.values()}).values())
@@ -699,8 +779,10 @@ class Linker:
         self.groups.flush()
         return set(deltas)
 
-    def _recluster(self, blocks: set[str]) -> dict[str, tuple[str, str]]:
-        """The groups of these blocks clustered again; returns gid -> (old cluster, new cluster) where it changed."""
+    def _recluster(self, changed: set[str]) -> dict[str, tuple[str, str]]:
+        """The blocks of the ``changed`` groups clustered again; returns gid -> (old cluster, new cluster)
+        where it changed. Touched: the clusters of changed groups, and those a group left or joined."""
+        blocks = {self._block(g) for g in changed}
         if not blocks:
             return {}
         con = self.corpus.con
@@ -719,9 +801,11 @@ class Linker:
             assign = G.cluster_block(groups, informative)
             for r in members:
                 new = assign[r["gid"]]
-                self.touched.add(new)
+                if r["gid"] in changed:
+                    self.touched.add(new)
                 if new != r["cluster"]:
-                    self.touched.add(r["cluster"])
+                    self.touched |= {r["cluster"], new}
+                    self.structural |= {r["cluster"], new}
                     changes[r["gid"]] = (r["cluster"], new)
                     updates.append({**r, "cluster": new})
         if updates:
@@ -767,6 +851,7 @@ class Linker:
         candidates = self._candidates({k for _, _, k in by_name})
         informative = self.index.informative({k for r in shorts for k in r["context"]} |
                                              {k for c in candidates.values() for ctx in c.values() for k in ctx})
+        reviewed = self._clusters_of_gids({r["_gid"] or r["_target"] for r in shorts if r.get("_review")})
         for (cls, character, key), rows in by_name.items():
             prefix = f"{G.LONG}:{cls}:{int(character)}:"
             options = {cid: ctx for cid, ctx in candidates.get(key, {}).items() if cid.startswith(prefix)}
@@ -778,10 +863,14 @@ class Linker:
                         continue
                     if r["_gid"]:
                         self._add(short_delta[r["_gid"]], r, -1)
-                    self.touched |= set(self._clusters_of_gids([r["_gid"] or r["_target"]]).values())
+                    old = reviewed.get(r["_gid"] or r["_target"])
+                    if old:
+                        self.touched.add(old)
+                        self.leaving.append((old, r, r["_label"]))
                 if gid:
                     self._add(short_delta[gid], r, 1)
                 self.placement[(r["doc_id"], r["chain"])] = self._member(r, gid=gid, target=target)
+                self.joining.append((gid or target, r, r["_label_new"]))
 
     def _candidates(self, keys: set[str]) -> dict[str, dict[str, set[str]]]:
         """For each short name: the long clusters it is an alias of, with each cluster's context names."""
@@ -814,20 +903,58 @@ class Linker:
 
     # entities and mention rows ----------------------------------------------------------------------
 
-    def _finish(self, gone: list[tuple]) -> dict[str, int]:
+    def _finish(self, gone: list[tuple]) -> dict:
         members = self.members
         if gone:
             members.delete(pa.table({"doc_id": [d for d, _ in gone], "chain": pa.array([c for _, c in gone], pa.int32())}))
         members.put(pa.Table.from_pylist(list(self.placement.values()), schema=SCHEMAS_STATE["_members"]))
         members.flush()
-        clusters = sorted(c for c in self.touched if c)
-        entities, chains_of = self._build_entities(clusters)
-        redirects = self._assign_ids(clusters, entities, chains_of)
-        self._write_entities(clusters, entities)
+        moves = self._moves_by_cluster()
+        clusters = sorted(c for c in self.touched | set(moves) if c)
+        stored = {r["cluster"]: r for r in
+                  self.index.keyed["_entities"].get(pa.table({"cluster": pa.array(clusters, pa.string())})).to_pylist()}
+        # An entity whose groups did not change is updated by the chains that left and joined it;
+        # one whose groups changed (a merge, a split) is rebuilt from its members.
+        clusters = sorted(set(clusters) | set(moves))
+        rebuilt = sorted(c for c in clusters if c in self.structural or
+                         (c not in stored and any(sign < 0 for sign, _, _ in moves.get(c, ()))))
+        entities: dict[str, Entity] = {}
+        aggs: dict[str, Aggregate] = {}
+        for c in clusters:
+            if c in rebuilt:
+                continue
+            agg = Aggregate.of(stored.get(c))
+            for sign, row, label in moves.get(c, ()):
+                agg.add(row, label, sign)
+            if agg.n_mentions > 0:
+                aggs[c] = agg
+                entities[c] = agg.entity(stored[c]["entity_id"] if c in stored else None)
+        built, chains_of = self._rebuild(rebuilt)
+        for c, (entity, agg) in built.items():
+            entities[c], aggs[c] = entity, agg
+        redirects = self._assign_ids(rebuilt, entities, chains_of, stored)
+        relabel = [c for c in entities if c in stored and c not in chains_of and
+                   (entities[c].label != stored[c]["label"] or entities[c].entity_id != stored[c]["entity_id"])]
+        if relabel:  # every document of the entity shows its new label or id
+            _, more = self._rebuild(relabel)
+            chains_of.update(more)
+        self._write_entities(clusters, entities, aggs, stored)
         docs = self._patch_members_and_mentions(entities, chains_of)
         if redirects:
             self.corpus.commit.write("entity_redirects", to_table("entity_redirects", redirects))
-        return {"clusters_changed": len(entities), "relinked": docs}
+        return {"clusters_changed": len(entities), "clusters_rebuilt": len(rebuilt), "relinked": docs}
+
+    def _moves_by_cluster(self) -> dict[str, list[tuple[int, dict, str]]]:
+        final = self._clusters_of_gids({g for g, _, _ in self.joining})
+        out: dict[str, list] = defaultdict(list)
+        for cluster, row, label in self.leaving:
+            out[cluster].append((-1, row, label))
+        for gid, row, label in self.joining:
+            cluster = final.get(gid)
+            if cluster:
+                out[cluster].append((1, row, label))
+                self.touched.add(cluster)
+        return out
 
     def _cluster_members(self, clusters: list[str]) -> dict[str, list[dict]]:
         """The member rows of these clusters (through their groups, and shorts attached to them)."""
@@ -851,25 +978,34 @@ class Linker:
             out[gid_cluster[m["gid"] or m["target"]]].append(m)
         return out
 
-    def _build_entities(self, clusters: list[str]) -> tuple[dict[str, Entity], dict[str, list[dict]]]:
+    def _rebuild(self, clusters: list[str]) -> tuple[dict[str, tuple[Entity, Aggregate]], dict[str, list[dict]]]:
+        """Entities built from all their members (their chain rows read back)."""
         by_cluster = self._cluster_members(clusters)
         wanted = {(m["doc_id"], m["chain"]) for ms in by_cluster.values() for m in ms}
-        chain_rows = {(r["doc_id"], r["chain"]): r for r in
-                      self.index.per_doc["_chains"].read_docs({d for d, _ in wanted}).to_pylist()
+        chain_rows = {(r["doc_id"], r["chain"]): r for r in self.index.per_doc["_chains"].read_docs(
+                          {d for d, _ in wanted}, AGGREGATE_COLUMNS).to_pylist()
                       if (r["doc_id"], r["chain"]) in wanted}
-        entities, chains_of = {}, {}
+        built, chains_of = {}, {}
         for cluster, ms in by_cluster.items():
-            rows = [(m, chain_rows[(m["doc_id"], m["chain"])]) for m in ms if (m["doc_id"], m["chain"]) in chain_rows]
-            if not rows:
-                continue
-            entities[cluster] = _entity(rows)
-            chains_of[cluster] = [m for m, _ in rows]
-        return entities, chains_of
+            agg = Aggregate.of(None)
+            kept = []
+            for m in ms:
+                row = chain_rows.get((m["doc_id"], m["chain"]))
+                if row is not None:
+                    agg.add(row, m["label"], 1)
+                    kept.append(m)
+            if agg.n_mentions:
+                built[cluster] = (agg.entity(None), agg)
+                chains_of[cluster] = kept
+        return built, chains_of
 
-    def _assign_ids(self, clusters: list[str], entities: dict[str, Entity], chains_of: dict[str, list[dict]]) -> list[RedirectRow]:
-        """Ids for the clusters that changed: the id most of their documents had, else a new one."""
-        before = self.index.keyed["_entities"].get(pa.table({"cluster": pa.array(clusters, pa.string())})).to_pylist()
-        old_ids = {r["entity_id"] for r in before}
+    def _assign_ids(self, rebuilt: list[str], entities: dict[str, Entity], chains_of: dict[str, list[dict]],
+                    stored: dict[str, dict]) -> list[RedirectRow]:
+        """Ids for rebuilt and new entities: the id most of their documents had, else a new one.
+
+        An entity updated in place keeps its id. Ids that stop existing become redirects.
+        """
+        old_ids = {stored[c]["entity_id"] for c in set(rebuilt) | (set(stored) - set(entities)) if c in stored}
         docs_of_old: dict[str, Counter] = defaultdict(Counter)  # old id -> cluster -> documents
         for cluster, ms in chains_of.items():
             seen = set()
@@ -877,16 +1013,17 @@ class Linker:
                 if m.get("entity_id") and (m["entity_id"], m["doc_id"]) not in seen:
                     seen.add((m["entity_id"], m["doc_id"]))
                     docs_of_old[m["entity_id"]][cluster] += 1
+        kept = {e.entity_id for c, e in entities.items() if c not in rebuilt and c in stored}
         claimed: dict[str, str] = {}
-        order = sorted(entities, key=lambda c: (-entities[c].n_docs, c))
+        order = sorted((c for c in entities if c in rebuilt or c not in stored), key=lambda c: (-entities[c].n_docs, c))
         for cluster in order:
             votes = Counter({eid: cs[cluster] for eid, cs in docs_of_old.items() if cluster in cs})
             for eid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])):
-                if eid not in claimed:
+                if eid not in claimed and eid not in kept:
                     claimed[eid] = cluster
                     entities[cluster].entity_id = eid
                     break
-        taken = set(claimed)
+        taken = set(claimed) | kept
         fresh = [c for c in order if c not in set(claimed.values())]
         existing = self._live_ids({entities[c].entity_id for c in fresh}) - old_ids
         for cluster in fresh:
@@ -896,6 +1033,8 @@ class Linker:
                 eid = entity_id_for("split", f"{eid}|{e.doc_ids[0]}")
             e.entity_id = eid
             taken.add(eid)
+        if self.realign:
+            return []
         redirects = []
         new_of_cluster = {c: e.entity_id for c, e in entities.items()}
         for old in sorted(old_ids | set(docs_of_old)):
@@ -909,9 +1048,9 @@ class Linker:
             new = new_of_cluster.get(cluster)
             if new is None:
                 continue
-            reason = "merge" if new in claimed else ("split" if len(holders) > 1 else "rename")
+            reason = "merge" if new in claimed or new in kept else ("split" if len(holders) > 1 else "rename")
             redirects.append(RedirectRow(old, new, self.now, reason))
-        return redirects if not self.realign else []
+        return redirects
 
     def _live_ids(self, ids: set[str]) -> set[str]:
         if not ids:
@@ -920,43 +1059,63 @@ class Linker:
             "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(ids)) + ")").to_pylist()
         return {r["entity_id"] for r in rows}
 
-    def _write_entities(self, clusters: list[str], entities: dict[str, Entity]) -> None:
+    def _write_entities(self, clusters: list[str], entities: dict[str, Entity], aggs: dict[str, Aggregate],
+                        stored: dict[str, dict]) -> None:
+        """The index's entity rows, and the public table's: only the rows of these clusters are rewritten."""
         table = self.index.keyed["_entities"]
         gone = [c for c in clusters if c not in entities]
         if gone:
             table.delete(pa.table({"cluster": pa.array(gone, pa.string())}))
-        rows = [{"cluster": c, **e.__dict__} for c, e in entities.items()]
+        rows = [{"cluster": c, **e.__dict__, **aggs[c].columns()} for c, e in entities.items()]
         table.put(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_entities"]))
         table.flush()
-        public = table.all().drop_columns(["cluster"])
-        self.corpus.commit.replace("entities", public.sort_by([("n_mentions", "descending"), ("entity_id", "ascending")]))
+        public = DocTable(self.corpus.commit, "entities", SCHEMAS["entities"], self.corpus.con, key="entity_id")
+        old_ids = {stored[c]["entity_id"] for c in clusters if c in stored}
+        public.remove_docs(old_ids | {e.entity_id for e in entities.values()})
+        fresh = sorted(entities.values(), key=lambda e: (-e.n_mentions, e.entity_id))
+        public.add(to_table("entities", fresh))
 
     def _patch_members_and_mentions(self, entities: dict[str, Entity], chains_of: dict[str, list[dict]]) -> set[str]:
-        """Members get their entity's id and label; the mention rows of documents where either changed are rewritten."""
+        """Members get their entity's id; the mention rows of documents where an entity or label changed are rewritten."""
         fix: dict[tuple, tuple[str, str]] = {}
         changed_docs = set(self.processed)
         updates = []
+        entity_of_cluster = {c: (e.entity_id, e.label) for c, e in entities.items()}
+        final = self._clusters_of_gids({m["gid"] or m["target"] for m in self.placement.values()})
+        for key, m in self.placement.items():  # chains that moved: their documents show their new entity
+            cluster = final.get(m["gid"] or m["target"])
+            if cluster in entity_of_cluster:
+                eid, label = entity_of_cluster[cluster]
+                fix[key] = (eid, label)
+                changed_docs.add(m["doc_id"])
+                if m.get("entity_id") != eid:
+                    updates.append({**m, "entity_id": eid})
         for cluster, ms in chains_of.items():
-            e = entities[cluster]
+            eid, label = entity_of_cluster[cluster]
             for m in ms:
-                if m.get("entity_id") != e.entity_id or m.get("label") != e.label or m["doc_id"] in self.processed:
+                key = (m["doc_id"], m["chain"])
+                if key in fix:
+                    continue
+                if m.get("entity_id") != eid or m.get("label") != label:
                     changed_docs.add(m["doc_id"])
-                if m.get("entity_id") != e.entity_id:
-                    updates.append({**m, "entity_id": e.entity_id})
-                fix[(m["doc_id"], m["chain"])] = (e.entity_id, e.label)
+                if m.get("entity_id") != eid:
+                    updates.append({**m, "entity_id": eid})
+                fix[key] = (eid, label)
         if updates:
-            self.members.put(pa.Table.from_pylist(updates, schema=SCHEMAS_STATE["_members"]))
-            self.members.flush()
+            members = self.members
+            members.put(pa.Table.from_pylist(updates, schema=SCHEMAS_STATE["_members"]))
+            members.flush()
         if not changed_docs:
             return set()
         ids = sorted(changed_docs)
-        need = {(d, c) for d, c in {(r["doc_id"], r["chain"]) for r in
-                self.index.per_doc["_chains"].read_docs(ids, ["doc_id", "chain"]).to_pylist()}} - set(fix)
-        if need:  # chains of these documents whose cluster did not change: their current entity
-            for m in self.members.get(pa.table({"doc_id": [d for d, _ in need], "chain": pa.array([c for _, c in need], pa.int32())})).to_pylist():
+        chain_rows = self.index.per_doc["_chains"].read_docs(ids, ["doc_id", "chain", "mention_ids"]).to_pylist()
+        need = {(r["doc_id"], r["chain"]) for r in chain_rows} - set(fix)
+        if need:  # chains of these documents whose entity did not change: as they are
+            for m in self.members.get(pa.table({"doc_id": [d for d, _ in need],
+                                                 "chain": pa.array([c for _, c in need], pa.int32())})).to_pylist():
                 fix[(m["doc_id"], m["chain"])] = (m["entity_id"], None)
         by_mention: dict[str, tuple[str, str | None]] = {}
-        for r in self.index.per_doc["_chains"].read_docs(ids, ["doc_id", "chain", "mention_ids"]).to_pylist():
+        for r in chain_rows:
             entity = fix.get((r["doc_id"], r["chain"]))
             for mid in r["mention_ids"]:
                 by_mention[mid] = entity
@@ -980,26 +1139,65 @@ class Linker:
         return {r["entity_id"]: r["label"] for r in rows}
 
 
-def _entity(rows: list[tuple[dict, dict]]) -> Entity:
-    """An entity row from its chains (member row, chain row): :func:`pipeline.align.entities.make_entity`."""
-    labels = Counter()
-    docs_per_key: dict[str, set[str]] = defaultdict(set)
-    surfaces = []
-    character = False
-    for m, c in rows:
-        labels[m["label"]] += len(c["texts"])
-        character = character or bool(c["character"])
-        docs_per_key[c["head_key"]].add(c["doc_id"])
-        surfaces.extend(_Surface(t, c["doc_id"]) for t in c["texts"])
-    label = majority(labels)
-    key = max(docs_per_key, key=lambda k: (len(docs_per_key[k]), len(k.split()), k))
-    doc_ids = sorted({s.doc_id for s in surfaces})
-    return Entity(
-        entity_id=entity_id_for(("character:" if character else "") + label_class(label), key),
-        name=canonical_name(surfaces, label),
-        label=label,
-        aliases=sorted({s.text for s in surfaces}),
-        n_mentions=len(surfaces),
-        n_docs=len(doc_ids),
-        doc_ids=doc_ids,
-    )
+AGGREGATE_COLUMNS = ["doc_id", "chain", "head_key", "character", "texts"]
+
+
+@dataclass
+class Aggregate:
+    """What an entity row is computed from, kept so that chains can be added and taken away."""
+
+    labels: Counter = field(default_factory=Counter)  # label -> mentions
+    keys: Counter = field(default_factory=Counter)  # head name key -> chains (documents: one chain per name a document)
+    surfaces: Counter = field(default_factory=Counter)  # text as written -> mentions
+    surface_docs: Counter = field(default_factory=Counter)  # text -> chains writing it
+    docs: Counter = field(default_factory=Counter)  # doc_id -> chains
+    characters: int = 0  # chains that are film roles
+
+    @property
+    def n_mentions(self) -> int:
+        return sum(self.surfaces.values())
+
+    @classmethod
+    def of(cls, row: dict | None) -> Aggregate:
+        if row is None:
+            return cls()
+        pair = lambda a, b: Counter(dict(zip(row[a] or [], row[b] or [])))  # noqa: E731
+        return cls(pair("agg_labels", "agg_label_n"), pair("agg_keys", "agg_key_n"), pair("agg_surfaces", "agg_surface_n"),
+                   pair("agg_surfaces", "agg_surface_docs"), pair("agg_docs", "agg_doc_n"), row["agg_characters"] or 0)
+
+    def add(self, chain: dict, label: str, sign: int) -> None:
+        texts = chain["texts"]
+        self.labels[label] += sign * len(texts)
+        self.keys[chain["head_key"]] += sign
+        for t in texts:
+            self.surfaces[t] += sign
+        for t in set(texts):
+            self.surface_docs[t] += sign
+        self.docs[chain["doc_id"]] += sign
+        self.characters += sign * bool(chain["character"])
+        for counter in (self.labels, self.keys, self.surfaces, self.surface_docs, self.docs):
+            for k in [k for k, v in counter.items() if v <= 0]:
+                del counter[k]
+
+    def entity(self, entity_id: str | None) -> Entity:
+        """:func:`pipeline.align.entities.make_entity` from the counts."""
+        label = majority(self.labels)
+        key = max(self.keys, key=lambda k: (self.keys[k], len(k.split()), k))
+        doc_ids = sorted(self.docs)
+        return Entity(
+            entity_id=entity_id or entity_id_for(("character:" if self.characters else "") + label_class(label), key),
+            name=canonical_name_from(self.surfaces, self.surface_docs, label),
+            label=label,
+            aliases=sorted(self.surfaces),
+            n_mentions=self.n_mentions,
+            n_docs=len(doc_ids),
+            doc_ids=doc_ids,
+        )
+
+    def columns(self) -> dict:
+        surfaces = sorted(self.surfaces)
+        return {"agg_labels": list(self.labels), "agg_label_n": list(self.labels.values()),
+                "agg_keys": list(self.keys), "agg_key_n": list(self.keys.values()),
+                "agg_surfaces": surfaces, "agg_surface_n": [self.surfaces[t] for t in surfaces],
+                "agg_surface_docs": [self.surface_docs[t] for t in surfaces],
+                "agg_docs": list(self.docs), "agg_doc_n": list(self.docs.values()), "agg_characters": self.characters}

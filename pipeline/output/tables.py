@@ -32,9 +32,14 @@ DELETED = "_deleted"
 MAX_KEYED_FILES = 12
 
 
+# DuckDB's share of a run's memory: beyond it, it spills to disk instead of growing.
+DUCKDB_MEMORY = "512MB"
+
+
 def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("set preserve_insertion_order = false")
+    con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
     return con
 
 
@@ -42,26 +47,28 @@ def _file_list(paths) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
-def read_docs(con, files: list, schema: pa.Schema, doc_ids: Iterable[str], columns: list[str] | None = None) -> pa.Table:
-    """The rows of these documents in these files (a commit's, or an older snapshot's)."""
-    ids = pa.table({"doc_id": pa.array(sorted(set(doc_ids)), pa.string())})
+def read_docs(con, files: list, schema: pa.Schema, doc_ids: Iterable[str], columns: list[str] | None = None,
+              key: str = "doc_id") -> pa.Table:
+    """The rows of these documents (keys) in these files (a commit's, or an older snapshot's)."""
+    ids = pa.table({"k": pa.array(sorted(set(doc_ids)), pa.string())})
     if not files or ids.num_rows == 0:
         return _select(schema, columns).empty_table()
     cols = ", ".join(f'"{c}"' for c in (columns or schema.names))
     con.register("_ids", ids)
     try:
         return con.sql(
-            f"select {cols} from read_parquet({_file_list(files)}) where doc_id in (select doc_id from _ids)"
+            f'select {cols} from read_parquet({_file_list(files)}) where "{key}" in (select k from _ids)'
         ).to_arrow_table().cast(_select(schema, columns))
     finally:
         con.unregister("_ids")
 
 
 class DocTable:
-    """Rows keyed by ``doc_id``; a document's rows are always in one file."""
+    """Rows keyed by ``doc_id`` (or another ``key``); a document's rows are always in one file."""
 
-    def __init__(self, commit: Commit, name: str, schema: pa.Schema, con: duckdb.DuckDBPyConnection | None = None):
-        self.commit, self.name, self.schema = commit, name, schema
+    def __init__(self, commit: Commit, name: str, schema: pa.Schema, con: duckdb.DuckDBPyConnection | None = None,
+                 key: str = "doc_id"):
+        self.commit, self.name, self.schema, self.key = commit, name, schema, key
         self.con = con or connect()
 
     def files(self) -> list:
@@ -72,7 +79,7 @@ class DocTable:
 
     def read_docs(self, doc_ids: Iterable[str], columns: list[str] | None = None) -> pa.Table:
         """The rows of these documents."""
-        return read_docs(self.con, self.files(), self.schema, doc_ids, columns)
+        return read_docs(self.con, self.files(), self.schema, doc_ids, columns, self.key)
 
     def remove_docs(self, doc_ids: Iterable[str]) -> int:
         """Drop every row of these documents: each file holding one is rewritten without them."""
@@ -80,18 +87,18 @@ class DocTable:
         files = self.files()
         if not ids or not files:
             return 0
-        self.con.register("_ids", pa.table({"doc_id": pa.array(ids, pa.string())}))
+        self.con.register("_ids", pa.table({"k": pa.array(ids, pa.string())}))
         try:
             hit = self.con.execute(
                 f"select distinct filename from read_parquet({_file_list(files)}, filename = true) "
-                "where doc_id in (select doc_id from _ids)").fetchall()
+                f'where "{self.key}" in (select k from _ids)').fetchall()
         finally:
             self.con.unregister("_ids")
         drop = set(ids)
         removed = 0
         for (filename,) in hit:
             table = pq.read_table(filename, schema=self.schema)
-            keep = pc.invert(pc.is_in(table.column("doc_id"), value_set=pa.array(list(drop), pa.string())))
+            keep = pc.invert(pc.is_in(table.column(self.key), value_set=pa.array(list(drop), pa.string())))
             kept = table.filter(keep)
             removed += table.num_rows - kept.num_rows
             self.commit.drop(self.name, [filename.rsplit("/", 1)[-1]])
@@ -140,11 +147,24 @@ class KeyedTable:
             self.con.unregister("_keys")
 
     def where(self, condition: str) -> pa.Table:
-        """The live rows matching an SQL condition over the table's columns (tested on the newest versions)."""
+        """The live rows matching an SQL condition over the table's columns (tested on the newest versions).
+
+        Two passes, so that only candidate keys go through the newest-version window: the keys of
+        any version matching the condition, then the newest versions of those keys, tested again.
+        """
         files = self.files()
         if not files:
             return self.schema.empty_table()
-        return self._newest(files, "", f"and ({condition})")
+        keys = ", ".join(f'"{k}"' for k in self.key)
+        candidates = self.con.sql(f"select distinct {keys} from read_parquet({_file_list(files)}, union_by_name = true) "
+                                  f"where {condition}").to_arrow_table()
+        if candidates.num_rows == 0:
+            return self.schema.empty_table()
+        self.con.register("_cand", candidates)
+        try:
+            return self._newest(files, f"where ({keys}) in (select ({keys}) from _cand)", f"and ({condition})")
+        finally:
+            self.con.unregister("_cand")
 
     def all(self) -> pa.Table:
         files = self.files()
