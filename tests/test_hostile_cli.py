@@ -251,3 +251,51 @@ def test_a_full_disk_exits_5_and_leaves_the_disk_as_the_last_good_run(api_env, s
     assert child.returncode == 0, child.stderr
     assert set(pd.read_parquet(out / "documents.parquet").doc_id) == {SEED.stem}
     assert shutil.disk_usage(small_disk).used <= used + 256 * 1024  # a new snapshot beside the last (kept a while)
+
+
+# --- the commit itself fails (after the staged files are written) -----------------------------------
+
+def _committed(root: Path, tables: dict) -> None:
+    import pyarrow as pa
+
+    from pipeline.output import store
+
+    commit = store.Commit(root, store.current(root))
+    for name, values in tables.items():
+        commit.write(name, pa.table({"x": values}))
+    commit.commit({}, public=list(tables))
+
+
+@pytest.mark.parametrize("breaks", ["manifest", "b.parquet", ".current"])
+def test_a_failing_commit_leaves_the_last_snapshot(tmp_path, monkeypatch, breaks):
+    """Whatever step of publishing fails (writing the manifest, a new table's fixed link, the
+    commit point), the directory is byte for byte the last good run's: the new snapshot, the new
+    link and the temporary link are removed again."""
+    import errno
+
+    import pyarrow as pa
+
+    from pipeline.output import store
+    from pipeline.refusals import OutputFailed
+
+    root = tmp_path / "out"
+    _committed(root, {"a": [1, 2]})
+    before = state(root)
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    if breaks == "manifest":
+        monkeypatch.setattr(store, "_fsync", lambda paths: (_ for _ in ()).throw(full))
+    else:
+        real_replace = os.replace
+
+        def replace(src, dst):
+            if Path(dst).name == breaks:
+                raise full
+            return real_replace(src, dst)
+        monkeypatch.setattr(os, "replace", replace)
+    commit = store.Commit(root, store.current(root))
+    commit.write("a", pa.table({"x": [3]}))
+    commit.write("b", pa.table({"x": [4]}))  # a new table: a new fixed link
+    with pytest.raises(OutputFailed, match=r"cannot publish the tables in .*: disk full \(No space left on device; "):
+        commit.commit({}, public=["a", "b"])
+    assert state(root) == before
+    assert store.current(root).rows("a") == 2
