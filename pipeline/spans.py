@@ -85,8 +85,28 @@ def make_mention(doc: Document, start: int, end: int, label: str, sentences: lis
         end_char=end,
         text=doc.text[start:end],
         label=label,
-        sentence=doc.text[s_start:s_end].strip(),
+        sentence=sentence_text(doc.text, s_start, s_end, start, end),
         sentence_index=index,
         model_label=model_label,
         origin=origin,
     )
+
+
+# Prose sentences are far shorter (the longest in ECB+ and GUM: under 900 characters); a
+# "sentence" longer than this is a list, a table or text without punctuation.
+SENTENCE_MAX_CHARS = 2000
+
+
+def sentence_text(text: str, s_start: int, s_end: int, start: int, end: int) -> str:
+    """The sentence of a mention at ``start:end``, as its ``sentence`` column shows it.
+
+    A sentence longer than :data:`SENTENCE_MAX_CHARS` is cut to that many characters around the
+    mention: every mention copying a whole 100,000-character run-on "sentence" would cost
+    time and memory quadratic in its length.
+    """
+    if s_end - s_start > SENTENCE_MAX_CHARS:
+        middle = (start + end) // 2
+        lo = max(s_start, middle - SENTENCE_MAX_CHARS // 2)
+        hi = min(s_end, lo + SENTENCE_MAX_CHARS)
+        s_start, s_end = max(s_start, hi - SENTENCE_MAX_CHARS), hi
+    return text[s_start:s_end].strip()

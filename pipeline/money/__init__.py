@@ -30,6 +30,7 @@ Amount conventions (``MoneyValue``):
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import asdict
 from decimal import Decimal
@@ -115,7 +116,8 @@ def extract_money(doc: Document, ents: list[Span]) -> list[MoneyRow]:
     and confirms markers that are also ordinary words ("200 pounds" may be a weight).
     """
     text = doc.text
-    kept = [f for f in scan(text) if _plausible(f, text, ents)]
+    spans = SpanIndex(ents)
+    kept = [f for f in scan(text) if _plausible(f, text, spans.overlapping(f.start, f.end))]
     evidence = document_evidence(text, ents, kept)
     rows = []
     for f in kept:
@@ -127,11 +129,31 @@ def extract_money(doc: Document, ents: list[Span]) -> list[MoneyRow]:
 NAME_LABELS = {"PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "FAC", "LAW"}
 
 
-def _plausible(f: Found, text: str, ents: list[Span]) -> bool:
+class SpanIndex:
+    """The model's spans sorted by start, for the spans overlapping a match without scanning them all."""
+
+    def __init__(self, ents: Iterable[Span]):
+        self.spans = sorted(ents, key=lambda s: s.start)
+        self.starts = [s.start for s in self.spans]
+        self.max_end: list[int] = []  # the furthest end among spans[:i + 1]
+        for s in self.spans:
+            self.max_end.append(max(s.end, self.max_end[-1]) if self.max_end else s.end)
+
+    def overlapping(self, start: int, end: int) -> list[Span]:
+        found = []
+        i = bisect_left(self.starts, end) - 1
+        while i >= 0 and self.max_end[i] > start:  # no span before i reaches past ``start``
+            if self.spans[i].end > start:
+                found.append(self.spans[i])
+            i -= 1
+        return found
+
+
+def _plausible(f: Found, text: str, overlapping: list[Span]) -> bool:
+    """``overlapping``: the model's spans that overlap the match."""
     words = text[f.start:f.end].split()
     if len(words) > 1 and all(w[0].isupper() for w in words) and not re.search(r"\d", text[f.start:f.end]):
         return False  # "Million Dollar Mermaid": a title in capitals, not an amount
-    overlapping = [s for s in ents if s.start < f.end and f.start < s.end]
     model_says_money = any(s.label == "MONEY" for s in overlapping)
     if not model_says_money and any(s.label in NAME_LABELS and s.start <= f.start and f.end <= s.end
                                     for s in overlapping):

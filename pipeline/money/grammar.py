@@ -14,6 +14,7 @@ against the document (:mod:`pipeline.money`).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -251,12 +252,16 @@ def scan(text: str) -> list[Found]:
     """Every money expression in ``text``, in text order ("multimillion-dollar" before "million-dollar")."""
     money_re, vague_re = grammar()
     vague = [f for f in map(_read_vague, vague_re.finditer(text)) if f is not None]
+    vague_starts = [v.start for v in vague]  # sorted, and the spans do not overlap (finditer)
     found: list[Found] = list(vague)
     pos = 0
     while (m := money_re.search(text, pos)) is not None:
         item, resume = _read(m, text)
-        if item is not None and not any(v.start < item.end and item.start < v.end for v in vague):
-            found.append(item)
+        if item is not None:
+            # The last vague span starting before the item ends is the only one that can overlap it.
+            before = bisect_left(vague_starts, item.end)
+            if not before or vague[before - 1].end <= item.start:
+                found.append(item)
         pos = max(resume, m.start() + 1)
     return sorted(found, key=lambda f: f.start)
 
