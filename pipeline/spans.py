@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from pipeline.schema import Document, Mention, mention_id
@@ -101,12 +102,20 @@ def sentence_text(text: str, s_start: int, s_end: int, start: int, end: int) -> 
     """The sentence of a mention at ``start:end``, as its ``sentence`` column shows it.
 
     A sentence longer than :data:`SENTENCE_MAX_CHARS` is cut to that many characters around the
-    mention: every mention copying a whole 100,000-character run-on "sentence" would cost
-    time and memory quadratic in its length.
+    mention: every mention copying a whole 100,000-character run-on "sentence" would cost time
+    and memory quadratic in its length. The cuts are on a fixed grid (steps of half the maximum,
+    with at least a quarter of it before the mention's start and after it), so the mentions of
+    one stretch share one string instead of each holding its own copy.
     """
-    if s_end - s_start > SENTENCE_MAX_CHARS:
-        middle = (start + end) // 2
-        lo = max(s_start, middle - SENTENCE_MAX_CHARS // 2)
-        hi = min(s_end, lo + SENTENCE_MAX_CHARS)
-        s_start, s_end = max(s_start, hi - SENTENCE_MAX_CHARS), hi
-    return text[s_start:s_end].strip()
+    if s_end - s_start <= SENTENCE_MAX_CHARS:
+        return text[s_start:s_end].strip()
+    step = SENTENCE_MAX_CHARS // 2
+    lo = s_start + ((start - s_start) // step) * step - step // 2
+    lo = min(max(s_start, lo), s_end - SENTENCE_MAX_CHARS)
+    return _cut(text, lo, lo + SENTENCE_MAX_CHARS)
+
+
+@lru_cache(maxsize=8)  # small: the key holds the document's text
+def _cut(text: str, start: int, end: int) -> str:
+    """One string per stretch of a long sentence: consecutive mentions share it (and its memory)."""
+    return text[start:end].strip()
