@@ -37,6 +37,7 @@ from pipeline.runtime import workers  # noqa: E402
 from pipeline.extract import ExtractedDocument  # noqa: E402
 from pipeline.output.cache import CACHE_DIR, ExtractionCache, document_key  # noqa: E402
 from pipeline.output.lock import run_lock  # noqa: E402
+from pipeline.refusals import BadArguments, InputMissing, OutputFailed  # noqa: E402
 from pipeline.schema import Document, ErrorRow  # noqa: E402
 from pipeline import settings  # noqa: E402
 from pipeline.settings import PIPELINE_VERSION  # noqa: E402
@@ -61,13 +62,13 @@ stage = task(cache_policy=NONE, persist_result=False)
 
 
 @stage
-def discover_sources(raw_dir: Path) -> list[Path]:
-    return ingest.discover(raw_dir)
+def discover_sources(raw_dir: Path, follow_symlinks: bool = False) -> list[Path]:
+    return ingest.discover(raw_dir, follow_symlinks)
 
 
 @stage
-def read_sources(paths: list[Path], raw_dir: Path) -> ingest.IngestResult:
-    return ingest.read_sources(paths, raw_dir)
+def read_sources(paths: list[Path], raw_dir: Path, follow_symlinks: bool = False) -> ingest.IngestResult:
+    return ingest.read_sources(paths, raw_dir, follow_symlinks)
 
 
 @stage
@@ -103,7 +104,7 @@ def lookup_cache(cache: ExtractionCache, documents: list[Document], reuse: bool)
 def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed", *,
                    n_process: int = 1, batch_docs: int = BATCH_DOCS, progress: bool | None = None,
                    reuse: bool = True, dask_address: str | None = None, partitions: int | None = None,
-                   lock_wait: float | None = None) -> RunSummary:
+                   lock_wait: float | None = None, follow_symlinks: bool = False) -> RunSummary:
     """Extract the corpus under ``raw_dir`` into the tables in ``out_dir``, redoing only what changed.
 
     Documents whose cached result matches (same content, metadata, code and model) are reused
@@ -111,19 +112,22 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
     cluster at ``dask_address`` (default: ``PIPELINE_DASK_ADDRESS``). Alignment and the tables
     always cover the whole corpus. ``reuse=False`` re-extracts everything; ``partitions=N`` writes
     each table as a directory of N hash buckets. One run at a time per ``out_dir``: another run's
-    lock is waited for ``lock_wait`` seconds (default ``PIPELINE_LOCK_WAIT``).
+    lock is waited for ``lock_wait`` seconds (default ``PIPELINE_LOCK_WAIT``). Symbolic links that
+    lead out of ``raw_dir`` are error rows unless ``follow_symlinks``.
     """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     started = time.perf_counter()
     timer = _StageTimer()
-    if not raw_dir.is_dir():
-        raise FileNotFoundError(f"raw directory not found: {raw_dir}")
-    config = settings.current()
+    check_input_dir(raw_dir)
+    try:
+        config = settings.current()
+    except ValueError as exc:  # a malformed PIPELINE_* variable
+        raise BadArguments(str(exc)) from None
     dask_address = dask_address or config.dask_address
 
     with run_lock(out_dir, config.lock_wait if lock_wait is None else lock_wait):
         with timer("ingest"):
-            ingested = read_sources(discover_sources(raw_dir), raw_dir)
+            ingested = read_sources(discover_sources(raw_dir, follow_symlinks), raw_dir, follow_symlinks)
         documents, errors = ingested.documents, list(ingested.errors)
 
         cache = ExtractionCache(out_dir / CACHE_DIR)
@@ -132,6 +136,7 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
         todo = [d for d in documents if keys[d.doc_id] not in results]
         extracted_at = datetime.now(timezone.utc)
         n_extracted = 0
+        added: list[str] = []  # cache entries this run created: removed again if it fails
 
         def keep(extracted: list[ExtractedDocument]) -> None:
             """Cache each batch as it lands: a killed run resumes where it stopped."""
@@ -140,36 +145,77 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
             for entry in extracted:
                 doc = entry.document
                 doc.pipeline_version, doc.extracted_at = PIPELINE_VERSION, extracted_at
-                results[keys[doc.doc_id]] = entry
-                cache.put(keys[doc.doc_id], entry)
+                key = keys[doc.doc_id]
+                results[key] = entry
+                if not cache.path(key).exists():
+                    added.append(key)
+                cache.put(key, entry)
 
-        with timer("extract"), _progress(len(todo), progress) as bar:
-            _extract_all(todo, batch_docs, n_process, dask_address, errors, keep, bar)
-
-        done = [results[keys[d.doc_id]] for d in documents if keys[d.doc_id] in results]
-        documents = [r.document for r in done]
-        extractions = [r.extraction for r in done]
-
-        with timer("align"):
-            mentions, entities = align_entities(quote(documents), quote([m for x in extractions for m in x.mentions]),
-                                                quote({x.doc_id: x.sentences for x in extractions}))
-
-        with timer("write"):
-            counts = write_dataset(out_dir, quote({
-                "documents": documents,
-                "mentions": mentions,
-                "entities": entities,
-                "dates": [r for x in extractions for r in x.dates],
-                "money": [r for x in extractions for r in x.money],
-                "errors": errors,
-            }), partitions)
+        with _cleared_on_failure(cache, added):
+            with timer("extract"), _progress(len(todo), progress) as bar:
+                _extract_all(todo, batch_docs, n_process, dask_address, errors, keep, bar)
+            counts = _align_and_write(documents, keys, results, errors, out_dir, partitions, timer)
             cache.prune(set(keys.values()))
+
+    n_documents = counts.get("documents", 0)
     summary = RunSummary(str(raw_dir), str(out_dir), counts, n_extracted=n_extracted,
-                         n_reused=len(documents) - n_extracted,
+                         n_reused=n_documents - n_extracted,
                          seconds=time.perf_counter() - started, stage_seconds=timer.seconds)
-    get_run_logger().info(f"{len(documents)} documents ({n_extracted} extracted, {summary.n_reused} reused), "
+    get_run_logger().info(f"{n_documents} documents ({n_extracted} extracted, {summary.n_reused} reused), "
                           f"{len(errors)} errors; tables in {out_dir}")
     return summary
+
+
+def _align_and_write(documents: list[Document], keys: dict[str, str], results: dict[str, ExtractedDocument],
+                     errors: list[ErrorRow], out_dir: Path, partitions: int | None, timer) -> dict[str, int]:
+    """Alignment over every document that has its rows, then all tables at once; returns row counts."""
+    done = [results[keys[d.doc_id]] for d in documents if keys[d.doc_id] in results]
+    documents = [r.document for r in done]
+    extractions = [r.extraction for r in done]
+
+    with timer("align"):
+        mentions, entities = align_entities(quote(documents), quote([m for x in extractions for m in x.mentions]),
+                                            quote({x.doc_id: x.sentences for x in extractions}))
+
+    with timer("write"):
+        return write_dataset(out_dir, quote({
+            "documents": documents,
+            "mentions": mentions,
+            "entities": entities,
+            "dates": [r for x in extractions for r in x.dates],
+            "money": [r for x in extractions for r in x.money],
+            "errors": errors,
+        }), partitions)
+
+
+def check_input_dir(raw_dir: Path) -> None:
+    """:class:`InputMissing` unless ``raw_dir`` is a directory this process can list."""
+    if not raw_dir.exists():
+        raise InputMissing(f"input folder not found: {raw_dir}")
+    if not raw_dir.is_dir():
+        raise InputMissing(f"input folder is not a directory: {raw_dir}")
+    try:
+        with os.scandir(raw_dir):
+            pass
+    except OSError as exc:
+        raise InputMissing(f"cannot list the input folder {raw_dir}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def _cleared_on_failure(cache: ExtractionCache, added: list[str]):
+    """A run that fails leaves the disk no fuller than the last good run: the cache entries it
+    created go again (the tables were never touched: they change only when a run publishes).
+
+    An interrupted run (Ctrl-C) keeps them, like a killed one: the next run resumes from them.
+    """
+    try:
+        yield
+    except Exception as exc:
+        cache.discard(added)
+        if isinstance(exc, OutputFailed):
+            raise OutputFailed(f"{exc}; nothing was published: the tables of the last good run are unchanged "
+                               "and this run's partial files were removed") from None
+        raise
 
 
 def _extract_all(docs: list[Document], batch_docs: int, n_process: int, dask_address: str | None,

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Iterable
 
 from pipeline.extract import ExtractedDocument
+from pipeline.refusals import output_failed
 from pipeline.schema import Document
 from pipeline.settings import MODEL_NAME, PIPELINE_VERSION, RULES_DIR
 
@@ -139,6 +140,13 @@ def _data_files() -> list[tuple[Path, Path]]:
     return sorted(files)
 
 
+def _remove_if_empty(directory: Path) -> None:
+    try:
+        directory.rmdir()  # refused unless empty
+    except OSError:
+        pass
+
+
 class ExtractionCache:
     """Pickled :class:`ExtractedDocument` per key under ``root``; only the run holding the lock writes."""
 
@@ -167,17 +175,35 @@ class ExtractionCache:
         return found
 
     def put(self, key: str, entry: ExtractedDocument) -> None:
-        """Atomic: a reader (or a run after a crash) sees the whole entry or none."""
+        """Atomic: a reader (or a run after a crash) sees the whole entry or none.
+
+        A failure to write (a full disk, ...) raises :class:`~pipeline.refusals.OutputFailed`
+        and leaves no partial file.
+        """
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        tmp = None
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
             with os.fdopen(fd, "wb") as handle:
                 pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+        except BaseException as exc:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            _remove_if_empty(path.parent)
+            if isinstance(exc, OSError):
+                raise output_failed(exc, f"write the extraction cache in {self.root}", self.root) from None
             raise
+
+    def discard(self, keys: Iterable[str]) -> None:
+        """Remove these entries (those a failed run wrote: it must not leave the disk fuller)."""
+        for key in keys:
+            try:
+                self.path(key).unlink(missing_ok=True)
+            except OSError:
+                pass
+            _remove_if_empty(self.path(key).parent)
 
     def prune(self, keep: set[str]) -> int:
         """Remove every entry not in ``keep`` (and temp files of killed runs); returns how many went."""
@@ -186,6 +212,9 @@ class ExtractionCache:
             return 0
         for path in self.root.glob("*/*"):
             if path.stem not in keep or path.name.startswith(".tmp-"):
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    continue  # tidying only: the next run tries again
                 removed += 1
         return removed

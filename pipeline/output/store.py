@@ -26,6 +26,7 @@ import hashlib
 import os
 import secrets
 import shutil
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -34,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.refusals import output_failed
 from pipeline.schema import SCHEMAS, TABLES, to_table
 
 STAGING_PREFIX = ".staging-"
@@ -54,8 +56,42 @@ def write_tables(out_dir: Path, tables: dict[str, Iterable], partitions: int | N
     """Write every table (rows as schema dataclasses) and make them visible together; returns row counts.
 
     Call with the run lock held (:mod:`pipeline.output.lock`): one writer per output directory.
+    A failure to write (a full disk, ...) raises :class:`~pipeline.refusals.OutputFailed` and
+    leaves the directory as the last good run left it: the tables it shows, and no more bytes
+    (the staging directory and an unpublished version are removed).
     """
     out_dir = Path(out_dir)
+    try:
+        version = _write_version(out_dir, tables, partitions)
+    except OSError as exc:
+        raise output_failed(exc, f"write the tables in {out_dir}", out_dir) from None
+    counts = version.counts
+    entries = [f"{name}.parquet" if not partitions else name for name in tables]
+    try:
+        for entry in entries:  # dangling until the swap below when the layout is new: invisible, harmless
+            _link(out_dir / entry, Path(CURRENT) / entry)
+        previous = _current_version(out_dir)
+        _link(out_dir / CURRENT, version.path)  # the commit point
+    except OSError as exc:
+        shutil.rmtree(out_dir / version.path, ignore_errors=True)
+        _drop_other_layout(out_dir)  # links made above for a new layout, dangling: gone again
+        raise output_failed(exc, f"publish the tables in {out_dir}", out_dir) from None
+    try:  # published: what is left is tidying, which the next run redoes if it fails here
+        _drop_other_layout(out_dir)
+        _drop_versions(out_dir, keep={version.path.name, previous})
+    except OSError:
+        pass
+    return counts
+
+
+@dataclass
+class _Version:
+    path: Path  # relative to the output directory: .data/<version>
+    counts: dict[str, int]
+
+
+def _write_version(out_dir: Path, tables: dict[str, Iterable], partitions: int | None) -> _Version:
+    """All tables into a staging directory, moved to ``.data/<version>`` when complete; nothing left on failure."""
     out_dir.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
     staging = out_dir / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
@@ -75,14 +111,7 @@ def write_tables(out_dir: Path, tables: dict[str, Iterable], partitions: int | N
         os.replace(staging, out_dir / version)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    entries = [f"{name}.parquet" if not partitions else name for name in tables]
-    for entry in entries:  # dangling until the swap below when the layout is new: invisible, harmless
-        _link(out_dir / entry, Path(CURRENT) / entry)
-    previous = _current_version(out_dir)
-    _link(out_dir / CURRENT, version)  # the commit point
-    _drop_other_layout(out_dir)
-    _drop_versions(out_dir, keep={version.name, previous})
-    return counts
+    return _Version(version, counts)
 
 
 def recover(out_dir: Path) -> None:
