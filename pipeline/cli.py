@@ -105,7 +105,10 @@ def _run(args) -> int:
         from pipeline.runtime import workers
 
         # Worker processes warm up (model, rule tables) while Prefect's server starts.
-        workers.prestart_for_changes(args.raw, args.out, args.processes)
+        try:
+            workers.prestart_for_changes(args.raw, args.out, args.processes)
+        except OSError:
+            pass  # a guess from file sizes (a file vanished under it): the flow decides anyway
     from pipeline.flows import extract_corpus
 
     server_ready()

@@ -8,6 +8,7 @@ dataset points into it.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -150,7 +151,7 @@ def _source_file(path: Path, root: Path, follow_symlinks: bool) -> Path:
         except FileNotFoundError:
             raise BadInput(f"dangling symbolic link: its target {os.readlink(path)!r} does not exist") from None
         except (RuntimeError, OSError) as exc:  # RuntimeError: Python < 3.13's "Symlink loop"
-            if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == 40:  # ELOOP
+            if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
                 raise BadInput("symbolic link loop: the link never reaches a file") from None
             raise
         if not follow_symlinks and not target.is_relative_to(root):
