@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib
-import os
 import json
+import logging
+import math
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+
+from pipeline.refusals import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, REFUSALS, BadArguments, Refusal
 
 
 _DELEGATED = (
@@ -20,15 +25,36 @@ _DELEGATED = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one ``error:`` line and exit code 2, like every other refusal."""
+
+    def error(self, message: str):
+        raise BadArguments(f"{message} (see `{self.prog} --help`)")
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="pipeline", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    """Run a verb; a refusal (:mod:`pipeline.refusals`) is one ``error:`` line and its exit code."""
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    except Refusal as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; the tables of the last good run are unchanged", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `pipeline run | head -1`: the reader left; the run itself is done
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str]) -> int:
+    parser = _Parser(prog="pipeline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="extract raw/ into the parquet tables in processed/")
     run.add_argument("--raw", type=Path, default=Path("raw"), help="input directory (default: raw)")
     run.add_argument("--out", type=Path, default=Path("processed"), help="output directory (default: processed)")
-    run.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+    run.add_argument("--processes", type=_at_least(1, int), default=os.cpu_count() or 1,
                      help="worker processes for extraction (default: all cores; used when there are 700k+ characters of new text)")
     run.add_argument("--no-progress", action="store_true", help="never show the progress bar")
     run.add_argument("--json", action="store_true", help="print the run summary as one JSON line")
@@ -50,30 +76,81 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def _at_least(low: float, kind=float):
+    """An argparse type: a finite number no smaller than ``low``."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a{'n integer' if kind is int else ' number'}") from None
+        if not math.isfinite(value) or value < low:
+            raise argparse.ArgumentTypeError(f"{text!r} must be a number >= {low:g}")
+        return value
+    return parse
+
+
 def _run(args) -> int:
+    """``pipeline run``: what can be refused is checked before anything starts (a server, workers)."""
+    from pipeline import settings
+    from pipeline.flows import check_input_dir
+
+    check_input_dir(args.raw)
+    try:
+        settings.current()
+    except ValueError as exc:
+        raise BadArguments(str(exc)) from None
+
     from pipeline.runtime.prefect_server import start_temporary_server_early
 
     server_ready = start_temporary_server_early()
-    if not args.dask and args.raw.is_dir():
+    if not args.dask:
         from pipeline.runtime import workers
 
         # Worker processes warm up (model, rule tables) while Prefect's server starts.
-        workers.prestart_for_changes(args.raw, args.out, args.processes)
+        try:
+            workers.prestart_for_changes(args.raw, args.out, args.processes)
+        except OSError:
+            pass  # a guess from file sizes (a file vanished under it): the flow decides anyway
     from pipeline.flows import extract_corpus
-    from pipeline.output.lock import RunLocked
 
     server_ready()
-    try:
+    with refusals_logged_quietly():
         summary = extract_corpus(args.raw, args.out, n_process=args.processes,
                                  progress=False if args.no_progress else None, **run_kwargs(args))
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except RunLocked as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
     print(json.dumps(dataclasses.asdict(summary)) if args.json else format_summary(summary))
     return 0
+
+
+@contextmanager
+def refusals_logged_quietly():
+    """Prefect logs every exception that ends a flow or task run, traceback and all; for a refusal
+    the command prints one ``error:`` line instead. Bugs keep Prefect's report."""
+    quiet = _DropRefusals()
+    loggers = [logging.getLogger(name) for name in ("prefect.flow_runs", "prefect.task_runs")]
+    for logger in loggers:
+        logger.addFilter(quiet)
+    try:
+        yield
+    except Refusal:
+        # After a failed run Prefect flushes its queue of run events at exit, and says so
+        # ("Still processing items"): noise under the one error line.
+        logging.getLogger("EventsWorker").setLevel(logging.ERROR)
+        raise
+    finally:
+        for logger in loggers:
+            logger.removeFilter(quiet)
+
+
+class _DropRefusals(logging.Filter):
+    """Drops Prefect's reports of a run ended by a refusal: the traceback, and the final state."""
+
+    ENDED_BY = tuple(f"exception {cls.__name__}:" for cls in REFUSALS)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, Refusal):
+            return False
+        return not (record.levelno >= logging.ERROR and any(e in record.getMessage() for e in self.ENDED_BY))
 
 
 # --- incremental runs, scale-out and `serve` (issue 6) ---------------------------------------------
@@ -91,14 +168,16 @@ def add_incremental_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
                         help="run extraction batches on the Dask cluster at ADDRESS, e.g. tcp://10.0.0.5:8786 "
                              "(default: $PIPELINE_DASK_ADDRESS, else in this process)")
-    parser.add_argument("--wait", metavar="SECONDS", type=float, default=None,
-                        help="how long to wait for another run writing the same --out (default: 600)")
+    parser.add_argument("--wait", metavar="SECONDS", type=_at_least(0), default=None,
+                        help="how long to wait for another run writing the same --out (default: 600; 0: fail at once)")
+    parser.add_argument("--follow-symlinks", action="store_true",
+                        help="read symbolic links that lead out of --raw (default: each is an error row)")
 
 
 def run_kwargs(args) -> dict:
     """The keyword arguments of :func:`pipeline.flows.extract_corpus` that `run` and `serve` share."""
     kwargs = {"dask_address": args.dask, "reuse": not getattr(args, "full", False),
-              "realign": getattr(args, "realign", False)}
+              "realign": getattr(args, "realign", False), "follow_symlinks": args.follow_symlinks}
     if args.wait is not None:
         kwargs["lock_wait"] = args.wait
     return kwargs
@@ -111,9 +190,9 @@ def add_serve_command(sub) -> None:
                                        "PREFECT_HOME, SQLite) and stops it on Ctrl-C.")
     serve.add_argument("--raw", type=Path, default=Path("raw"), help="input directory (default: raw)")
     serve.add_argument("--out", type=Path, default=Path("processed"), help="output directory (default: processed)")
-    serve.add_argument("--interval", type=float, default=300, help="seconds between scheduled runs (default: 300)")
+    serve.add_argument("--interval", type=_at_least(1), default=300, help="seconds between scheduled runs (default: 300)")
     serve.add_argument("--host", default="127.0.0.1", help="address of the Prefect server started here (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=4200, help="port of the Prefect server started here (default: 4200)")
+    serve.add_argument("--port", type=_at_least(1, int), default=4200, help="port of the Prefect server started here (default: 4200)")
     serve.add_argument("--no-ui", action="store_true", help="start the Prefect server without its web UI")
     add_incremental_options(serve)
 

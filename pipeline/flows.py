@@ -39,8 +39,9 @@ from tqdm import tqdm  # noqa: E402
 from pipeline import align, ingest, settings  # noqa: E402
 from pipeline.analysis.update import update_conflicts  # noqa: E402
 from pipeline.extract import ExtractedDocument  # noqa: E402
-from pipeline.output.corpus import Corpus  # noqa: E402
+from pipeline.output.corpus import UNREADABLE, Corpus  # noqa: E402
 from pipeline.output.lock import run_lock  # noqa: E402
+from pipeline.refusals import BadArguments, InputMissing, OutputFailed  # noqa: E402
 from pipeline.runtime import workers  # noqa: E402
 from pipeline.schema import Document, ErrorRow  # noqa: E402
 from pipeline.settings import PIPELINE_VERSION  # noqa: E402
@@ -86,9 +87,9 @@ def extract_on_workers(batch: list[Document], n_workers: int) -> list[ExtractedD
 
 
 @stage
-def plan_sources(corpus: Corpus, raw_dir: Path):
+def plan_sources(corpus: Corpus, raw_dir: Path, follow_symlinks: bool = False):
     """Which sources changed since the last run: file stats against the manifest, nothing opened."""
-    return corpus.plan_sources(ingest.stat_sources(raw_dir))
+    return corpus.plan_sources(ingest.stat_sources(raw_dir, follow_symlinks))
 
 
 @stage
@@ -110,7 +111,7 @@ def publish(corpus: Corpus, info: dict):
 def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed", *,
                    n_process: int = 1, batch_docs: int = BATCH_DOCS, progress: bool | None = None,
                    reuse: bool = True, realign: bool = False, dask_address: str | None = None,
-                   lock_wait: float | None = None) -> RunSummary:
+                   lock_wait: float | None = None, follow_symlinks: bool = False) -> RunSummary:
     """Bring the tables in ``out_dir`` up to date with the sources under ``raw_dir``.
 
     Only sources whose stat changed are read, only documents whose extraction key changed (content,
@@ -118,14 +119,20 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
     (default: ``PIPELINE_DASK_ADDRESS``); the others keep their rows and ``extracted_at``. Alignment
     links what changed against the entity index; ``realign=True`` re-aligns the whole corpus.
     ``reuse=False`` re-extracts everything. One run at a time per ``out_dir``: another run's lock is
-    waited for ``lock_wait`` seconds (default ``PIPELINE_LOCK_WAIT``).
+    waited for ``lock_wait`` seconds (default ``PIPELINE_LOCK_WAIT``). Symbolic links that lead out
+    of ``raw_dir`` are error rows unless ``follow_symlinks``.
+
+    A run that cannot go on raises a :class:`~pipeline.refusals.Refusal` (the input folder missing,
+    the lock busy, the output unwritable) and leaves ``out_dir`` as the last good run left it.
     """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     started = time.perf_counter()
     timer = _StageTimer()
-    if not raw_dir.is_dir():
-        raise FileNotFoundError(f"raw directory not found: {raw_dir}")
-    config = settings.current()
+    check_input_dir(raw_dir)
+    try:
+        config = settings.current()
+    except ValueError as exc:  # a malformed PIPELINE_* variable
+        raise BadArguments(str(exc)) from None
     dask_address = dask_address or config.dask_address
     summary = RunSummary(str(raw_dir), str(out_dir))
 
@@ -133,7 +140,7 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
         corpus = Corpus(out_dir, reuse=reuse)
         try:
             with timer("ingest"):
-                plan = plan_sources(quote(corpus), raw_dir)
+                plan = plan_sources(quote(corpus), raw_dir, follow_symlinks)
                 corpus.forget_sources(plan.removed)
             extracted_at = datetime.now(timezone.utc)
 
@@ -143,7 +150,7 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
                 corpus.add_extracted(batch, keys)
                 summary.n_extracted += len(batch)
 
-            todo = _read_changed(corpus, plan, raw_dir, timer, summary)
+            todo = _read_changed(corpus, plan, raw_dir, timer, summary, follow_symlinks)
             with _progress(plan.bytes_to_read, progress) as bar:
                 for chunk in _chunks(todo, CHUNK_DOCS):
                     with timer("extract"):
@@ -172,10 +179,30 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
                                                    "n_removed": summary.n_removed, "raw_dir": str(raw_dir)})
             summary.published, summary.version = True, snapshot.version
             summary.bytes_written = corpus.commit.bytes_written
+        except KeyboardInterrupt:
+            corpus.abort(keep_spool=True)  # like a killed run: the next run resumes from its spool
+            raise
+        except OutputFailed as exc:
+            corpus.abort()
+            raise OutputFailed(f"{exc}; nothing was published: the tables of the last good run are unchanged "
+                               "and this run's partial files were removed") from None
         except BaseException:
             corpus.abort()
             raise
     return _finish(summary, started, timer)
+
+
+def check_input_dir(raw_dir: Path) -> None:
+    """:class:`InputMissing` unless ``raw_dir`` is a directory this process can list."""
+    if not raw_dir.exists():
+        raise InputMissing(f"input folder not found: {raw_dir}")
+    if not raw_dir.is_dir():
+        raise InputMissing(f"input folder is not a directory: {raw_dir}")
+    try:
+        with os.scandir(raw_dir):
+            pass
+    except OSError as exc:
+        raise InputMissing(f"cannot list the input folder {raw_dir}: {exc.strerror or exc}") from None
 
 
 def _finish(summary: RunSummary, started: float, timer) -> RunSummary:
@@ -186,20 +213,27 @@ def _finish(summary: RunSummary, started: float, timer) -> RunSummary:
     return summary
 
 
-def _read_changed(corpus: Corpus, plan, raw_dir: Path, timer, summary: RunSummary) -> Iterator[tuple[Document, str]]:
-    """The documents of changed sources that need extraction, with their keys, source by source."""
+def _read_changed(corpus: Corpus, plan, raw_dir: Path, timer, summary: RunSummary,
+                  follow_symlinks: bool = False) -> Iterator[tuple[Document, str]]:
+    """The documents of changed sources that need extraction, with their keys, source by source.
+
+    A source that is not a readable file (:func:`pipeline.ingest.content_hash` refuses it) is read
+    anyway, for its error row, and goes into the manifest as :data:`UNREADABLE`; when that row is
+    the one it had, nothing changes.
+    """
     for path, stat in plan.to_read:
         with timer("ingest"):
             sidecar = ingest.sidecar_of(path)
             try:
-                sha = ingest.content_hash(path, sidecar)
-            except OSError as exc:
-                corpus.triage(stat.source_path, [], [ErrorRow(stat.source_path, None, "ingest", f"cannot read file: {exc}")])
-                continue
+                sha = ingest.content_hash(path, sidecar, raw_dir, follow_symlinks)
+            except (ingest.BadInput, OSError):
+                sha = UNREADABLE
             if corpus.same_content(stat, sha):  # touched, not changed: keep its rows, note the new stat
                 corpus.record_source(stat, sha, corpus.keep_source(stat.source_path))
                 continue
-            documents, errors = ingest.read_source(path, raw_dir)
+            documents, errors = ingest.read_source(path, raw_dir, follow_symlinks)
+            if sha == UNREADABLE and corpus.unchanged_refusal(stat.source_path, documents, errors):
+                continue  # the same error row as last run: kept as it is
             summary.sources_read += 1
             todo = corpus.triage(stat.source_path, documents, errors)
             corpus.record_source(stat, sha, len(documents))

@@ -8,9 +8,12 @@ dataset points into it.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -45,26 +48,60 @@ class BadInput(ValueError):
     """A source that cannot become a document; the message is the reason users will read."""
 
 
-def discover(raw_dir: Path) -> list[Path]:
+def discover(raw_dir: Path, follow_symlinks: bool = False) -> list[Path]:
     """Article sources under ``raw_dir``, in a stable order (sorted by relative path).
 
-    Sidecars, hidden files and READMEs are not sources; anything else with an unknown suffix is
-    returned too, so that :func:`read_sources` can report it instead of silently skipping it.
+    Sidecars, hidden files (names starting with a dot) and READMEs are not sources; anything else
+    is returned, so that :func:`read_sources` reports what it cannot read instead of skipping it
+    silently: unknown suffixes, named pipes, sockets and devices, symbolic links (they are checked
+    when read), directories that cannot be listed, and directories named like an article file
+    (whose files are read as usual). A symbolic link to a directory is descended into only with
+    ``follow_symlinks``, and then once per real directory, so a link loop cannot make the walk
+    endless. Nothing is opened here: a named pipe is never read.
     """
-    found = []
-    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
-        rel = path.relative_to(raw_dir)
-        if any(part.startswith(".") for part in rel.parts):
+    raw_dir = Path(raw_dir)
+    found: list[Path] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    todo = [raw_dir]
+    while todo:
+        directory = todo.pop()
+        try:
+            info = os.stat(directory)
+            if (info.st_dev, info.st_ino) in seen_dirs:
+                continue  # reached again through a link: already walked
+            seen_dirs.add((info.st_dev, info.st_ino))
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            if directory != raw_dir:
+                found.append(directory)  # read_sources says why it cannot be listed
             continue
-        if path.name.endswith(SIDECAR_SUFFIX) or path.name.lower().startswith("readme"):
-            continue
-        found.append(path)
-    return found
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                is_link, is_dir = entry.is_symlink(), entry.is_dir(follow_symlinks=follow_symlinks)
+            except OSError:
+                is_link, is_dir = True, False
+            if is_dir:
+                todo.append(path)
+                if path.suffix.lower() in ARTICLE_SUFFIXES and not is_link:
+                    found.append(path)  # reported (and its files still read)
+                continue
+            if entry.name.endswith(SIDECAR_SUFFIX) or entry.name.lower().startswith("readme"):
+                continue
+            found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
 
 
 @dataclass(frozen=True)
 class SourceStat:
-    """What ``stat`` says of a source (and of its sidecar): enough to know it did not change."""
+    """What ``stat`` says of a source (and of its sidecar): enough to know it did not change.
+
+    A symbolic link is described by its target when it has one, else (dangling, a loop) by the
+    link itself: stating never opens anything, so a named pipe is as safe here as a file.
+    """
 
     source_path: str
     size: int
@@ -74,24 +111,32 @@ class SourceStat:
 
     @classmethod
     def of(cls, path: Path, source_path: str, sidecar: Path | None) -> SourceStat:
-        st = path.stat()
+        st = _stat(path)
         side = None
-        if sidecar is not None:
-            try:
-                ss = sidecar.stat()
-                side = f"{ss.st_size}:{ss.st_mtime_ns}:{ss.st_ino}"
-            except FileNotFoundError:
-                side = None
+        if sidecar is not None and os.path.lexists(sidecar):
+            ss = _stat(sidecar)
+            side = f"{ss.st_size}:{ss.st_mtime_ns}:{ss.st_ino}"
         return cls(source_path, st.st_size, st.st_mtime_ns, st.st_ino, side)
 
 
-def stat_sources(raw_dir: Path) -> list[tuple[Path, SourceStat]]:
-    """Every source with its stat (and its sidecar's), without opening any of them."""
+def _stat(path: Path) -> os.stat_result:
+    try:
+        return os.stat(path)
+    except OSError:
+        return os.lstat(path)  # a dangling link or a loop: the link itself (reading it says which)
+
+
+def stat_sources(raw_dir: Path, follow_symlinks: bool = False) -> list[tuple[Path, SourceStat]]:
+    """Every source with its stat (and its sidecar's), without opening any of them.
+
+    ``source_path`` is :func:`printable` (a file name that is not UTF-8 is written with escapes),
+    so that it can be stored; :func:`read_source` turns such a name into an error row.
+    """
     out = []
-    for path in discover(raw_dir):
+    for path in discover(raw_dir, follow_symlinks):
         sidecar = sidecar_of(path)
         try:
-            out.append((path, SourceStat.of(path, path.relative_to(raw_dir).as_posix(), sidecar)))
+            out.append((path, SourceStat.of(path, printable(path.relative_to(raw_dir).as_posix()), sidecar)))
         except OSError:
             continue  # vanished between listing and stat: it will be missed, like a file added a moment later
     return out
@@ -104,124 +149,284 @@ def sidecar_of(path: Path) -> Path | None:
     return path.with_name(_doc_id_for(path) + SIDECAR_SUFFIX)
 
 
-def content_hash(path: Path, sidecar: Path | None) -> str:
+def content_hash(path: Path, sidecar: Path | None, raw_dir: Path, follow_symlinks: bool = False) -> str:
+    """sha256 of the source's bytes and its sidecar's, read as :func:`read_source` reads them.
+
+    Raises :class:`BadInput` (or ``OSError``) for a source that is not a regular file inside
+    ``raw_dir``: :func:`read_source` says why. A sidecar that cannot be read is hashed as its reason.
+    """
+    root = Path(raw_dir).resolve()
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with _open_source(path, root, follow_symlinks) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    if sidecar is not None and sidecar.exists():
-        digest.update(b"\0sidecar\0" + sidecar.read_bytes())
+    if sidecar is not None and os.path.lexists(sidecar):
+        try:
+            digest.update(b"\0sidecar\0" + _read_limited(sidecar, root, follow_symlinks))
+        except (BadInput, OSError) as exc:
+            digest.update(b"\0sidecar unreadable\0" + str(exc).encode("utf-8", "backslashreplace"))
     return digest.hexdigest()
 
 
-def read_source(path: Path, raw_dir: Path) -> tuple[list[Document], list[ErrorRow]]:
-    """The documents of one source and its error rows; never raises for bad input."""
+def read_source(path: Path, raw_dir: Path, follow_symlinks: bool = False) -> tuple[list[Document], list[ErrorRow]]:
+    """The documents of one source and its error rows; never raises for bad input.
+
+    A source must resolve inside ``raw_dir`` (a symbolic link out of it is an error row) unless
+    ``follow_symlinks``. Every string of an error row is :func:`printable`.
+    """
     source_path = path.relative_to(raw_dir).as_posix()
+    if _SURROGATE.search(source_path):
+        return [], [ErrorRow(printable(source_path), None, "ingest",
+                             "file name is not valid UTF-8; rename the file to read it")]
+    root = Path(raw_dir).resolve()
     try:
-        return _read_one(path, source_path)
+        docs, errors = _read_one(path, source_path, root, follow_symlinks)
     except BadInput as exc:
-        return [], [ErrorRow(source_path, _doc_id_for(path), "ingest", str(exc))]
+        docs, errors = [], [ErrorRow(source_path, _doc_id_for(path), "ingest", str(exc))]
     except OSError as exc:
-        return [], [ErrorRow(source_path, _doc_id_for(path), "ingest", f"cannot read file: {exc}")]
+        docs, errors = [], [ErrorRow(source_path, _doc_id_for(path), "ingest", f"cannot read file: {_os_reason(exc)}")]
     except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on absurdly nested JSON: one row, not a crash
-        return [], [ErrorRow(source_path, _doc_id_for(path), "ingest", f"unreadable: {type(exc).__name__}: {exc}")]
+        docs, errors = [], [ErrorRow(source_path, _doc_id_for(path), "ingest", f"unreadable: {type(exc).__name__}: {exc}")]
+    return docs, [_printable_row(e) for e in errors]
 
 
-def read_sources(paths: list[Path], raw_dir: Path) -> IngestResult:
+def read_sources(paths: list[Path], raw_dir: Path, follow_symlinks: bool = False) -> IngestResult:
     """Read every source; duplicate doc_ids keep the first source and report the others."""
     result = IngestResult()
     seen: dict[str, str] = {}
     for path in paths:
-        source_path = path.relative_to(raw_dir).as_posix()
-        docs, errors = read_source(path, raw_dir)
+        docs, errors = read_source(path, raw_dir, follow_symlinks)
         result.errors.extend(errors)
         for doc in docs:
             if doc.doc_id in seen:
                 result.errors.append(ErrorRow(
-                    source_path, doc.doc_id, "ingest",
+                    doc.source_path, doc.doc_id, "ingest",
                     f"duplicate doc_id {doc.doc_id!r}: already read from {seen[doc.doc_id]}; this copy is skipped",
                 ))
                 continue
-            seen[doc.doc_id] = source_path
+            seen[doc.doc_id] = doc.source_path
             result.documents.append(doc)
     return result
+
+
+# --- opening a source: inside raw/, a regular file, never blocking -------------------------------
+
+_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _source_file(path: Path, root: Path, follow_symlinks: bool) -> Path:
+    """The regular file that ``path`` is, or that its symbolic link points to inside ``root``.
+
+    Raises :class:`BadInput` with the reason otherwise: a dangling link, a link loop, a link out
+    of the input folder (unless ``follow_symlinks``), a directory, a pipe, a socket or a device.
+    """
+    info = os.lstat(path)
+    target = path
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = path.resolve(strict=True)
+        except FileNotFoundError:
+            raise BadInput(f"dangling symbolic link: its target {os.readlink(path)!r} does not exist") from None
+        except (RuntimeError, OSError) as exc:  # RuntimeError: Python < 3.13's "Symlink loop"
+            if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+                raise BadInput("symbolic link loop: the link never reaches a file") from None
+            raise
+        if not follow_symlinks and not target.is_relative_to(root):
+            raise BadInput(f"symbolic link to {str(target)!r}, outside the input folder: not read "
+                           "(pass --follow-symlinks to read links out of it)")
+        info = os.stat(target)
+    elif not follow_symlinks and not path.resolve().is_relative_to(root):
+        raise BadInput("resolves outside the input folder (a directory above it was replaced by a link): not read")
+    if stat.S_ISDIR(info.st_mode):
+        if target is not path:
+            raise BadInput("symbolic link to a directory: not followed (pass --follow-symlinks to read its files)")
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as exc:
+            raise BadInput(f"cannot list directory: {_os_reason(exc)}") from None
+        raise BadInput("a directory named like an article file, not a file (the files inside it are read as usual)")
+    for is_kind, kind in _FILE_KINDS:
+        if is_kind(info.st_mode):
+            raise BadInput(f"not a regular file but {kind}: not read")
+    return target
+
+
+def _open_source(path: Path, root: Path, follow_symlinks: bool):
+    """A binary file object on the checked source; ``O_NONBLOCK`` so that a file swapped for a pipe
+    after the check cannot block the run, and ``O_NOFOLLOW`` so that it cannot become a link."""
+    target = _source_file(path, root, follow_symlinks)
+    fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BadInput("not a regular file: not read")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _read_limited(path: Path, root: Path, follow_symlinks: bool) -> bytes:
+    """The whole file, or :class:`BadInput` when it is larger than ``PIPELINE_MAX_FILE_BYTES``."""
+    limit = settings.current().max_file_bytes
+    with _open_source(path, root, follow_symlinks) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        data = handle.read(limit + 1) if size <= limit else b""
+    if size > limit or len(data) > limit:
+        raise BadInput(f"file too large: {max(size, len(data)):,} bytes (limit {limit:,}); "
+                       "split it or raise PIPELINE_MAX_FILE_BYTES")
+    return data
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 def _doc_id_for(path: Path) -> str:
     return path.name[: -len(path.suffix)] if path.suffix else path.name
 
 
-def _read_one(path: Path, source_path: str) -> tuple[list[Document], list[ErrorRow]]:
+def _read_one(path: Path, source_path: str, root: Path, follow_symlinks: bool = False) -> tuple[list[Document], list[ErrorRow]]:
     suffix = path.suffix.lower()
-    if suffix not in ARTICLE_SUFFIXES:
+    if suffix not in ARTICLE_SUFFIXES and not (path.is_dir() and not path.is_symlink()):
+        _source_file(path, root, follow_symlinks)  # a pipe or a dangling link says so, whatever its name
         raise BadInput(f"unsupported file type {path.suffix or '(none)'!r}; expected one of {', '.join(ARTICLE_SUFFIXES)}")
     if suffix == ".jsonl":
-        return _read_jsonl(path, source_path)
-    size = path.stat().st_size
-    limit = settings.current().max_file_bytes
-    if size > limit:
-        raise BadInput(f"file too large: {size:,} bytes (limit {limit:,}); split it or raise PIPELINE_MAX_FILE_BYTES")
-    text = decode(path.read_bytes())
+        with _open_source(path, root, follow_symlinks) as handle:
+            return _read_jsonl(handle, source_path)
+    data = _read_limited(path, root, follow_symlinks)
+    text = decode(data)
+    doc_id = _doc_id_for(path)
     errors: list[ErrorRow] = []
     meta = {}
-    sidecar = path.with_name(_doc_id_for(path) + SIDECAR_SUFFIX)
-    if sidecar.exists():
+    sidecar = path.with_name(doc_id + SIDECAR_SUFFIX)
+    if os.path.lexists(sidecar):
+        sidecar_path = str(Path(source_path).with_name(sidecar.name))
         try:
-            meta = _read_sidecar(sidecar)
+            meta = _read_sidecar(sidecar, root, follow_symlinks)
         except BadInput as exc:
-            errors.append(ErrorRow(str(Path(source_path).with_name(sidecar.name)), _doc_id_for(path), "ingest", f"sidecar ignored: {exc}"))
-    meta["published"] = _published(meta.get("published"), source_path, _doc_id_for(path), errors)
+            errors.append(ErrorRow(sidecar_path, doc_id, "ingest", f"sidecar ignored: {exc}"))
+        except OSError as exc:
+            errors.append(ErrorRow(sidecar_path, doc_id, "ingest", f"sidecar ignored: cannot read it: {_os_reason(exc)}"))
+        meta = _checked_fields(meta, sidecar_path, doc_id, errors)
+    meta["published"] = _published(meta.get("published"), source_path, doc_id, errors)
     title = meta.get("title")
     if suffix in (".html", ".htm"):
         text, html_title = html_to_text(text)
         title = title or html_title
     else:
         title = title or _first_line(text)
-    doc = make_document(_doc_id_for(path), source_path, text, title=title, **{k: meta.get(k) for k in META_FIELDS if k != "title"})
+    doc = make_document(doc_id, source_path, text, title=title, **{k: meta.get(k) for k in META_FIELDS if k != "title"})
     return [doc], errors
 
 
-def _read_jsonl(path: Path, source_path: str) -> tuple[list[Document], list[ErrorRow]]:
+def _read_jsonl(handle, source_path: str) -> tuple[list[Document], list[ErrorRow]]:
+    """One document per line; whatever is wrong with a line costs that line only, with its number."""
     docs, errors = [], []
     max_chars = settings.current().max_doc_chars
-    with path.open("rb") as handle:
-        for lineno, raw_line in enumerate(handle, start=1):
-            if not raw_line.strip():
-                continue
-            where = f"line {lineno}"
-            doc_id = None
-            try:
-                record = json.loads(decode(raw_line))
-                if not isinstance(record, dict):
-                    raise BadInput(f"{where}: expected a JSON object, got {type(record).__name__}")
-                doc_id = record.get("id")
-                if doc_id is None or str(doc_id).strip() == "":
-                    raise BadInput(f"{where}: missing 'id'")
-                doc_id = str(doc_id)
-                text = record.get("text")
-                if not isinstance(text, str):
-                    raise BadInput(f"{where}: 'text' missing or not a string")
-                if len(text) > max_chars:
-                    raise BadInput(f"{where}: text too large: {len(text):,} characters (limit {max_chars:,})")
-                meta = {k: record.get(k) for k in META_FIELDS}
-                meta["title"] = _clean_str(meta["title"]) or _first_line(text)  # as for .txt: else the first line
-                meta["published"] = _published(meta["published"], source_path, doc_id, errors, where)
-                docs.append(make_document(doc_id, source_path, text, **meta))
-            except json.JSONDecodeError as exc:
-                errors.append(ErrorRow(source_path, None, "ingest", f"{where}: malformed JSON: {exc.msg} at column {exc.colno}"))
-            except RecursionError:
-                errors.append(ErrorRow(source_path, None, "ingest", f"{where}: malformed JSON: nested too deeply"))
-            except BadInput as exc:
-                message = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
-                errors.append(ErrorRow(source_path, doc_id, "ingest", message))
+    for lineno, raw_line in enumerate(handle, start=1):
+        if not raw_line.strip():
+            continue
+        where = f"line {lineno}"
+        doc_id = None
+        try:
+            record = json.loads(decode(raw_line))
+            if not isinstance(record, dict):
+                raise BadInput(f"{where}: expected a JSON object, got {_json_type(record)}")
+            doc_id = _checked_id(record.get("id"), where)
+            text = record.get("text")
+            if not isinstance(text, str):
+                raise BadInput(f"{where}: 'text' missing or not a string")
+            if len(text) > max_chars:
+                raise BadInput(f"{where}: text too large: {len(text):,} characters (limit {max_chars:,})")
+            text = _repaired(text, "'text'", where, source_path, doc_id, errors)
+            meta = _checked_fields({k: record.get(k) for k in META_FIELDS}, source_path, doc_id, errors, where)
+            meta["title"] = _clean_str(meta["title"]) or _first_line(text)  # as for .txt: else the first line
+            meta["published"] = _published(meta["published"], source_path, doc_id, errors, where)
+            docs.append(make_document(doc_id, source_path, text, **meta))
+        except json.JSONDecodeError as exc:
+            errors.append(ErrorRow(source_path, None, "ingest", f"{where}: malformed JSON: {exc.msg} at column {exc.colno}"))
+        except RecursionError:
+            errors.append(ErrorRow(source_path, None, "ingest", f"{where}: malformed JSON: nested too deeply"))
+        except BadInput as exc:
+            message = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
+            errors.append(ErrorRow(source_path, doc_id, "ingest", message))
+        except Exception as exc:  # noqa: BLE001 - an unforeseen fault in one line must not cost the others
+            errors.append(ErrorRow(source_path, doc_id, "ingest", f"{where}: unreadable: {type(exc).__name__}: {exc}"))
     if not docs and not errors:
         errors.append(ErrorRow(source_path, None, "ingest", "empty file: no articles"))
     return docs, errors
 
 
-def _read_sidecar(path: Path) -> dict:
+# --- fields: strings, and valid Unicode --------------------------------------------------------
+
+# JSON's "\ud800" escapes give lone surrogates: Python strings that no UTF-8 writer accepts.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_type(value) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "an array",
+             dict: "an object", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _checked_id(value, where: str) -> str:
+    """A jsonl ``id`` as written: a non-empty string of valid Unicode, never a coerced number or boolean
+    (``123`` would silently collide with ``"123"``, ``true`` become ``"True"``)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise BadInput(f"{where}: missing 'id'")
+    if not isinstance(value, str):
+        raise BadInput(f"{where}: 'id' must be a string, got {_json_type(value)} ({json.dumps(value)[:40]}); "
+                       "document skipped")
+    if bad := _SURROGATE.search(value):
+        raise BadInput(f"{where}: 'id' is not valid Unicode (a lone surrogate \\u{ord(bad.group()):04x} at "
+                       f"character {bad.start()}); document skipped")
+    return value
+
+
+def _checked_fields(meta: dict, source_path: str, doc_id: str | None, errors: list[ErrorRow], where: str = "") -> dict:
+    """Metadata fields that are strings (lone surrogates repaired); any other type is ignored (as if
+    absent: a missing title is the first line of the text), with a row."""
+    out = {}
+    for key, value in meta.items():
+        if value is None or isinstance(value, str):
+            out[key] = value if value is None else _repaired(value, repr(key), where, source_path, doc_id, errors)
+            continue
+        prefix = f"{where}: " if where else ""
+        errors.append(ErrorRow(source_path, doc_id, "ingest",
+                               f"{prefix}{key!r} must be a string, got {_json_type(value)}; ignored"))
+        out[key] = None
+    return out
+
+
+def _repaired(value: str, name: str, where: str, source_path: str, doc_id: str | None, errors: list[ErrorRow]) -> str:
+    """``value`` with each lone surrogate replaced by U+FFFD (one character for one: offsets hold), and a row saying so."""
+    bad = _SURROGATE.search(value)
+    if bad is None:
+        return value
+    repaired, n = _SURROGATE.subn("\ufffd", value)
+    prefix = f"{where}: " if where else ""
+    errors.append(ErrorRow(source_path, doc_id, "ingest",
+                           f"{prefix}{name} is not valid Unicode: {n} lone surrogate(s), the first (\\u{ord(bad.group()):04x}) "
+                           f"at character {bad.start()}, replaced with U+FFFD; document kept"))
+    return repaired
+
+
+def printable(value: str) -> str:
+    """``value`` with any lone surrogate written as an escape (``\\udc80``): safe in every table and message."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
+def _printable_row(row: ErrorRow) -> ErrorRow:
+    return ErrorRow(printable(row.source_path), printable(row.doc_id) if row.doc_id else row.doc_id,
+                    row.stage, printable(row.reason))
+
+
+def _read_sidecar(path: Path, root: Path, follow_symlinks: bool = False) -> dict:
+    data = _read_limited(path, root, follow_symlinks)
     try:
-        meta = json.loads(decode(path.read_bytes()))
+        meta = json.loads(decode(data))
     except (json.JSONDecodeError, BadInput) as exc:
         raise BadInput(f"malformed JSON in {path.name}: {exc}") from None
     except RecursionError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from pipeline.schema import Document, Mention, mention_id
@@ -85,8 +86,36 @@ def make_mention(doc: Document, start: int, end: int, label: str, sentences: lis
         end_char=end,
         text=doc.text[start:end],
         label=label,
-        sentence=doc.text[s_start:s_end].strip(),
+        sentence=sentence_text(doc.text, s_start, s_end, start, end),
         sentence_index=index,
         model_label=model_label,
         origin=origin,
     )
+
+
+# Prose sentences are far shorter (the longest in ECB+ and GUM: under 900 characters); a
+# "sentence" longer than this is a list, a table or text without punctuation.
+SENTENCE_MAX_CHARS = 2000
+
+
+def sentence_text(text: str, s_start: int, s_end: int, start: int, end: int) -> str:
+    """The sentence of a mention at ``start:end``, as its ``sentence`` column shows it.
+
+    A sentence longer than :data:`SENTENCE_MAX_CHARS` is cut to that many characters around the
+    mention: every mention copying a whole 100,000-character run-on "sentence" would cost time
+    and memory quadratic in its length. The cuts are on a fixed grid (steps of half the maximum,
+    with at least a quarter of it before the mention's start and after it), so the mentions of
+    one stretch share one string instead of each holding its own copy.
+    """
+    if s_end - s_start <= SENTENCE_MAX_CHARS:
+        return text[s_start:s_end].strip()
+    step = SENTENCE_MAX_CHARS // 2
+    lo = s_start + ((start - s_start) // step) * step - step // 2
+    lo = min(max(s_start, lo), s_end - SENTENCE_MAX_CHARS)
+    return _cut(text, lo, lo + SENTENCE_MAX_CHARS)
+
+
+@lru_cache(maxsize=8)  # small: the key holds the document's text
+def _cut(text: str, start: int, end: int) -> str:
+    """One string per stretch of a long sentence: consecutive mentions share it (and its memory)."""
+    return text[start:end].strip()

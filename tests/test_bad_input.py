@@ -67,8 +67,12 @@ def bad_run(prefect_server, tmp_path_factory):
     (raw / "notes.docx").write_bytes(b"PK\x03\x04 not an article")
     (raw / "sidecar-broken.txt").write_text(ENGLISH, encoding="utf-8")
     (raw / "sidecar-broken.meta.json").write_text("[" * 200_000, encoding="utf-8")
+    # The last day of the calendar is a date like any other (issue 17, item 7); an instant past it
+    # in UTC (the table stores published in UTC) cannot be stored: published is left empty.
     (raw / "far-future.txt").write_text(ENGLISH, encoding="utf-8")
-    (raw / "far-future.meta.json").write_text(json.dumps({"published": "9999-12-31T23:00:00-05:00"}), encoding="utf-8")
+    (raw / "far-future.meta.json").write_text(json.dumps({"published": "9999-12-31"}), encoding="utf-8")
+    (raw / "past-utc.txt").write_text(ENGLISH, encoding="utf-8")
+    (raw / "past-utc.meta.json").write_text(json.dumps({"published": "9999-12-31T23:00:00-05:00"}), encoding="utf-8")
     out = tmp_path_factory.mktemp("out")
     summary = extract_corpus(raw, out, progress=False)
     docs = pd.read_parquet(out / "documents.parquet")
@@ -85,7 +89,17 @@ def _reason(errors, source_path):
 def test_good_documents_all_kept(bad_run):
     _, docs, _ = bad_run
     assert set(docs.doc_id) == {"good", "latin1", "cp1252", "Überfall in der Straße – report 1", "article", "wire-1",
-                                "wire-3", "sidecar-broken", "far-future"}
+                                "wire-3", "sidecar-broken", "far-future", "past-utc"}
+
+
+def test_a_far_future_published_is_kept(bad_run):
+    _, docs, errors = bad_run
+    far = docs.set_index("doc_id").loc["far-future"]
+    assert str(far.published) == "9999-12-31 00:00:00+00:00" and far.dct == "9999-12-31"
+    assert errors[errors.source_path == "far-future.txt"].empty
+    past = docs.set_index("doc_id").loc["past-utc"]
+    assert pd.isna(past.published)
+    assert "out of range" in _reason(errors, "past-utc.txt").reason and "published left empty" in _reason(errors, "past-utc.txt").reason
 
 
 def test_each_bad_input_is_one_clear_error_row(bad_run):
@@ -102,7 +116,6 @@ def test_each_bad_input_is_one_clear_error_row(bad_run):
     assert "malformed JSON" in wire.reason.iloc[0] and "missing 'id'" in wire.reason.iloc[1]
     assert "nested too deeply" in wire.reason.iloc[2]
     assert "sidecar ignored" in _reason(errors, "sidecar-broken.meta.json").reason
-    assert "out of range" in _reason(errors, "far-future.txt").reason
     assert set(errors.stage) == {"ingest"}
     assert len(errors) == 11
 

@@ -150,7 +150,7 @@ def test_unchanged_sources_are_not_opened(corpus, monkeypatch):
     before = dataset.path(out)
     opened = []
     real = ingest.read_source
-    monkeypatch.setattr(ingest, "read_source", lambda path, raw_dir: opened.append(path.name) or real(path, raw_dir))
+    monkeypatch.setattr(ingest, "read_source", lambda path, raw_dir, *rest: opened.append(path.name) or real(path, raw_dir, *rest))
     summary = run(raw, out)
     assert opened == [] and summary.sources_read == 0 and not summary.published
     assert dataset.path(out) == before
@@ -168,7 +168,7 @@ def test_a_changed_jsonl_line_rereads_only_that_file(prefect_server, tmp_path, m
     run(raw, out)
     opened = []
     real = ingest.read_source
-    monkeypatch.setattr(ingest, "read_source", lambda path, raw_dir: opened.append(path.name) or real(path, raw_dir))
+    monkeypatch.setattr(ingest, "read_source", lambda path, raw_dir, *rest: opened.append(path.name) or real(path, raw_dir, *rest))
     lines[1]["text"] = FIRE.replace("Utrecht", "Haarlem")
     (raw / "a.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     summary = run(raw, out)

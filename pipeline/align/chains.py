@@ -42,6 +42,8 @@ ROLE_CUES_FILE = "roles.toml"
 ROLE_WHERE = ("before", "after", "after_person")
 # How far from a name a role cue may lie (characters).
 ROLE_WINDOW = 40
+# More names than this sharing one word in one document is a list, not prose: see _WordIndex.
+MAX_NAMES_PER_WORD = 500
 
 
 @lru_cache(maxsize=None)
@@ -140,10 +142,11 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
     # Longest names first, so that every short form sees all its possible antecedents.
     ordered = sorted(groups.values(), key=lambda g: (-len(g.name.tokens), g.first))
     minus_lengths = [-len(g.name.tokens) for g in ordered]  # ascending, for bisect
+    index = _WordIndex(ordered)
     sets = UnionFind(g.key for g in ordered)
-    for short in ordered:
+    for position, short in enumerate(ordered):
         n_longer = bisect_left(minus_lengths, -len(short.name.tokens))
-        target = _antecedent(short, ordered, n_longer, common)
+        target = _antecedent(short, ordered, n_longer, common, index.candidates(position, n_longer))
         if target is not None:
             sets.union(target.key, short.key)  # the longer name heads the chain
 
@@ -161,21 +164,27 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
             label=head_noun_label(head.name, head.label),
             keys={g.key for g in gs},
         ))
+    person_ends = {o.end_char for o in mentions if (o.model_label or o.label) == PERSON}
     for chain in chains:
-        chain.character = chain.label == PERSON and any(is_role(text, m, mentions) for m in chain.mentions)
+        chain.character = chain.label == PERSON and any(is_role(text, m, mentions, person_ends) for m in chain.mentions)
     return chains
 
 
-def _antecedent(short: _Group, ordered: list[_Group], n_longer: int, common: set[str]) -> _Group | None:
+def _antecedent(short: _Group, ordered: list[_Group], n_longer: int, common: set[str],
+                positions: list[int] | None = None) -> _Group | None:
     """The longer name ``short`` stands for in this document, if exactly one fits.
 
     ``ordered[:n_longer]`` are the names with more words than ``short``; an acronym may also
-    stand for a name no longer than itself that has initials.
+    stand for a name no longer than itself that has initials. ``positions`` (from
+    :class:`_WordIndex`) narrows them to the names that share a word or the initials with ``short``.
     """
     s = short.name
-    longs = ordered[:n_longer]
-    if s.is_acronym:
-        longs += [g for g in ordered[n_longer:] if g.name.acronym and g is not short]
+    if positions is not None:
+        longs = [ordered[i] for i in positions]
+    else:
+        longs = ordered[:n_longer]
+        if s.is_acronym:
+            longs += [g for g in ordered[n_longer:] if g.name.acronym and g is not short]
     candidates = []
     for long in longs:
         if not _may_link(s, long.name):
@@ -193,6 +202,45 @@ def _antecedent(short: _Group, ordered: list[_Group], n_longer: int, common: set
     # Several antecedents ("Bush" with "George Bush" and "Laura Bush"): the nearest one before it.
     before = [g for g in longs if g.first < short.first]
     return max(before, key=lambda g: g.first) if before else min(longs, key=lambda g: g.first)
+
+
+class _WordIndex:
+    """The names of one document by first word, last word and initials: where a short form's antecedents are.
+
+    Every rule of :func:`_rule` needs a shared first or last word, or initials that spell the
+    short form (:func:`_may_link`), so a short form is compared with those names only, not with
+    every longer name of the document: linear time for the many distinct names of a list or a
+    generated text. A word that more than :data:`MAX_NAMES_PER_WORD` names share (never in prose)
+    links none of them.
+    """
+
+    def __init__(self, ordered: list[_Group]):
+        self.by_first: dict[str, list[int]] = {}
+        self.by_last: dict[str, list[int]] = {}
+        self.by_initials: dict[str, list[int]] = {}
+        self.ordered = ordered
+        for i, g in enumerate(ordered):
+            self.by_first.setdefault(g.name.tokens[0], []).append(i)
+            self.by_last.setdefault(g.name.tokens[-1], []).append(i)
+            if g.name.acronym:
+                self.by_initials.setdefault(fold(g.name.acronym), []).append(i)
+
+    def candidates(self, position: int, n_longer: int) -> list[int]:
+        """Positions in ``ordered`` that :func:`_antecedent` would consider and :func:`_may_link` pass, in order."""
+        s = self.ordered[position].name
+        found: set[int] = set()
+        for shared in (self.by_first.get(s.tokens[0], ()), self.by_last.get(s.tokens[-1], ())):
+            if len(shared) > MAX_NAMES_PER_WORD:
+                continue
+            # Longer names; an acronym also looks at shorter names that have initials (as _antecedent does).
+            found.update(i for i in shared
+                         if i < n_longer or (s.is_acronym and i != position and self.ordered[i].name.acronym))
+        if s.is_acronym:
+            # Initials that spell something else can satisfy no rule: only these are compared.
+            spelled = self.by_initials.get(s.key.replace(" ", ""), ())
+            if len(spelled) <= MAX_NAMES_PER_WORD:
+                found.update(i for i in spelled if i != position)
+        return sorted(found)
 
 
 def _may_link(s: Name, n: Name) -> bool:
@@ -229,8 +277,12 @@ def _rule(short: _Group, long: _Group, common: set[str]) -> str | None:
     return None
 
 
-def is_role(text: str, m: Mention, mentions: list[Mention]) -> bool:
-    """Whether mention ``m`` names a role rather than a person, by the cues of ``rules/roles.toml``."""
+def is_role(text: str, m: Mention, mentions: list[Mention], person_ends: set[int] | None = None) -> bool:
+    """Whether mention ``m`` names a role rather than a person, by the cues of ``rules/roles.toml``.
+
+    ``person_ends``: where the PERSON mentions among ``mentions`` end (computed here when not
+    given; a caller asking about every mention of a document gives it once).
+    """
     before = text[max(0, m.start_char - ROLE_WINDOW) : m.start_char]
     after = text[m.end_char : m.end_char + ROLE_WINDOW]
     for cue in role_cues():
@@ -240,6 +292,8 @@ def is_role(text: str, m: Mention, mentions: list[Mention]) -> bool:
             return True
         if cue.where == "after_person" and (hit := cue.pattern.search(before)):
             cue_start = m.start_char - (len(before) - hit.start())
-            if any(o.end_char == cue_start and (o.model_label or o.label) == PERSON for o in mentions):
+            if person_ends is None:
+                person_ends = {o.end_char for o in mentions if (o.model_label or o.label) == PERSON}
+            if cue_start in person_ends:
                 return True
     return False

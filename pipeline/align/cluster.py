@@ -30,6 +30,8 @@ CONTEXT_MAX_DF_SHARE = 0.1
 CONTEXT_MIN_DF_FLOOR = 20
 # Blocks of similar-looking names larger than this are not compared pairwise (exact keys still join).
 MAX_BLOCK = 200
+# Distinct names in one document beyond which its names are no context (news articles name < 100).
+MAX_CONTEXT_NAMES = 1000
 
 
 @dataclass
@@ -55,7 +57,10 @@ class Clusterer:
             df.update(keys)
         max_df = max(CONTEXT_MIN_DF_FLOOR, CONTEXT_MAX_DF_SHARE * n_docs)
         informative = {k for k, n in df.items() if n <= max_df}
-        doc_context = {doc_id: keys & informative for doc_id, keys in doc_keys.items()}
+        # A document naming more entities than MAX_CONTEXT_NAMES is a list, not a story: it gives
+        # no context (and each of its chains would otherwise copy all its names, quadratic time).
+        doc_context = {doc_id: keys & informative if len(keys) <= MAX_CONTEXT_NAMES else set()
+                       for doc_id, keys in doc_keys.items()}
         # Per chain: the informative names of its document other than its own.
         self.context = [doc_context[c.doc_id] - c.keys for c in chains]
         self.short = [len(c.head.tokens) == 1 or c.head.is_acronym for c in chains]
@@ -144,11 +149,30 @@ class Clusterer:
             if len(roots) > MAX_BLOCK:
                 continue  # a prefix this common says too little to be worth n^2 comparisons
             roots = sorted(roots)
+            if not any(self._summary_of(r).context for r in roots):
+                self._merge_same_letters(roots)
+                continue
             for x in range(len(roots)):
                 for y in range(x + 1, len(roots)):
                     a, b = self.uf.find(roots[x]), self.uf.find(roots[y])
                     if a != b and self._similar(a, b):
                         self._union(a, b)
+
+    def _merge_same_letters(self, roots: list[int]) -> None:
+        """A block where no cluster has context: of :meth:`_similar`'s rules only "the same letters"
+        can join two of them (no people: they need shared context), and joining adds no context.
+        So this is the pairwise loop's outcome, grouped by letters in linear time (a document too
+        full of names to give context, :data:`MAX_CONTEXT_NAMES`, makes such blocks large)."""
+        first: dict[str, int] = {}
+        for r in roots:
+            c = self.chains[r]
+            if c.label == PERSON:
+                continue
+            letters = "".join(c.head.tokens)
+            if letters in first:
+                self._union(first[letters], r)
+            else:
+                first[letters] = r
 
     def _similar(self, a: int, b: int) -> bool:
         ca, cb = self.chains[a], self.chains[b]

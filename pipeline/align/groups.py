@@ -102,8 +102,10 @@ def cluster_block(groups: list[Group], informative) -> dict[str, str]:
     groups = sorted(groups, key=lambda g: g.gid)
     if len(groups) > MAX_BLOCK:  # a prefix this common says too little to be worth n^2 comparisons
         return {g.gid: g.gid for g in groups}
-    sets = UnionFind(range(len(groups)))
     summaries = {i: _summary_of(g, informative) for i, g in enumerate(groups)}
+    if not any(s.context for s in summaries.values()):
+        return _same_letters(groups)
+    sets = UnionFind(range(len(groups)))
     COMPARISONS[0] += len(groups) * (len(groups) - 1) // 2
     for x in range(len(groups)):
         for y in range(x + 1, len(groups)):
@@ -116,6 +118,25 @@ def cluster_block(groups: list[Group], informative) -> dict[str, str]:
                 sa.surnames |= sb.surnames
                 sa.context |= sb.context
     return {g.gid: groups[sets.find(i)].gid for i, g in enumerate(groups)}
+
+
+def _same_letters(groups: list[Group]) -> dict[str, str]:
+    """:func:`cluster_block` for a block where no group has context, in linear time.
+
+    Of :func:`_similar`'s rules only "the same letters" joins two groups without shared context
+    (people never do), and joining adds none, so the pairwise loop's outcome is: groups of the same
+    letters together, people alone. A document too full of names to give context
+    (:data:`pipeline.align.cluster.MAX_CONTEXT_NAMES`) makes such blocks (as
+    :meth:`pipeline.align.cluster.Clusterer._merge_same_letters`).
+    """
+    first: dict[str, str] = {}
+    out = {}
+    for g in groups:  # in gid order: a cluster's id is its smallest gid
+        if g.cls == PERSON:
+            out[g.gid] = g.gid
+            continue
+        out[g.gid] = first.setdefault("".join(g.tokens), g.gid)
+    return out
 
 
 def _summary_of(g: Group, informative) -> _Summary:

@@ -11,6 +11,7 @@ if they hold a word that names hold elsewhere in the corpus.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import replace
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -20,6 +21,7 @@ from pipeline.align.names import fold
 from pipeline.schema import Document, Mention, mention_id
 
 _WORD = re.compile(r"\w+(?:['’]\w+)?")
+_LINE_BREAK = re.compile("\n")
 _LINE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 # A line is Title Case when this share of its words of 4+ letters are capitalised (and it has 3+).
 TITLE_CASE_SHARE = 0.8
@@ -32,26 +34,41 @@ def is_title_case(line: str) -> bool:
     return sum(w[0].isupper() for w in long_words) >= TITLE_CASE_SHARE * len(long_words)
 
 
-def _line_of(text: str, start: int, end: int) -> str:
-    return text[text.rfind("\n", 0, start) + 1 : (text.find("\n", end) + 1 or len(text) + 1) - 1]
-
-
 def title_line_flags(documents: list[Document], mentions: list[Mention]) -> list[bool]:
     """Per mention, whether its line is Title Case; decided once per distinct line.
 
     Mentions share lines (a headline holds several names, and repeated or syndicated articles
-    repeat whole lines), so there are several times fewer lines than mentions to look at.
+    repeat whole lines), so there are several times fewer lines than mentions to look at. A
+    mention's line is found by its position among the document's line breaks, so a line holding
+    thousands of names is cut out and read once, not once per name.
     """
     texts = {d.doc_id: d.text for d in documents}
-    decided: dict[str, bool] = {}
+    breaks: dict[str, list[int]] = {}  # doc_id -> offsets of its "\n"s
+    by_position: dict[tuple[str, int, int], bool] = {}  # (doc_id, line start, line end) -> Title Case
+    decided: dict[str, bool] = {}  # line text -> Title Case, across documents
     flags = []
     for m in mentions:
-        line = _line_of(texts[m.doc_id], m.start_char, m.end_char)
-        title = decided.get(line)
+        text = texts[m.doc_id]
+        if m.doc_id not in breaks:
+            breaks[m.doc_id] = [b.start() for b in _LINE_BREAK.finditer(text)]
+        line_start, line_end = _line_bounds(breaks[m.doc_id], len(text), m.start_char, m.end_char)
+        title = by_position.get((m.doc_id, line_start, line_end))
         if title is None:
-            title = decided[line] = is_title_case(line)
+            line = text[line_start:line_end]
+            title = decided.get(line)
+            if title is None:
+                title = decided[line] = is_title_case(line)
+            by_position[(m.doc_id, line_start, line_end)] = title
         flags.append(title)
     return flags
+
+
+def _line_bounds(breaks: list[int], n_chars: int, start: int, end: int) -> tuple[int, int]:
+    """The line of a span ``start:end``, as offsets: from after the last line break before ``start``
+    to the first line break at or after ``end`` (the whole text when there is none)."""
+    before = bisect_left(breaks, start) - 1  # the last break before start (rfind("\n", 0, start))
+    after = bisect_left(breaks, end)  # the first break at or after end (find("\n", end))
+    return (breaks[before] + 1 if before >= 0 else 0), (breaks[after] if after < len(breaks) else n_chars)
 
 
 def name_words(mentions: list[Mention], in_title_line: list[bool]) -> set[str]:

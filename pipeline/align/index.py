@@ -41,7 +41,7 @@ from pipeline.align.labels import CORPUS_MAJORITY, label_class
 from pipeline.align.names import PERSON, fold
 from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_spans, phrase_votes,
                                   phrases_from_votes, TOKEN)
-from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR
+from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR, MAX_CONTEXT_NAMES
 from pipeline.align.votes import majority
 from pipeline.output.tables import DocTable, KeyedTable, read_docs
 from pipeline.schema import Document, Entity, Mention, RedirectRow, SCHEMAS, to_table
@@ -142,7 +142,17 @@ def process_document(d: DocInput, split: list[Mention], sweeper: Sweeper, common
     return mentions, doc_chains(d.doc.doc_id, d.doc.text, mentions, common)
 
 
+def document_context(chains: list[Chain]) -> set[str]:
+    """The name keys of a document that its chains take as context: all of them, or none for a
+    document naming more than :data:`~pipeline.align.cluster.MAX_CONTEXT_NAMES` distinct entities
+    (a list, not a story, as in the batch :class:`~pipeline.align.cluster.Clusterer`; else each of
+    its chains would store every name of it, quadratic in the size of the document)."""
+    keys = {c.head.key for c in chains}
+    return keys if len(keys) <= MAX_CONTEXT_NAMES else set()
+
+
 def chain_row(c: Chain, number: int, doc_keys: set[str]) -> dict:
+    """``doc_keys``: the document's context names (:func:`document_context`)."""
     own = c.head_votes
     head = c.head
     aliases = set(c.keys)
@@ -577,7 +587,7 @@ def _process_chunk(index: Index, corpus, inputs: list[DocInput], delta: Delta) -
     for d, split in zip(inputs, splits):
         ms, chains = process_document(d, split, sweeper, common)
         mentions.extend(ms)
-        doc_keys = {c.head.key for c in chains}
+        doc_keys = document_context(chains)
         rows.extend(chain_row(c, i, doc_keys) for i, c in enumerate(chains))
     index.per_doc["_chains"].add(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"]))
     corpus.mentions.add(to_table("mentions", mentions))

@@ -21,6 +21,7 @@ Guards against common words, which are most of what could go wrong:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from itertools import islice
 
@@ -195,23 +196,34 @@ def merge_spans(doc: Document, model: list[Mention], sweeper: Sweeper,
     starts = {s for s, _ in sents}
     starts |= {_first_word(doc.text, s, e) for s, e in sents}
     found = sweeper.find(doc.text, starts)
-    kept_model = list(model)
+    found_starts = [s for s, _, _ in found]
     # Most names found are spans the model tagged too. Such a model mention is never removed
     # before its own turn comes: found names do not overlap, so it overlaps no earlier one.
     model_spans = {(m.start_char, m.end_char) for m in model}
+    removed = [False] * len(model)
+    # Found names come in text order and do not overlap, so the model mentions overlapping the
+    # current one are found by a sweep over the model's sorted by start: each enters once and
+    # leaves once it ends before the current name starts (linear, not found x model).
+    by_start = sorted(range(len(model)), key=lambda i: model[i].start_char)
+    entered, active = 0, []
     added = []
     for start, end, label in found:
         if (start, end) in model_spans:
             continue
-        overlapping = [m for m in kept_model if m.start_char < end and start < m.end_char]
+        while entered < len(by_start) and model[by_start[entered]].start_char < end:
+            active.append(by_start[entered])
+            entered += 1
+        active = [i for i in active if not removed[i] and start < model[i].end_char]
+        overlapping = [model[i] for i in active]
         if any(m.start_char == start and m.end_char == end for m in overlapping):
             continue
         inside = all(start <= m.start_char and m.end_char <= end for m in overlapping)
-        if overlapping and not inside and not all(_possessive_compound(m, found) for m in overlapping):
+        if overlapping and not inside and not all(_possessive_compound(m, found, found_starts) for m in overlapping):
             continue
-        for m in overlapping:
-            kept_model.remove(m)
+        for i in active:
+            removed[i] = True
         added.append(new_mention(doc, start, end, label, sents))
+    kept_model = [m for i, m in enumerate(model) if not removed[i]]
     return sorted(kept_model + added, key=lambda m: (m.start_char, m.end_char))
 
 
@@ -220,9 +232,21 @@ def _first_word(text: str, start: int, end: int) -> int:
     return m.start() if m else start
 
 
-def _possessive_compound(m: Mention, found: list[tuple[int, int, str]]) -> bool:
-    """The model's "Apple's iPhone": swept names joined by a possessive, not one name."""
-    inside = [(s, e) for s, e, _ in found if m.start_char <= s and e <= m.end_char]
+def _possessive_compound(m: Mention, found: list[tuple[int, int, str]], found_starts: list[int] | None = None) -> bool:
+    """The model's "Apple's iPhone": swept names joined by a possessive, not one name.
+
+    ``found`` is in text order and does not overlap (``found_starts``: its starts, to look up the
+    names inside ``m`` without scanning them all).
+    """
+    if found_starts is None:
+        found_starts = [s for s, _, _ in found]
+    inside = []
+    for k in range(bisect_left(found_starts, m.start_char), len(found)):
+        s, e, _ = found[k]
+        if s >= m.end_char:
+            break
+        if e <= m.end_char:
+            inside.append((s, e))
     if len(inside) < 2:
         return False
     rest = list(m.text)

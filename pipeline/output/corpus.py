@@ -31,11 +31,16 @@ from pipeline.output import store
 from pipeline.output.fingerprint import document_key, extraction_version
 from pipeline.output.tables import DocTable, KeyedTable, connect
 from pipeline.extract.sentences import sentence_rows
+from pipeline.refusals import output_failed
 from pipeline.schema import SCHEMAS, STATE_SCHEMAS, TABLES, Document, ErrorRow, to_table
 
 # Per-document tables: a document's rows in each of them are replaced together.
 DOC_TABLES = ("documents", "dates", "money", "sentences", "_model_mentions")
 SPOOL = "spool"
+# The manifest's sha256 of a source that is not a readable file (a pipe, a dangling link, a link out
+# of raw/, ...): such a source is looked at again every run (it costs a stat, nothing is opened) and
+# its error row goes with it when it leaves raw/.
+UNREADABLE = ""
 
 
 @dataclass
@@ -77,6 +82,7 @@ class Corpus:
         self.extracted: dict[str, str] = {}  # doc_id -> key of every document (re-)extracted this run
         self.spool = Spool(self.root / store.LAKE / SPOOL)
         self.resumed = 0
+        self._base_errors: dict[str, list[tuple]] | None = None  # source_path -> its rows in the base snapshot
 
     # -- 1. sources --------------------------------------------------------------------------
 
@@ -88,7 +94,7 @@ class Corpus:
         for path, st in stats:
             seen.add(st.source_path)
             old = known.get(st.source_path)
-            if old and (old["size"], old["mtime_ns"], old["inode"], old["sidecar"]) == \
+            if old and old["sha256"] != UNREADABLE and (old["size"], old["mtime_ns"], old["inode"], old["sidecar"]) == \
                     (st.size, st.mtime_ns, st.inode, st.sidecar):
                 plan.unchanged += 1
             else:
@@ -100,7 +106,7 @@ class Corpus:
 
     def same_content(self, st: SourceStat, sha256: str) -> bool:
         """A source whose bytes did not change (touched, copied back): nothing to re-read."""
-        if self.stale:
+        if self.stale or sha256 == UNREADABLE:
             return False
         old = self.sources.get(pa.table({"source_path": [st.source_path]})).to_pylist()
         return bool(old) and old[0]["sha256"] == sha256
@@ -108,6 +114,22 @@ class Corpus:
     def record_source(self, st: SourceStat, sha256: str, n_docs: int) -> None:
         self.sources.put(pa.Table.from_pylist([{**st.__dict__, "sha256": sha256, "n_docs": n_docs}],
                                               schema=STATE_SCHEMAS["_sources"]))
+
+    def unchanged_refusal(self, source_path: str, documents: list[Document], errors: list[ErrorRow]) -> bool:
+        """A source that was and still is :data:`UNREADABLE`, for the same reasons: nothing changes
+        (a pipe in raw/ must not make every run publish a new snapshot)."""
+        if documents or self.stale or self.base is None:
+            return False
+        old = self.sources.get(pa.table({"source_path": [source_path]})).to_pylist()
+        if not old or old[0]["sha256"] != UNREADABLE:
+            return False
+        if self._base_errors is None:
+            rows = self.base.read("errors", schema=SCHEMAS["errors"]).to_pylist()
+            self._base_errors = {}
+            for r in rows:
+                self._base_errors.setdefault(r["source_path"], []).append((r["doc_id"] or "", r["stage"], r["reason"]))
+        now = sorted((e.doc_id or "", e.stage, e.reason) for e in errors)
+        return sorted(self._base_errors.get(source_path, [])) == now
 
     def keep_source(self, source_path: str) -> int:
         """A source re-stated but not changed: its documents stay as they are; returns how many."""
@@ -247,10 +269,15 @@ class Corpus:
         self.spool.clear()
         return snapshot
 
-    def abort(self) -> None:
-        """A failed run leaves the disk as the last good run left it (a killed one leaves its spool)."""
+    def abort(self, keep_spool: bool = False) -> None:
+        """A failed run leaves the disk as the last good run left it: no staged file, no spool.
+
+        ``keep_spool``: an interrupted run (Ctrl-C) keeps the documents it extracted, as a killed
+        one does, and the next run resumes from them.
+        """
         self.commit.abort()
-        self.spool.clear()
+        if not keep_spool:
+            self.spool.clear()
 
 
 class Spool:
@@ -272,11 +299,16 @@ class Spool:
             self.resumable.update(zip(t.column("doc_id").to_pylist(), t.column("key").to_pylist()))
 
     def put(self, tables: dict[str, pa.Table]) -> None:
+        """One batch, whole or not at all (a failure to write, a full disk, leaves nothing of it)."""
         tmp = self.root / f".{secrets.token_hex(6)}.tmp"
-        tmp.mkdir(parents=True)
-        for name, data in tables.items():
-            pq.write_table(data, tmp / f"{name}.parquet", compression="zstd")
-        os.replace(tmp, self.root / tmp.name[1:-4])  # whole batches only: a kill mid-write leaves a .tmp
+        try:
+            tmp.mkdir(parents=True)
+            for name, data in tables.items():
+                pq.write_table(data, tmp / f"{name}.parquet", compression="zstd")
+            os.replace(tmp, self.root / tmp.name[1:-4])  # whole batches only: a kill mid-write leaves a .tmp
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise output_failed(exc, f"write the documents extracted in {self.root}", self.root) from None
 
     def batches(self, wanted: set[str], keys: dict[str, str]):
         """Each spooled batch's tables, cut to the wanted documents with their wanted keys."""

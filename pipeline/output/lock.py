@@ -22,21 +22,25 @@ from typing import Callable, Iterator
 
 from filelock import FileLock, Timeout
 
+from pipeline.refusals import RunLocked, output_failed
+
+__all__ = ["RunLocked", "describe_holder", "run_lock"]
+
 LOCK_NAME = ".lock"
 OWNER_NAME = ".lock.owner"  # who holds the lock: for the waiting run's message only
 
 
-class RunLocked(RuntimeError):
-    """Another run is writing the same output directory."""
-
-
 @contextmanager
 def run_lock(out_dir: Path, wait: float | None, notify: Callable[[str], None] | None = None) -> Iterator[None]:
-    """Hold the output directory's lock; ``wait=None`` waits for ever, ``0`` fails at once."""
+    """Hold the output directory's lock; ``wait=None`` waits for ever, ``0`` fails at once.
+
+    Raises :class:`RunLocked` when another run holds it, :class:`OutputFailed` when the directory
+    or its lock file cannot be made (a file in the way, no permission, a full disk).
+    """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(out_dir / LOCK_NAME, thread_local=False)
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(out_dir / LOCK_NAME, thread_local=False)
         lock.acquire(timeout=0)
     except Timeout:
         holder = describe_holder(out_dir)
@@ -49,16 +53,24 @@ def run_lock(out_dir: Path, wait: float | None, notify: Callable[[str], None] | 
             raise RunLocked(
                 f"gave up after {wait:.0f}s waiting for another run writing {out_dir} ({describe_holder(out_dir)})"
             ) from None
+    except OSError as exc:  # after Timeout, which is an OSError too
+        raise output_failed(exc, f"create and lock the output directory {out_dir}", out_dir) from None
     owner = out_dir / OWNER_NAME
     try:
-        owner.write_text(json.dumps({
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        }))
+        try:
+            owner.write_text(json.dumps({
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }))
+        except OSError as exc:
+            raise output_failed(exc, f"write {owner}", out_dir) from None
         yield
     finally:
-        owner.unlink(missing_ok=True)
+        try:
+            owner.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only or vanished directory: the lock below still goes with the process
         lock.release()
 
 

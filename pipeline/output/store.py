@@ -25,7 +25,9 @@ older snapshots are kept a while (the last few and one a day, :func:`_retained`)
 what "the dataset as of yesterday" reads.
 
 A run killed at any point leaves ``.current`` on the previous snapshot; :func:`recover` clears what
-it left. Tables whose names start with ``_`` are internal state of the pipeline (source manifest,
+it left. A write that fails (a full disk, ...) raises :class:`~pipeline.refusals.OutputFailed`;
+:meth:`Commit.abort` then removes every file the commit made, so the directory holds exactly what
+the last good run left. Tables whose names start with ``_`` are internal state of the pipeline (source manifest,
 per-document extraction rows, alignment index); they live in the same snapshots, so state and
 tables always describe the same run.
 """
@@ -43,6 +45,8 @@ from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from pipeline.refusals import output_failed
 
 CURRENT = ".current"
 LAKE = ".lake"
@@ -157,7 +161,10 @@ class Commit:
         self.root = Path(root)
         self.base = base
         self.staging = self.root / LAKE / STAGING / secrets.token_hex(6)
-        self.staging.mkdir(parents=True)
+        try:
+            self.staging.mkdir(parents=True)
+        except OSError as exc:
+            raise output_failed(exc, f"write the tables in {self.root}", self.root) from None
         self.version = _new_version()
         self.tables: dict[str, list[FileEntry]] = {t: list(fs) for t, fs in (base.tables if base else {}).items()}
         self._new: dict[str, list[str]] = {}
@@ -189,9 +196,13 @@ class Commit:
         self._seq += 1
         name = f"{self.version}-{self._seq:05d}.parquet"
         path = self.staging / table / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(data, path, compression="zstd")
-        size = path.stat().st_size
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(data, path, compression="zstd")
+            size = path.stat().st_size
+        except OSError as exc:  # a full disk, ...: the part written goes at once, the rest with abort()
+            path.unlink(missing_ok=True)
+            raise output_failed(exc, f"write the tables in {self.root}", self.root) from None
         self.bytes_written += size
         self.tables.setdefault(table, []).append(FileEntry(name, data.num_rows, size))
         self._new.setdefault(table, []).append(name)
@@ -226,8 +237,9 @@ class Commit:
         """
         snapshots_dir = self.root / LAKE / SNAPSHOTS
         tmp = snapshots_dir / f"{self.version}.tmp"
-        tmp.mkdir(parents=True)
+        made: list[Path] = []  # what this commit adds beside the snapshot, removed again if it fails
         try:
+            tmp.mkdir(parents=True)
             for table, entries in self.tables.items():
                 (tmp / table).mkdir()
                 for f in entries:
@@ -241,13 +253,21 @@ class Commit:
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, default=str))
             _fsync([tmp / MANIFEST, *(tmp / t / n for t, names in self._new.items() for n in names)])
             os.replace(tmp, snapshots_dir / self.version)
-        except BaseException:
+            made.append(snapshots_dir / self.version)
+            for table in public:  # fixed links, dangling until the first swap: harmless
+                if _link(self.root / f"{table}{PUBLIC_SUFFIX}", Path(CURRENT) / table):
+                    made.append(self.root / f"{table}{PUBLIC_SUFFIX}")
+            _link(self.root / CURRENT, Path(LAKE) / SNAPSHOTS / self.version)  # the commit point
+        except BaseException as exc:
+            if _current_version(self.root) == self.version:
+                raise  # interrupted just after the swap: published, nothing to undo
             shutil.rmtree(tmp, ignore_errors=True)
+            for path in reversed(made):
+                _remove(path)
             self.abort()
+            if isinstance(exc, OSError):
+                raise output_failed(exc, f"publish the tables in {self.root}", self.root) from None
             raise
-        for table in public:  # fixed links, dangling until the first swap: harmless
-            _link(self.root / f"{table}{PUBLIC_SUFFIX}", Path(CURRENT) / table)
-        _link(self.root / CURRENT, Path(LAKE) / SNAPSHOTS / self.version)  # the commit point
         self.abort()  # the staging directory is empty now
         snapshot = load(self.root, self.version)
         _drop_old_snapshots(self.root, keep={self.version, self.base.version if self.base else None})
@@ -263,17 +283,38 @@ def _new_version() -> str:
     return f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
 
 
-def _link(path: Path, target: Path) -> None:
-    """Make ``path`` a symlink to ``target`` in one atomic step (a no-op when it already is one)."""
+def _link(path: Path, target: Path) -> bool:
+    """Make ``path`` a symlink to ``target`` in one atomic step; False when it already was one.
+
+    A failure leaves ``path`` as it was (and no temporary link).
+    """
     if path.is_symlink() and Path(os.readlink(path)) == target:
-        return
+        return False
     if path.exists() and not path.is_symlink():
         if path.is_dir() or path.suffix != PUBLIC_SUFFIX:
             raise FileExistsError(f"{path} is not a link the pipeline made; move it away")
         path.unlink()  # a plain table file of a much older version: its data is re-derived
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.symlink_to(target)
-    os.replace(tmp, path)
+    try:
+        tmp.symlink_to(target)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _current_version(root: Path) -> str | None:
+    link = Path(root) / CURRENT
+    return Path(os.readlink(link)).name if link.is_symlink() else None
+
+
+def _remove(path: Path) -> None:
+    """A link or a snapshot directory a failed commit made."""
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _retained(all_snapshots: list[Snapshot], now: datetime) -> set[str]:

@@ -1,0 +1,207 @@
+"""Pathological texts cost linear time in every rule stage that is not the NER model.
+
+Each case is one document made of a piece repeated 10,000 and 40,000 times: amounts, one name,
+many distinct capitalised names (in sentences, on one line, in quotes and brackets, run together
+without spaces, sharing a surname), headline lines, possessives, film-role cues, acronyms and bare
+punctuation. The model's part is played by :func:`stand_in_model` (capitalised word pairs are
+names, ``$`` amounts are MONEY, sentences end at ". " and never run past the model's 100,000-
+character chunks), so the timing is that of our code alone: money scan, mention building
+(trimming, sentences), the batch alignment (headline split, sweep, per-document chains,
+clustering) and the per-document step of the incremental entity index the flow uses
+(:mod:`pipeline.align.index`: tallies, split, sweep, chains, the ``_chains`` rows it stores, and the
+clustering of their groups, :mod:`pipeline.align.groups`).
+
+Four times the text must cost about four times the CPU time (the test allows 6); a stage that
+compares every name with every other one costs sixteen. Dates are not here: their stage is
+tested with the temporal rules.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import time
+
+import pytest
+
+from collections import Counter, defaultdict
+
+from pipeline import align, money
+from pipeline.align import groups as G
+from pipeline.align.cluster import MAX_CONTEXT_NAMES
+from pipeline.align.index import (DocInput, chain_row, contribution, document_context, process_document,
+                                  split_document)
+from pipeline.align.labels import label_class
+from pipeline.align.sweep import Sweeper, phrase_votes, phrases_from_votes
+from pipeline.extract import build_mentions
+from pipeline.extract.nlp import CHUNK_CHARS
+from pipeline.extract.sentences import sentence_rows, split_at_line_breaks
+from pipeline.schema import Document
+from pipeline.spans import NlpResult, Span
+
+pytestmark = pytest.mark.slow  # about a minute: 2 sizes x 12 texts x 4 stages
+
+SMALL, LARGE = 10_000, 40_000
+MAX_RATIO = 6.0
+# Below this much CPU time at the large size a stage is negligible, whatever the ratio says.
+NEGLIGIBLE_SECONDS = 0.05
+
+_SYLLABLES = [c + v for c in "bcdfghjklmnprstvwz" for v in "aeiou"]
+
+
+def names(n: int, offset: int = 0) -> list[str]:
+    """``n`` distinct capitalised words, made of syllables ("Bacedi"): they share prefixes as real names do."""
+    out = []
+    for i in range(offset, offset + n):
+        word = "".join(_SYLLABLES[(i // 90**k) % 90] for k in range(3))
+        out.append(word.capitalize())
+    return out
+
+
+def pairs(n: int) -> list[tuple[str, str]]:
+    return list(zip(names(n), names(n, 100_000)))
+
+
+TEXTS = {
+    "amounts and vague amounts": lambda n: "millions of dollars and $3 million; " * n,
+    "one name on one line": lambda n: "John Smith " * n,
+    "distinct names on one line": lambda n: " ".join(f"{a} {b}" for a, b in pairs(n)),
+    "quotes and brackets": lambda n: " ".join(f'"{a}" [({b})]' for a, b in pairs(n)),
+    "names without spaces": lambda n: "".join(f"{a}." for a in names(n)),
+    "one word without spaces": lambda n: "JohnSmith" * n,
+    "a shared surname": lambda n: " ".join(f"{a} {b} Smith and Smith." for a, b in pairs(n)),
+    "headline lines": lambda n: "\n".join(f"{a} Buys {b} Corp" for a, b in pairs(n)),
+    "possessives": lambda n: " ".join(f"{a}'s {b}" for a, b in pairs(n)),
+    "role cues": lambda n: " ".join(f"{a} {b}, as {b} {a}," for a, b in pairs(n)),
+    "acronyms": lambda n: " ".join(f"{a} {b} ({a[0]}{b[0]}) and" for a, b in pairs(n)),
+    "punctuation": lambda n: "!?.,;:'\"()[]-" * n,
+}
+
+
+def stand_in_model(text: str) -> NlpResult:
+    """What the NER model would give, by rule: capitalised word pairs are PERSON, single ones ORG,
+    ``$`` amounts MONEY; sentences end at ". " and are at most one model chunk long, and are cut
+    again at line breaks as :func:`pipeline.extract.nlp.annotate` does."""
+    ents = [Span(m.start(), m.end(), "PERSON" if " " in m.group() else "ORG")
+            for m in re.finditer(r"[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)?", text)]
+    ents += [Span(m.start(), m.end(), "MONEY") for m in re.finditer(r"\$\d+(?: million)?", text)]
+    ents.sort(key=lambda s: (s.start, s.end))
+    sentences, start = [], 0
+    for m in re.finditer(r"[.!?] ", text):
+        sentences.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        sentences.append((start, len(text)))
+    chunked = []
+    for s, e in sentences:
+        while e - s > CHUNK_CHARS:
+            chunked.append((s, s + CHUNK_CHARS))
+            s += CHUNK_CHARS
+        chunked.append((s, e))
+    return NlpResult(ents, split_at_line_breaks(text, chunked))
+
+
+def run_stages(text: str) -> tuple[dict[str, float], dict[str, int]]:
+    """CPU seconds per stage, and how many rows each made (the work must grow with the text)."""
+    doc = Document("d", "d.txt", text, n_chars=len(text))
+    nlp = stand_in_model(text)
+    seconds, rows = {}, {}
+    gc.collect()
+    gc.disable()  # the collector's passes over a growing heap are noise here, not our algorithms
+    try:
+        t = time.process_time()
+        rows["money"] = len(money.extract_money(doc, nlp.ents))
+        seconds["money"] = time.process_time() - t
+        t = time.process_time()
+        mentions = build_mentions(doc, nlp)
+        sentence_rows(doc.doc_id, text, nlp.sentences)
+        seconds["mentions"] = time.process_time() - t
+        rows["mentions"] = len(mentions)
+        t = time.process_time()
+        aligned, _ = align.align([doc], mentions, {doc.doc_id: nlp.sentences})
+        seconds["align"] = time.process_time() - t
+        rows["align"] = len(aligned)
+        t = time.process_time()
+        chains, stored = index_step(doc, mentions, nlp.sentences)
+        seconds["index"] = time.process_time() - t
+        rows["index"] = chains
+        rows["index (context stored)"] = stored
+    finally:
+        gc.enable()
+    return seconds, rows
+
+
+def index_step(doc: Document, mentions, sentences) -> tuple[int, int]:
+    """What :func:`pipeline.align.index.align_corpus` does with one new document, its tables aside:
+    its tallies (a corpus of one), headline split, sweep, chains, the ``_chains`` rows, then its long
+    chains' groups and their blocks clustered. Returns the chains and the context names stored."""
+    d = DocInput(doc, sorted(mentions, key=lambda m: (m.start_char, m.end_char)), sentences)
+    tally = contribution(d)
+    split = split_document(d, tally.lower, tally.names)
+    sweeper = Sweeper(phrases_from_votes(phrase_votes(split), tally.lower))
+    _, chains = process_document(d, split, sweeper, tally.lower)
+    context = document_context(chains)
+    chain_rows = [chain_row(c, i, context) for i, c in enumerate(chains)]
+    by_gid: dict[str, G.Group] = {}
+    for c, row in zip(chains, chain_rows):
+        if row["short"]:
+            continue
+        gid = G.group_id(G.LONG, label_class(c.label), c.character, row["head_key"])
+        group = by_gid.setdefault(gid, G.Group(gid, 0, Counter()))
+        group.n += 1
+        group.context.update(row["context"])
+    blocks = defaultdict(list)
+    for group in by_gid.values():
+        group.context = G.truncate(group.context)
+        blocks[G.block_of(group.gid)].append(group)
+    for block in blocks.values():
+        G.cluster_block(block, lambda key: True)
+    return len(chain_rows), sum(len(r["context"]) for r in chain_rows)
+
+
+@pytest.mark.parametrize("case", TEXTS)
+def test_four_times_the_text_costs_about_four_times_the_time(case):
+    small_text, large_text = TEXTS[case](SMALL), TEXTS[case](LARGE)
+    small_seconds, small_rows = run_stages(small_text)
+    large_seconds, large_rows = run_stages(large_text)
+    for stage, rows in large_rows.items():  # the large text did four times the work
+        if stage in large_seconds:
+            assert rows >= 3 * small_rows[stage] or small_rows[stage] <= 1, (stage, small_rows[stage], rows)
+    # What the index stores grows with the text, not with its square (each chain keeps its
+    # document's names as context only while they are few, pipeline.align.cluster.MAX_CONTEXT_NAMES).
+    stored = "index (context stored)"
+    for rows in (small_rows, large_rows):
+        assert rows[stored] <= MAX_CONTEXT_NAMES * rows["index"], (rows[stored], rows["index"])
+    slow = {stage for stage in large_seconds if _too_slow(small_seconds[stage], large_seconds[stage])}
+    if slow:  # the machine is shared: measure both sizes again before calling it quadratic
+        small_again, _ = run_stages(small_text)
+        large_again, _ = run_stages(large_text)
+        small_seconds = {stage: max(small_seconds[stage], small_again[stage]) for stage in small_seconds}
+        large_seconds = {stage: min(large_seconds[stage], large_again[stage]) for stage in large_seconds}
+        slow = {stage for stage in slow if _too_slow(small_seconds[stage], large_seconds[stage])}
+    report = {stage: f"{small_seconds[stage]:.3f}s -> {large_seconds[stage]:.3f}s" for stage in large_seconds}
+    assert not slow, f"{case}: superlinear in {sorted(slow)}: {report}"
+
+
+def _too_slow(small: float, large: float) -> bool:
+    return large > NEGLIGIBLE_SECONDS and large > MAX_RATIO * max(small, NEGLIGIBLE_SECONDS / MAX_RATIO)
+
+
+def test_stand_in_model_and_stages_see_names():
+    """The stand-in model finds what the cases need, so the timings measure real work."""
+    seconds, rows = run_stages(TEXTS["distinct names on one line"](50))
+    assert rows["mentions"] == 50 and rows["align"] >= 50
+    seconds, rows = run_stages(TEXTS["amounts and vague amounts"](5))
+    assert rows["money"] == 10
+
+
+def test_a_block_without_context_groups_by_letters():
+    """The linear shortcut of :func:`pipeline.align.groups.cluster_block` gives the pairwise outcome:
+    the same letters join ("Sea Micro", "SeaMicro"), people and other names stay apart."""
+    groups = [G.Group(gid, 1) for gid in ("L:ORG:0:sea micro", "L:ORG:0:seamicro", "L:ORG:0:sea micros",
+                                           "L:PERSON:0:ann lee", "L:PERSON:0:annlee")]
+    assert G.cluster_block(groups, lambda key: True) == {
+        "L:ORG:0:sea micro": "L:ORG:0:sea micro", "L:ORG:0:seamicro": "L:ORG:0:sea micro",
+        "L:ORG:0:sea micros": "L:ORG:0:sea micros",
+        "L:PERSON:0:ann lee": "L:PERSON:0:ann lee", "L:PERSON:0:annlee": "L:PERSON:0:annlee",
+    }
