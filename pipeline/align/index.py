@@ -1185,9 +1185,12 @@ class Aggregate:
             self.surface_docs[t] += sign
         self.docs[chain["doc_id"]] += sign
         self.characters += sign * bool(chain["character"])
-        for counter in (self.labels, self.keys, self.surfaces, self.surface_docs, self.docs):
-            for k in [k for k, v in counter.items() if v <= 0]:
-                del counter[k]
+        if sign < 0:  # what dropped to zero goes (only the keys this chain touched can have)
+            for counter, keys in ((self.labels, (label,)), (self.keys, (chain["head_key"],)), (self.surfaces, texts),
+                                  (self.surface_docs, texts), (self.docs, (chain["doc_id"],))):
+                for k in keys:
+                    if counter.get(k, 1) <= 0:
+                        del counter[k]
 
     def entity(self, entity_id: str | None) -> Entity:
         """:func:`pipeline.align.entities.make_entity` from the counts."""
