@@ -20,8 +20,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	@$(PY) -m pipeline bench
 
-# The incremental path at 10k / 100k / 1M documents (make bench-scale SIZES="10000 100000").
-SIZES ?= 10000 100000 1000000
+# The incremental path at 10k / 100k / 1M documents, beside a 3-document corpus (the fixed cost of a
+# run); e.g. make bench-scale SIZES="3 10000".
+SIZES ?= 3 10000 100000 1000000
 bench-scale: $(STAMP)
 	@$(PY) -m pipeline bench-scale --sizes $(SIZES)
 

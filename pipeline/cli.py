@@ -160,7 +160,7 @@ def add_run_options(run: argparse.ArgumentParser) -> None:
     run.add_argument("--full", action="store_true", help="re-extract every document instead of reusing their rows")
     run.add_argument("--realign", action="store_true",
                      help="re-align the whole corpus from its documents' rows (the reference result) instead of "
-                          "linking only what changed")
+                          "linking only what changed; each entity keeps the id most of its documents had")
 
 
 def add_incremental_options(parser: argparse.ArgumentParser) -> None:

@@ -43,7 +43,7 @@ from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_
                                   phrases_from_votes, TOKEN)
 from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR, MAX_CONTEXT_NAMES
 from pipeline.align.votes import majority
-from pipeline.output.tables import DocTable, KeyedTable, read_docs
+from pipeline.output.tables import DocTable, KeyedTable, _file_list, read_docs
 from pipeline.schema import Document, Entity, Mention, RedirectRow, SCHEMAS, to_table
 
 log = logging.getLogger(__name__)
@@ -368,7 +368,6 @@ def _stored_aligned(index: Index) -> set[str]:
     files = index.per_doc["_chains"].files()
     if not files:
         return set()
-    from pipeline.output.tables import _file_list
     return {r[0] for r in index.corpus.con.execute(
         f"select distinct doc_id from read_parquet({_file_list(files)})").fetchall()}
 
@@ -506,7 +505,6 @@ def _resweep_targets(index: Index, texts: set[str], exclude: set[str]) -> set[st
     files = index.per_doc["_postings"].files()
     if not needed or not files:
         return set()
-    from pipeline.output.tables import _file_list
     con = index.corpus.con
     wanted = pa.table({"name": [n for n, toks in needed.items() for _ in toks],
                        "token": [t for toks in needed.values() for t in toks],
@@ -720,7 +718,6 @@ class Linker:
         files = self.index.per_doc["_chains"].files()
         if not files:
             return []
-        from pipeline.output.tables import _file_list
         con = self.corpus.con
         con.register("_heads", pa.table({"k": pa.array(sorted(keys), pa.string())}))
         try:
@@ -942,7 +939,8 @@ class Linker:
         built, chains_of = self._rebuild(rebuilt)
         for c, (entity, agg) in built.items():
             entities[c], aggs[c] = entity, agg
-        redirects = self._assign_ids(rebuilt, entities, chains_of, stored)
+        previous = self._previous_ids(moves) if self.realign else None
+        redirects = self._assign_ids(rebuilt, entities, chains_of, stored, previous)
         relabel = [c for c in entities if c in stored and c not in chains_of and
                    (entities[c].label != stored[c]["label"] or entities[c].entity_id != stored[c]["entity_id"])]
         if relabel:  # every document of the entity shows its new label or id
@@ -1009,14 +1007,47 @@ class Linker:
                 chains_of[cluster] = kept
         return built, chains_of
 
+    def _previous_ids(self, moves: dict[str, list[tuple[int, dict, str]]]) -> dict[str, Counter]:
+        """For a re-alignment: old entity id -> cluster -> documents, from the last snapshot's mentions.
+
+        A re-alignment rebuilds every entity from nothing; without this, every id an analyst kept
+        would change. With it, an entity keeps the id most of its documents' mentions had, by the
+        same rule as an incremental merge, and ids that disappear get redirects.
+        """
+        base = self.corpus.base
+        files = base.files("mentions") if base is not None else []
+        first = {}  # a chain's first mention -> (cluster, doc_id)
+        for cluster, rows in moves.items():
+            for sign, row, _ in rows:
+                if sign > 0 and row.get("mention_ids"):
+                    first[row["mention_ids"][0]] = (cluster, row["doc_id"])
+        votes: dict[str, Counter] = defaultdict(Counter)
+        if not files or not first:
+            return votes
+        con = self.corpus.con
+        con.register("_m", pa.table({"m": pa.array(sorted(first), pa.string())}))
+        try:
+            pairs = con.execute(f"select mention_id, entity_id from read_parquet({_file_list(files)}) "
+                                "where entity_id is not null and mention_id in (select m from _m)").fetchall()
+        finally:
+            con.unregister("_m")
+        seen = set()
+        for mid, eid in pairs:
+            cluster, doc = first[mid]
+            if (eid, cluster, doc) not in seen:
+                seen.add((eid, cluster, doc))
+                votes[eid][cluster] += 1
+        return votes
+
     def _assign_ids(self, rebuilt: list[str], entities: dict[str, Entity], chains_of: dict[str, list[dict]],
-                    stored: dict[str, dict]) -> list[RedirectRow]:
+                    stored: dict[str, dict], previous: dict[str, Counter] | None = None) -> list[RedirectRow]:
         """Ids for rebuilt and new entities: the id most of their documents had, else a new one.
 
         An entity updated in place keeps its id. Ids that stop existing become redirects.
+        ``previous`` (a re-alignment) gives the documents each id had in the last snapshot.
         """
         old_ids = {stored[c]["entity_id"] for c in set(rebuilt) | (set(stored) - set(entities)) if c in stored}
-        docs_of_old: dict[str, Counter] = defaultdict(Counter)  # old id -> cluster -> documents
+        docs_of_old: dict[str, Counter] = defaultdict(Counter, previous or {})  # old id -> cluster -> documents
         for cluster, ms in chains_of.items():
             seen = set()
             for m in ms:
@@ -1043,7 +1074,7 @@ class Linker:
                 eid = entity_id_for("split", f"{eid}|{e.doc_ids[0]}")
             e.entity_id = eid
             taken.add(eid)
-        if self.realign:
+        if self.realign and previous is None:
             return []
         redirects = []
         new_of_cluster = {c: e.entity_id for c, e in entities.items()}

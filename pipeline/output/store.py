@@ -189,8 +189,12 @@ class Commit:
         """A number that grows with every file this commit writes (orders writes within the commit)."""
         return self._seq + 1
 
-    def write(self, table: str, data: pa.Table, keep_empty: bool = False) -> str | None:
-        """Add a file holding ``data`` to ``table``; nothing for no rows unless ``keep_empty``."""
+    def write(self, table: str, data: pa.Table, keep_empty: bool = False, row_group_rows: int | None = None) -> str | None:
+        """Add a file holding ``data`` to ``table``; nothing for no rows unless ``keep_empty``.
+
+        ``row_group_rows`` makes smaller row groups, for files sorted by a key: a reader looking up
+        a few keys then skips the groups whose min/max statistics exclude them.
+        """
         if data.num_rows == 0 and not keep_empty:
             return None
         self._seq += 1
@@ -198,7 +202,7 @@ class Commit:
         path = self.staging / table / name
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(data, path, compression="zstd")
+            pq.write_table(data, path, compression="zstd", row_group_size=row_group_rows)
             size = path.stat().st_size
         except OSError as exc:  # a full disk, ...: the part written goes at once, the rest with abort()
             path.unlink(missing_ok=True)

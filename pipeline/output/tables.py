@@ -30,6 +30,10 @@ DELETED = "_deleted"
 # A keyed table is folded into one file when it has more files than this, or more stale rows than
 # live ones: reads stay fast and the disk holds about one copy.
 MAX_KEYED_FILES = 12
+# Keyed files are sorted by key in row groups of this many rows: looking up the few keys an
+# incremental run touches, DuckDB's join filter (the keys' min/max) skips most groups (measured on
+# 5M rows: 10 keys in 0.1 s sorted, 0.76 s unsorted; a thousand random keys still read everything).
+KEYED_ROW_GROUP = 65_536
 
 
 # DuckDB's share of a run's memory: beyond it, it spills to disk instead of growing.
@@ -211,10 +215,10 @@ class KeyedTable:
             data = self.con.sql(
                 f"select * exclude (_rn) from (select *, row_number() over (partition by {keys} "
                 f"order by _ord desc) as _rn from (select *, row_number() over () as _ord from _new)) "
-                "where _rn = 1").to_arrow_table().drop_columns(["_ord"]).cast(self.stored)
+                f"where _rn = 1 order by {keys}").to_arrow_table().drop_columns(["_ord"]).cast(self.stored)
         finally:
             self.con.unregister("_new")
-        self.commit.write(self.name, data)
+        self.commit.write(self.name, data, row_group_rows=KEYED_ROW_GROUP)
         self._maybe_fold()
 
     def _maybe_fold(self) -> None:
@@ -227,12 +231,13 @@ class KeyedTable:
     def fold(self) -> None:
         """Rewrite the table as one file of its live rows."""
         live = self.all()
+        live = live.sort_by([(k, "ascending") for k in self.key])
         n = live.num_rows
         version = f"{self.commit.version}.{self.commit.next_seq():06d}"
         live = live.cast(self._loose).append_column(VERSION, pa.array([version] * n, pa.string())) \
                    .append_column(DELETED, pa.array([False] * n, pa.bool_()))
         self.commit.drop(self.name, [f.name for f in self.commit.tables.get(self.name, [])])
-        self.commit.write(self.name, live.cast(self.stored), keep_empty=True)
+        self.commit.write(self.name, live.cast(self.stored), keep_empty=True, row_group_rows=KEYED_ROW_GROUP)
 
 
 def _select(schema: pa.Schema, columns: list[str] | None) -> pa.Schema:
