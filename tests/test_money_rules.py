@@ -238,14 +238,6 @@ def test_every_ambiguous_marker_has_a_default():
 
 # --- malformed files ----------------------------------------------------------------------------
 
-@pytest.fixture
-def rules_dir(tmp_path, monkeypatch):
-    monkeypatch.setattr(rulefiles, "RULES_DIR", tmp_path)
-    rulefiles.read_toml.cache_clear()
-    yield tmp_path
-    rulefiles.read_toml.cache_clear()
-
-
 QUALIFIER = '[[qualifier]]\nname = "{name}"\nkind = "{kind}"\nwhere = "before"\nwords = [{words}]\nexamples = ["x"]\n'
 
 
