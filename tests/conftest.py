@@ -1,4 +1,5 @@
-"""Shared fixtures: one Prefect test server per session, one real run over the sample articles."""
+"""Shared fixtures: one Prefect test server per session, one real run over the sample articles, a
+scratch rules folder."""
 
 from __future__ import annotations
 
@@ -58,3 +59,14 @@ def gold():
     from pipeline.tools.metrics import load_gold
 
     return load_gold(GOLD_SEEDS)
+
+
+@pytest.fixture
+def rules_dir(tmp_path, monkeypatch):
+    """An empty rules folder in place of rules/: a test writes a malformed file there and loads it."""
+    from pipeline import rulefiles
+
+    monkeypatch.setattr(rulefiles, "RULES_DIR", tmp_path)
+    rulefiles.read_toml.cache_clear()
+    yield tmp_path
+    rulefiles.read_toml.cache_clear()

@@ -78,15 +78,15 @@ def test_number_words_give_their_amount(entry, example):
     f = _whole(expression)
     if expected:
         assert math.isclose(float(f.amount), float(expected[0]), rel_tol=1e-12), (example, f.amount)
-    if entry.role == "approximate_count":
+    if entry.role == "approximate":
         assert f.approximate and f.low is None and f.high is None
 
 
 @pytest.mark.parametrize("entry", LEX.numbers, ids=lambda n: n.name)
 def test_every_number_word_has_an_example(entry):
-    case_sensitive = entry.role.endswith("abbreviation")
+    case_sensitive = entry.role in ("abbreviations", "short_forms")
     missing = []
-    for word in entry.values:
+    for word in entry.words:
         attached = [re.sub(r"(?<=\d)(?=[A-Za-z])", " ", e) for e in entry.examples]  # "$5m" -> "$5 m"
         if not _uses(word, attached, case_sensitive):
             missing.append(word)
@@ -238,14 +238,6 @@ def test_every_ambiguous_marker_has_a_default():
 
 # --- malformed files ----------------------------------------------------------------------------
 
-@pytest.fixture
-def rules_dir(tmp_path, monkeypatch):
-    monkeypatch.setattr(rulefiles, "RULES_DIR", tmp_path)
-    rulefiles.read_toml.cache_clear()
-    yield tmp_path
-    rulefiles.read_toml.cache_clear()
-
-
 QUALIFIER = '[[qualifier]]\nname = "{name}"\nkind = "{kind}"\nwhere = "before"\nwords = [{words}]\nexamples = ["x"]\n'
 
 
@@ -253,10 +245,12 @@ QUALIFIER = '[[qualifier]]\nname = "{name}"\nkind = "{kind}"\nwhere = "before"\n
     (QUALIFIER.format(name="q", kind="lowest", words='"over"'), lexicon._qualifiers, r"'q'.*kind = 'lowest'"),
     (QUALIFIER.format(name="a", kind="lower", words='"over"') + QUALIFIER.format(name="b", kind="upper", words='"over"'),
      lexicon._qualifiers, r"'b'.*'over' is also in 'a'"),
-    ('[[numbers]]\nname = "n"\nrole = "unit"\nwords = ["one"]\nexamples = ["x"]\n', lexicon._numbers,
-     r"'n'.*role 'unit' takes `values`"),
-    ('[[numbers]]\nname = "n"\nrole = "unit"\nexamples = ["x"]\n[numbers.values]\none = "1"\n', lexicon._numbers,
-     r"'n'.*'one' = '1' is not a number"),
+    ('[[numbers]]\nname = "n"\nrole = "units"\nwords = ["one"]\nexamples = ["x"]\n', lexicon._numbers,
+     r"'n'.*number words belong in numbers.toml \[units\]"),
+    ('[[numbers]]\nname = "n"\nrole = "dozens"\nexamples = ["x"]\n', lexicon._numbers,
+     r"'n'.*role = 'dozens', expected one of"),
+    ('[[numbers]]\nname = "n"\nrole = "units"\nexamples = ["x"]\n', lexicon._numbers,
+     r"no \[\[numbers\]\] entry for role\(s\) \['abbreviations'"),
     ('[[magnitude]]\nname = "m"\nwords = ["lots"]\nlow = 6\nhigh = 3\nexamples = ["x"]\n', lexicon._magnitudes,
      r"'m'.*low < high"),
     ('[[change]]\nname = "c"\npattern = "(rose"\nexamples = ["x"]\n', lambda: lexicon._cues("change"),

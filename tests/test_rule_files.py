@@ -48,14 +48,6 @@ def test_role_cue_ignores_its_counterexamples(cue, example):
     assert not chains.is_role(text, role, mentions), f"{cue.name} takes {example!r} for a role"
 
 
-@pytest.fixture
-def rules_dir(tmp_path, monkeypatch):
-    monkeypatch.setattr(rulefiles, "RULES_DIR", tmp_path)
-    rulefiles.read_toml.cache_clear()
-    yield tmp_path
-    rulefiles.read_toml.cache_clear()
-
-
 FIELDS = {"name": str, "where": str, "pattern": str, "examples": list}
 
 

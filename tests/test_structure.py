@@ -72,3 +72,30 @@ def test_money_row_is_money_value_plus_provenance():
     row_fields = {f.name for f in dataclasses.fields(schema.MoneyRow)}
     assert value_fields <= row_fields
     assert row_fields - value_fields == {"doc_id", "start_char", "end_char", "text", "sentence_index"}
+
+
+def _layout_block() -> str:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    return re.search(r"```\n(pipeline/\n.*?)```", section, flags=re.S).group(1)
+
+
+def test_readme_layout_has_one_line_per_module():
+    """The Layout tree names every module of the package where it is, and nothing that is gone."""
+    listed, stack = set(), []
+    for line in _layout_block().splitlines():
+        m = re.match(r"( *)(\S+)", line)
+        if not m:
+            continue
+        depth, name = len(m.group(1)) // 2, m.group(2)
+        stack[depth:] = [name]
+        if name.endswith(".py") and stack[0] == "pipeline/":
+            listed.add("".join(stack))
+    actual = {str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts}
+    assert listed == actual, f"not in README: {sorted(actual - listed)}; gone: {sorted(listed - actual)}"
+
+
+def test_readme_layout_names_every_rule_file():
+    block = _layout_block()
+    missing = [p.name for p in (ROOT / "rules").iterdir() if p.is_file() and p.name not in block]
+    assert not missing, f"rule files the README's Layout does not name: {missing}"

@@ -13,7 +13,8 @@ form news uses:
   (:mod:`pipeline.money.currencies`), before or after the number ("$25", "25$", "30SGD");
 - qualifier: "in excess of", "up to", "nearly", ... -> amount_min / amount_max / approximate.
 
-Every word list is data in ``rules/money.toml`` and ``rules/currency_aliases.toml``. A match
+Every word list is data in ``rules/money.toml`` and ``rules/currency_aliases.toml``; the number
+words are ``rules/numbers.toml``, read by :mod:`pipeline.numbers`, the parser dates share. A match
 counts as money only with a currency marker, so "5 million people", "per cent" and "the 2022
 budget" never are. Vague magnitudes ("millions of dollars", "a multibillion-dollar deal") have
 their own pattern and give bounds without an amount.

@@ -1,4 +1,4 @@
-"""The money grammar: the numbers, and one compiled regex over every form news writes.
+"""The money grammar: one compiled regex over every form news writes.
 
     [qualifier] [between|from] part [(- | to | and | through) part] [post-qualifier]
     part = [prefix] amount [suffix] [subunits]
@@ -11,7 +11,8 @@
 - subunits: "$12 and 50 cents", "15 dollars 20", "4 GBP 30 pence";
 - qualifier: "in excess of", "up to", "nearly", "or so", ... -> amount_min / amount_max / approximate.
 
-Every word list comes from ``rules/money.toml`` (:mod:`pipeline.money.lexicon`) and every
+Every word list comes from ``rules/money.toml`` (:mod:`pipeline.money.lexicon`), the number words
+from ``rules/numbers.toml`` (:mod:`pipeline.numbers`, which also values the amounts) and every
 currency marker from the currency table; :mod:`pipeline.money.reading` turns matches into
 amounts. Every repetition in the pattern is bounded, and word lists compile as tries, so a scan
 costs one pass over the text.
@@ -21,10 +22,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Iterable
 
+from pipeline import numbers
 from pipeline.money.currencies import table
 from pipeline.money.lexicon import Lexicon, load
 
@@ -70,20 +71,14 @@ def _char(ch: str) -> str:
     return {" ": SP + "+", "-": f"{SP}*-{SP}*"}.get(ch) or re.escape(ch)
 
 
-# --- numbers ---------------------------------------------------------------------------------
+# --- words ------------------------------------------------------------------------------------
+# Amounts are valued by pipeline.numbers (one parser, shared with the dates); here, the words the
+# grammar looks up around them.
 
 @dataclass(frozen=True)
 class _Words:
-    """The rule file's tables as the parser looks them up (built once)."""
+    """The rule file's qualifier and name tables as the reader looks them up (built once)."""
 
-    counts: dict[str, Decimal]  # "five" -> 5, "twenty" -> 20
-    hundreds: dict[str, Decimal]
-    scales: dict[str, Decimal]  # lower case: "million", "lakh"
-    abbreviations: dict[str, Decimal]  # case kept: "m", "MM", "bn"
-    fractions: dict[str, Decimal]
-    approximate: dict[str, Decimal]
-    articles: frozenset[str]
-    points: frozenset[str]
     before: dict  # qualifier word -> Qualifier
     after: dict
     attached_names: frozenset[str]
@@ -94,124 +89,28 @@ class _Words:
 def word_tables() -> _Words:
     lex = load()
     return _Words(
-        counts=lex.role("unit", "ten"), hundreds={w.lower(): v for w, v in lex.role("hundred").items()},
-        scales={w.lower(): v for w, v in lex.role("scale").items()},
-        abbreviations=lex.role("abbreviation", "spaced_abbreviation"), fractions=lex.role("fraction"),
-        approximate=lex.role("approximate_count"), articles=frozenset(lex.role("article")),
-        points=frozenset(lex.role("point")), before=lex.qualifiers_at("before"), after=lex.qualifiers_at("after"),
+        before=lex.qualifiers_at("before"), after=lex.qualifiers_at("after"),
         attached_names=frozenset(w.lower() for a in lex.attached_names for w in a.words),
         price_basis=frozenset(w.lower() for p in lex.price_basis for w in p.words),
     )
 
 
-def parse_amount(text: str, currency_after: bool = False) -> Decimal | None:
-    """'1,250,000' -> 1250000, '1.250.000' -> 1250000, '2,5' -> 2.5, '2.3bn' -> 2.3e9,
-    'two hundred million' -> 2e8, 'a quarter of a million' -> 2.5e5, '10 lakh crore' -> 1e13.
-
-    ``currency_after``: the currency follows the number, continental style ("3.000 Kč"), so a
-    lone dot before three digits groups thousands instead of marking decimals.
-    """
-    parsed = parse_value(text, currency_after)
-    return None if parsed is None else parsed[0]
+def _role(*roles: str) -> list[str]:
+    """The words of roles of ``rules/numbers.toml`` (:data:`pipeline.money.lexicon.NUMBER_ROLES`)."""
+    table = numbers.table()
+    return [w for role in roles for w in getattr(table, role)]
 
 
-def parse_value(text: str, currency_after: bool = False) -> tuple[Decimal, bool] | None:
-    """(value, approximate) of an amount's text, or None if a token has no meaning."""
-    w = word_tables()
-    counts, scales, abbreviations, fractions = w.counts, w.scales, w.abbreviations, w.fractions
-    approximate, articles, points = w.approximate, w.articles, w.points
-    tokens = re.findall(r"\d[\d.,'’\s\u00a0\u202f\u2009\u2007]*\d|\d|\.\d+|[A-Za-z]+", text.replace("-", " "))
-    total, current = Decimal(0), None
-    last_scale, last_group, after_scale = Decimal(1), Decimal(0), False
-    after_and, decimals, approx, saw_article = False, None, False, False
-    for tok in tokens:
-        low = tok.lower()
-        if decimals is not None and low in counts and counts[low] < 10:
-            decimals += str(counts[low])  # "one point five": digits after the point
-            continue
-        if decimals is not None:
-            current = (current or 0) + (Decimal(f"0.{decimals}") if decimals else 0)
-            decimals = None
-        if tok[0].isdigit() or tok[0] == ".":
-            value = _parse_digits(tok, currency_after)
-            if value is None:
-                return None
-            current = (current or 0) + value
-        elif low in counts:
-            current = (current or 0) + counts[low]
-        elif low in points:
-            decimals = ""
-        elif low in articles:
-            saw_article = True
-            after_scale = False
-            continue  # keeps `after_and`: "one and a half"
-        elif low in approximate:
-            current, approx = approximate[low], True
-        elif low in fractions:
-            f = fractions[low]
-            if after_and and current is None and last_scale > 1:
-                total += f * last_scale  # "a million and a half"
-            elif after_and:
-                current = (current or 0) + f  # "one and a half"
-            else:
-                current = (current if current is not None else 1) * f  # "half", "a quarter", "three quarters"
-        elif low in w.hundreds:
-            current = (current if current is not None else 1) * w.hundreds[low]
-        elif low in scales or tok in abbreviations:
-            scale = scales.get(low) or abbreviations[tok]
-            if current is None and after_scale:
-                total += last_group * (scale - 1)  # "10 lakh crore": the scales multiply
-                last_group *= scale
-            else:
-                last_group = (current if current is not None else 1) * scale
-                total += last_group
-            current, last_scale, after_scale = None, scale, True
-            after_and = False
-            continue
-        elif low == "and":
-            after_and = True
-            continue
-        elif low != "of":
-            return None
-        after_and = after_scale = False
-    if decimals:
-        current = (current or 0) + Decimal(f"0.{decimals}")
-    value = total + (current or 0)
-    if value == 0 and current is None and total == 0 and saw_article:
-        value = Decimal(1)  # "a euro"
-    return value, approx
-
-
-def _parse_digits(tok: str, currency_after: bool = False) -> Decimal | None:
-    """English and European separators; a lone '.ddd' is a decimal point (English) unless the
-    currency comes after the number; a lone ',dd' is a decimal comma."""
-    tok = re.sub(r"[\s\u00a0\u202f\u2009\u2007'’]", "", tok)
-    dots, commas = tok.count("."), tok.count(",")
-    if dots and commas:
-        decimal_sep = "." if tok.rfind(".") > tok.rfind(",") else ","
-    elif commas:
-        decimal_sep = "." if re.fullmatch(r"\d{1,3}(,\d{3})+", tok) else ","
-    elif dots > 1 or (currency_after and re.fullmatch(r"\d{1,3}\.\d{3}", tok)):
-        decimal_sep = ","
-    else:
-        decimal_sep = "."
-    thousands_sep = "," if decimal_sep == "." else "."
-    try:
-        return Decimal(tok.replace(thousands_sep, "").replace(decimal_sep, "."))
-    except InvalidOperation:
-        return None
-
-
-def _words_pattern(lex: Lexicon) -> str:
+def _words_pattern() -> str:
     """Numbers in words, as a grammar rather than any run of number words, so that "between
     five and ten dollars" stays two numbers and "a quarter of a million" one."""
     def w(*roles: str) -> str:
-        return rf"(?:{_alternation(lex.role(*roles))})\b"
+        return rf"(?:{_alternation(_role(*roles))})\b"
 
     J = rf"(?:{SP}+|{SP}*-{SP}*)"  # "twenty-five", "two - million"
     AND = rf"{SP}+and{SP}+"
-    unit, ten, hundred, scale, fraction = w("unit"), w("ten"), w("hundred"), w("scale"), w("fraction")
-    article, point, couple = w("article"), w("point"), w("approximate_count")
+    unit, ten, hundred, scale, fraction = w("units"), w("tens"), w("hundreds"), w("scales"), w("fractions")
+    article, point, couple = w("articles"), w("decimal_points"), w("approximate")
     count = rf"(?:{ten}(?:{J}{unit})?|{unit})"
     small = rf"(?:(?:{count}|{article}){J}{hundred}(?:(?:{AND}|{J}){count})?|{count})"
     decimal = rf"{count}{SP}+{point}(?:{SP}+{unit}){{1,4}}"
@@ -251,13 +150,13 @@ def grammar() -> tuple[re.Pattern, re.Pattern]:
               rf"|(?i:\b(?:{attached_names})(?=\d)))")
     suffix = (rf"(?:(?:{symbols})(?![\w])|(?<![A-Za-z])(?:{codes})\b|(?i:\b(?:{names}))(?![\w])"
               rf"|(?<=\d)(?:{attached})(?![\w.])|{dollar_after})")
-    abbreviation = rf"(?:{_alternation(lex.role('abbreviation'))})(?![\w'’])"
-    spaced_abbreviation = rf"(?:{_alternation(lex.role('spaced_abbreviation'))})(?![\w'’])"
-    scale = rf"(?i:(?:{_alternation(lex.role('scale'))})\b)"
-    words = _words_pattern(lex)
-    fraction, article = _alternation(lex.role("fraction")), _alternation(lex.role("article"))
-    count = rf"(?:{_alternation(lex.role('ten'))})\b(?:{SP}*-?{SP}*(?:{_alternation(lex.role('unit'))})\b)?" \
-            rf"|(?:{_alternation(lex.role('unit'))})\b"
+    abbreviation = rf"(?:{_alternation(_role('abbreviations'))})(?![\w'’])"
+    spaced_abbreviation = rf"(?:{_alternation(_role('short_forms'))})(?![\w'’])"
+    scale = rf"(?i:(?:{_alternation(_role('scales'))})\b)"
+    words = _words_pattern()
+    fraction, article = _alternation(_role("fractions")), _alternation(_role("articles"))
+    count = rf"(?:{_alternation(_role('tens'))})\b(?:{SP}*-?{SP}*(?:{_alternation(_role('units'))})\b)?" \
+            rf"|(?:{_alternation(_role('units'))})\b"
     # After "15 dollars 20" only the end of the phrase: "15 dollars 20 people" is no amount of cents.
     bare_end = f"(?={_phrase_end(lex)})"
 

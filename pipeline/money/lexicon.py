@@ -1,30 +1,32 @@
 """The money grammar's words, read from ``rules/money.toml`` and checked field by field.
 
 The grammar (:mod:`pipeline.money.grammar`) builds its regex from these tables and gives each
-entry its meaning: a qualifier's ``kind`` decides the bounds, a number word's ``role`` how it
-combines, a magnitude's exponents the bounds of "millions of dollars". Loading fails with the
-rule named (:class:`pipeline.rulefiles.RuleError`) on an unknown kind or role, a word listed
-twice with two meanings, or a pattern that does not compile, so a word is never accepted by a
-pattern without a meaning in code.
+entry its meaning: a qualifier's ``kind`` decides the bounds, a magnitude's exponents the bounds of
+"millions of dollars". The number words are not here but in ``rules/numbers.toml``
+(:mod:`pipeline.numbers`, shared with the dates); ``[[numbers]]`` entries give the amounts each of
+its roles must yield in money. Loading fails with the rule named
+(:class:`pipeline.rulefiles.RuleError`) on an unknown kind or role, a word listed twice with two
+meanings, or a pattern that does not compile, so a word is never accepted by a pattern without a
+meaning in code.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 
+from pipeline import numbers
 from pipeline.rulefiles import RuleError, choice, records
 
 FILE = "money.toml"
 
 KINDS = ("lower", "upper", "nearly", "just_over", "approx")
 WHERE = ("before", "after")
-# Roles whose words carry a number (`values`) and roles that are plain words (`words`).
-VALUED_ROLES = ("unit", "ten", "hundred", "scale", "abbreviation", "spaced_abbreviation", "fraction",
-                "approximate_count")
-WORD_ROLES = ("article", "point")
+# The roles of rules/numbers.toml that the money grammar reads (no dozens, no plurals: "millions of
+# dollars" is a vague magnitude; no fraction glyphs).
+NUMBER_ROLES = ("units", "tens", "hundreds", "scales", "abbreviations", "short_forms", "fractions",
+                "approximate", "articles", "decimal_points")
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,17 @@ class Qualifier:
 
 
 @dataclass(frozen=True)
-class NumberWords:
+class NumberExamples:
+    """The money amounts one role of ``rules/numbers.toml`` must give ("$2.3bn = 2300000000")."""
+
     name: str
     role: str
-    values: dict[str, Decimal]  # word -> number (for article and point: word -> 0)
     examples: tuple[str, ...]
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The role's words, from the shared table (case kept: abbreviations are case-sensitive)."""
+        return tuple(getattr(numbers.table(), self.role))
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,7 @@ class Weight:
 @dataclass(frozen=True)
 class Lexicon:
     qualifiers: tuple[Qualifier, ...]
-    numbers: tuple[NumberWords, ...]
+    numbers: tuple[NumberExamples, ...]
     magnitudes: tuple[Magnitude, ...]
     changes: tuple[Cue, ...]
     modifiers: tuple[WordList, ...]
@@ -99,10 +107,6 @@ class Lexicon:
     def qualifiers_at(self, where: str) -> dict[str, Qualifier]:
         """Normalised word ("in excess of") -> its qualifier, for one side of the amount."""
         return {key(w): q for q in self.qualifiers if q.where == where for w in q.words}
-
-    def role(self, *roles: str) -> dict[str, Decimal]:
-        """Word -> number for the given roles (case kept: abbreviations are case-sensitive)."""
-        return {w: v for n in self.numbers if n.role in roles for w, v in n.values.items()}
 
     def magnitude(self) -> dict[str, tuple[int, int]]:
         return {key(w): (m.low, m.high) for m in self.magnitudes for w in m.words}
@@ -142,24 +146,14 @@ def _qualifiers() -> tuple[Qualifier, ...]:
     return tuple(out)
 
 
-def _numbers() -> tuple[NumberWords, ...]:
-    out, seen = [], {}
+def _numbers() -> tuple[NumberExamples, ...]:
+    out = []
     for r in records(FILE, "numbers", {"name": str, "role": str, "examples": list}, {"values": dict, "words": list}):
-        role = choice(FILE, r, "role", VALUED_ROLES + WORD_ROLES)
-        valued = role in VALUED_ROLES
-        if valued != (r["values"] is not None) or (r["words"] is not None) == valued:
-            need = "`values` (word = number)" if valued else "`words` (a list)"
-            raise RuleError(f"{_label('numbers', r)}: role {role!r} takes {need} only")
-        values = {}
-        for word, number in (r["values"] or {w: 0 for w in r["words"]}).items():
-            if isinstance(number, bool) or not isinstance(number, (int, float)) or number < 0:
-                raise RuleError(f"{_label('numbers', r)}: {word!r} = {number!r} is not a number")
-            other = seen.setdefault(word if role.endswith("abbreviation") else word.lower(), r["name"])
-            if other != r["name"]:
-                raise RuleError(f"{_label('numbers', r)}: {word!r} is also in {other!r}")
-            values[word] = Decimal(str(number))
-        out.append(NumberWords(r["name"], role, values, tuple(r["examples"])))
-    missing = set(VALUED_ROLES + WORD_ROLES) - {n.role for n in out}
+        role = choice(FILE, r, "role", NUMBER_ROLES)
+        if r["values"] is not None or r["words"] is not None:
+            raise RuleError(f"{_label('numbers', r)}: number words belong in numbers.toml [{role}], not here")
+        out.append(NumberExamples(r["name"], role, tuple(r["examples"])))
+    missing = set(NUMBER_ROLES) - {n.role for n in out}
     if missing:
         raise RuleError(f"{FILE}: no [[numbers]] entry for role(s) {sorted(missing)}")
     return tuple(out)

@@ -1,8 +1,8 @@
 """Reading the money grammar's matches: every expression of a text as a :class:`Found`.
 
 :func:`scan` runs the regex of :mod:`pipeline.money.grammar` once over a text and reads each
-match: its markers, its value (subunits included), its bounds from the qualifiers, whether two
-amounts make a range. What it gives is resolved against the document in :mod:`pipeline.money`.
+match: its markers, its value (subunits included; the number itself read by :mod:`pipeline.numbers`),
+its bounds from the qualifiers, whether two amounts make a range. What it gives is resolved against the document in :mod:`pipeline.money`.
 
 It reads through invisible format characters (zero-width spaces, soft hyphens), and each check
 after a match looks at a fixed window around it, so its cost is linear in the text.
@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pipeline.money.currencies import Reading, dollar_prefix, table
-from pipeline.money.grammar import SP, context_patterns, grammar, parse_amount, parse_value, word_tables
+from pipeline import numbers
+from pipeline.money.grammar import SP, context_patterns, grammar, word_tables
 from pipeline.money.lexicon import key, load
 
 # Invisible format characters a copy-paste leaves inside words and numbers ("$\u200b3 million").
@@ -155,7 +156,7 @@ def _read(m: re.Match, text: str) -> tuple[Found | None, int]:
         return None, m.end("amt1")
     low, high = first.value, second.value
     if not first.scaled and second.scaled:
-        scaled = low * _scale_of(second.amount_text)
+        scaled = low * numbers.scale_of(second.amount_text)
         low = scaled if scaled < high else low
     if not _is_range(m, text) or low >= high:  # "rose from $5 to $6", "from $10 to $5": two amounts
         if first.marker is None:  # "fell from 40 to 30 dollars": the first is in dollars too
@@ -178,9 +179,9 @@ def _part(m: re.Match, n: int, text: str, currency_after: bool) -> _Part:
     amount_text = g[f"amt{n}"]
     start = m.start(f"pre{n}") if g[f"pre{n}"] else m.start(f"amt{n}")
     end = m.end(f"suf{n}") if g[f"suf{n}"] else m.end(f"amt{n}")
-    parsed = parse_value(amount_text, currency_after)
-    value, approx = parsed if parsed is not None else (None, False)
-    scaled = _scale_of(amount_text) > 1
+    parsed = numbers.read(amount_text, currency_after=currency_after)
+    value, approx = (parsed.value, parsed.approximate) if parsed is not None else (None, False)
+    scaled = numbers.scale_of(amount_text) > 1
     if g[f"art{n}"] and not (suf and suf.is_name and not pre):
         marker = None  # "a" counts as one only before a currency name: "a euro", not "a $5 bill"
     if suf is not None and suf.is_name and not pre:
@@ -205,7 +206,7 @@ def _subunit(m: re.Match, n: int, marker: Marker, value: Decimal, scaled: bool, 
         return None
     if subname is None and not suffixed:
         return None
-    cents = parse_amount(amount)
+    cents = numbers.parse(amount)
     if cents is None or cents >= 100:
         return None
     subunits = table().subunits
@@ -290,17 +291,6 @@ def _bounds(value: Decimal, kind: str | None) -> tuple[Decimal | None, Decimal |
         "just_over": (value, None, True),
         "approx": (None, None, True),
     }[kind]
-
-
-def _scale_of(amount_text: str) -> Decimal:
-    scales, abbreviations = word_tables().scales, word_tables().abbreviations
-    has_digits = bool(re.search(r"\d", amount_text))
-    scale = Decimal(1)
-    for w in re.findall(r"[A-Za-z]+", amount_text):
-        s = scales.get(w.lower()) or (abbreviations.get(w) if has_digits else None)
-        if s:
-            scale *= s
-    return scale
 
 
 def _is_year(text: str, m: re.Match, marker: Marker) -> bool:
