@@ -60,8 +60,11 @@ def read_docs(con, files: list, schema: pa.Schema, doc_ids: Iterable[str], colum
     cols = ", ".join(f'"{c}"' for c in (columns or schema.names))
     con.register("_ids", ids)
     try:
+        # In a fixed order (key, then as written): DuckDB's parallel scan returns rows in any order,
+        # and whatever iterates them (votes, phrases, chains) must not depend on that.
         return con.sql(
-            f'select {cols} from read_parquet({_file_list(files)}) where "{key}" in (select k from _ids)'
+            f'select {cols} from read_parquet({_file_list(files)}, filename = true, file_row_number = true) '
+            f'where "{key}" in (select k from _ids) order by "{key}", filename, file_row_number'
         ).to_arrow_table().cast(_select(schema, columns))
     finally:
         con.unregister("_ids")
@@ -180,7 +183,7 @@ class KeyedTable:
         cols = ", ".join(f'"{c}"' for c in self.schema.names)
         sql = (f"select {cols} from (select *, row_number() over (partition by {keys} order by {VERSION} desc) as _rn "
                f"from read_parquet({_file_list(files)}, union_by_name = true) {where}) "
-               f"where _rn = 1 and not {DELETED} {after}")
+               f"where _rn = 1 and not {DELETED} {after} order by {keys}")  # a fixed order, as read_docs
         return self.con.sql(sql).to_arrow_table().cast(self.schema)
 
     def put(self, rows: pa.Table) -> None:
@@ -222,11 +225,31 @@ class KeyedTable:
         self._maybe_fold()
 
     def _maybe_fold(self) -> None:
+        """Size-tiered, as log-structured stores compact: when the small files outweigh the largest,
+        everything is rewritten (dead versions go); when there are merely many, the small ones become
+        one and the largest is left alone (a run that adds one document must not rewrite the corpus)."""
         entries = self.commit.tables.get(self.name, [])
+        if len(entries) < 2:
+            return
         total = sum(f.rows for f in entries)
-        largest = max((f.rows for f in entries), default=0)
-        if len(entries) > MAX_KEYED_FILES or (len(entries) > 1 and total > 2 * largest and total - largest > 100_000):
+        largest = max(entries, key=lambda f: f.rows)
+        if total > 2 * largest.rows and total - largest.rows > 100_000:
             self.fold()
+        elif len(entries) > MAX_KEYED_FILES:
+            self._merge([f for f in entries if f is not largest])
+
+    def _merge(self, entries: list) -> None:
+        """These files become one holding each key's newest version among them, tombstones included
+        (an older version of the key may live in a file left out)."""
+        names = {f.name for f in entries}
+        files = [p for p in self.files() if p.name in names]
+        keys = ", ".join(f'"{k}"' for k in self.key)
+        data = self.con.sql(
+            f"select * exclude (_rn) from (select *, row_number() over (partition by {keys} order by {VERSION} desc) as _rn "
+            f"from read_parquet({_file_list(files)}, union_by_name = true)) where _rn = 1 order by {keys}"
+        ).to_arrow_table().select(self.stored.names).cast(self.stored)
+        self.commit.drop(self.name, names)
+        self.commit.write(self.name, data, keep_empty=True, row_group_rows=KEYED_ROW_GROUP)
 
     def fold(self) -> None:
         """Rewrite the table as one file of its live rows."""

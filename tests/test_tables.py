@@ -1,0 +1,63 @@
+"""The keyed state tables: newest version of a key wins, tombstones delete, compaction changes nothing.
+
+Checked against a plain dict that replays the same puts and deletes (an independent model).
+"""
+
+from __future__ import annotations
+
+import random
+
+import pyarrow as pa
+
+from pipeline.output import store
+from pipeline.output.tables import MAX_KEYED_FILES, KeyedTable
+
+SCHEMA = pa.schema([pa.field("k", pa.string(), nullable=False), pa.field("v", pa.int64())])
+
+
+def _live(table: KeyedTable) -> dict[str, int]:
+    return {r["k"]: r["v"] for r in table.all().to_pylist()}
+
+
+def test_many_runs_of_puts_and_deletes_read_back_as_a_dict_would(tmp_path):
+    rng = random.Random(7)
+    model: dict[str, int] = {}
+    base = None
+    sizes_seen = []
+    for run in range(6):  # each run a commit of its own, as the flow makes them
+        commit = store.Commit(tmp_path, base)
+        table = KeyedTable(commit, "_t", SCHEMA, ["k"])
+        for _ in range(2 * MAX_KEYED_FILES):  # more flushes than files allowed: compaction must happen
+            puts = {f"k{rng.randrange(3000):04d}": rng.randrange(1000) for _ in range(rng.randrange(1, 60))}
+            table.put(pa.Table.from_pylist([{"k": k, "v": v} for k, v in puts.items()], schema=SCHEMA))
+            gone = sorted({f"k{rng.randrange(3000):04d}" for _ in range(rng.randrange(0, 20))} - set(puts))
+            table.delete(pa.table({"k": pa.array(gone, pa.string())}))
+            table.flush()
+            model.update(puts)
+            for k in gone:
+                model.pop(k, None)
+            assert len(commit.tables["_t"]) <= MAX_KEYED_FILES
+        sizes_seen.append(max(f.rows for f in commit.tables["_t"]))
+        assert _live(table) == model
+        some = sorted(rng.sample(sorted(model), 25)) + ["never-written"]
+        got = {r["k"]: r["v"] for r in table.get(pa.table({"k": some})).to_pylist()}
+        assert got == {k: model[k] for k in some if k in model}
+        base = commit.commit({}, public=[])
+    assert len(set(sizes_seen)) > 1, "the test never grew the large file"
+
+
+def test_many_small_files_merge_without_rewriting_the_largest(tmp_path):
+    commit = store.Commit(tmp_path, None)
+    table = KeyedTable(commit, "_t", SCHEMA, ["k"])
+    table.put(pa.Table.from_pylist([{"k": f"b{i:06d}", "v": i} for i in range(50_000)], schema=SCHEMA))
+    table.flush()
+    big = commit.tables["_t"][0].name
+    for i in range(MAX_KEYED_FILES + 1):
+        table.put(pa.Table.from_pylist([{"k": f"b{i:06d}", "v": -i}], schema=SCHEMA))
+        table.delete(pa.table({"k": [f"b{40_000 + i:06d}"]}))
+        table.flush()
+    names = [f.name for f in commit.tables["_t"]]
+    assert big in names and len(names) < MAX_KEYED_FILES, names
+    live = _live(table)
+    assert live["b000003"] == -3 and "b040003" not in live and live["b045000"] == 45_000
+    assert len(live) == 50_000 - (MAX_KEYED_FILES + 1)
