@@ -1,6 +1,7 @@
 """Cross-document entity alignment: one stable ``entity_id`` per real-world entity.
 
-    model mentions -> headline words cut out of names (:mod:`pipeline.align.headlines`)
+    model mentions -> spans that are never names dropped (:mod:`pipeline.align.junk`)
+    -> headline words cut out of names (:mod:`pipeline.align.headlines`)
     -> recall sweep (names found elsewhere, :mod:`pipeline.align.sweep`)
     -> per document: short forms join their full names, one label per chain (:mod:`pipeline.align.chains`)
     -> across the corpus: label repair by majority, then chains clustered into entities
@@ -17,6 +18,7 @@ from pipeline.align.cluster import Clusterer
 from pipeline.align.entities import disambiguate_ids, entity_id_for, make_entity, name_key
 from pipeline.align.headlines import split_headline_names
 from pipeline.align.index import align_corpus
+from pipeline.align.junk import drop_junk
 from pipeline.align.labels import repair_labels
 from pipeline.align.sweep import lowercase_vocabulary, sweep
 from pipeline.schema import Document, Entity, Mention
@@ -32,6 +34,18 @@ def align(documents: list[Document], mentions: list[Mention],
     """
     with _cycle_collector_paused():
         return _align(documents, mentions, sentences)
+
+
+def _by_document(mentions: list[Mention]) -> dict[str, list[Mention]]:
+    by_doc: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        by_doc[m.doc_id].append(m)
+    return by_doc
+
+
+def _without_junk(documents: list[Document], mentions: list[Mention]) -> list[Mention]:
+    by_doc = _by_document(mentions)
+    return [m for d in documents for m in drop_junk(d, by_doc.get(d.doc_id, []))]
 
 
 @contextmanager
@@ -54,11 +68,11 @@ def _cycle_collector_paused():
 def _align(documents: list[Document], mentions: list[Mention],
            sentences: dict[str, list[tuple[int, int]]] | None) -> tuple[list[Mention], list[Entity]]:
     common = lowercase_vocabulary(d.text for d in documents)
+    mentions = _without_junk(documents, mentions)
     mentions = split_headline_names(documents, mentions, common)
     mentions = sweep(documents, mentions, sentences or {}, common)
-    by_doc: dict[str, list[Mention]] = defaultdict(list)
-    for m in mentions:
-        by_doc[m.doc_id].append(m)
+    mentions = _without_junk(documents, mentions)  # what the sweep found passes the same test
+    by_doc = _by_document(mentions)
     chains = [c for d in documents for c in doc_chains(d.doc_id, d.text, by_doc.get(d.doc_id, []), common)]
     repair_labels(chains)
     groups = Clusterer(chains, n_docs=len(documents)).run()

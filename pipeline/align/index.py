@@ -8,9 +8,10 @@ Alignment's corpus-wide knowledge is kept as tables in the dataset's snapshot (i
    votes per name (``_t_phrases``, the recall sweep's phrase list), label votes per name key for
    label repair (``_t_labels``) and document frequencies of name keys (``_t_df``, for context).
 2. **Per document** (:func:`process_document`, a pure function of one document and the tallies):
-   headline words cut out, names of the corpus swept, chains built. Old documents are swept again
-   only where a name new to the corpus occurs, found through the postings of capitalised words
-   (``_postings``), never by rescanning the corpus.
+   spans that are never names dropped (:mod:`pipeline.align.junk`, before the tallies count the
+   document), headline words cut out, names of the corpus swept (and junk dropped again), chains
+   built. Old documents are swept again only where a name new to the corpus occurs, found through
+   the postings of capitalised words (``_postings``), never by rescanning the corpus.
 3. **Groups and blocks** (:mod:`pipeline.align.groups`): a long chain joins the group of its exact
    name and kind; only the blocks whose groups changed are clustered again. A short chain attaches
    to the one long cluster it is an alias of and shares context with, or joins the leftover group of
@@ -37,6 +38,7 @@ from pipeline.align import groups as G
 from pipeline.align.chains import Chain, doc_chains, mention_name
 from pipeline.align.entities import canonical_name_from, entity_id_for
 from pipeline.align.headlines import headline_words, name_words, split_mention, title_line_flags
+from pipeline.align.junk import drop_junk
 from pipeline.align.labels import CORPUS_MAJORITY, label_class
 from pipeline.align.names import PERSON, fold
 from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_spans, phrase_votes,
@@ -105,7 +107,7 @@ PER_DOC = ("_postings", "_doc_phrases", "_chains")
 @dataclass
 class DocInput:
     doc: Document
-    mentions: list[Mention]  # the model's, sorted
+    mentions: list[Mention]  # the model's, sorted, junk dropped (pipeline.align.junk)
     sentences: list[tuple[int, int]]
     _flags: list[bool] | None = None
 
@@ -139,6 +141,7 @@ def split_document(d: DocInput, common, known) -> list[Mention]:
 def process_document(d: DocInput, split: list[Mention], sweeper: Sweeper, common) -> tuple[list[Mention], list[Chain]]:
     """The document's mentions once swept, and its chains."""
     mentions = merge_spans(d.doc, split, sweeper, d.sentences or [(0, len(d.doc.text))])
+    mentions = drop_junk(d.doc, mentions)  # what the sweep found passes the same test as the model's names
     return mentions, doc_chains(d.doc.doc_id, d.doc.text, mentions, common)
 
 
@@ -420,7 +423,8 @@ def _load_inputs_now(corpus, ids: list[str], from_base: bool) -> list[DocInput]:
     for d in sorted(docs, key=lambda d: d["doc_id"]):
         doc = Document(doc_id=d["doc_id"], source_path=d["source_path"], text=d["text"])
         ms = sorted(by_doc[d["doc_id"]], key=lambda m: (m.start_char, m.end_char))
-        out.append(DocInput(doc, ms, sent_by[d["doc_id"]]))
+        # Spans that are never names (pipeline.align.junk) leave before any tally or step sees them.
+        out.append(DocInput(doc, drop_junk(doc, ms), sent_by[d["doc_id"]]))
     return out
 
 
