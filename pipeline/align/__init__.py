@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from pipeline.align.chains import doc_chains
 from pipeline.align.cluster import Clusterer
@@ -23,17 +24,35 @@ from pipeline.align.labels import repair_labels
 from pipeline.align.sweep import lowercase_vocabulary, sweep
 from pipeline.schema import Document, Entity, Mention
 
-__all__ = ["align", "align_corpus", "entity_id_for", "name_key"]
+__all__ = ["Steps", "align", "align_corpus", "entity_id_for", "name_key"]
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Which repair steps run: all of them in the product (and always in :func:`align_corpus`).
+    ``make eval`` switches each off, and each on alone, in this batch :func:`align`, to measure what
+    it does (a step stays only where it helps on corpora it was not tuned on)."""
+
+    junk_filter: bool = True  # time zones, URL pieces, lone titles, quote characters, ... dropped
+    headline_split: bool = True  # ordinary words of Title Case lines cut out of names
+    sweep: bool = True  # names the model found elsewhere added where it missed them
+    label_repair: bool = True  # corpus majority label over a document's
+    chains: bool = True  # short forms joined to their full names within a document
+
+    @classmethod
+    def none(cls) -> Steps:
+        return cls(junk_filter=False, headline_split=False, sweep=False, label_repair=False, chains=False)
 
 
 def align(documents: list[Document], mentions: list[Mention],
-          sentences: dict[str, list[tuple[int, int]]] | None = None) -> tuple[list[Mention], list[Entity]]:
+          sentences: dict[str, list[tuple[int, int]]] | None = None,
+          steps: Steps = Steps()) -> tuple[list[Mention], list[Entity]]:
     """Mentions (with names the model missed added) each with an ``entity_id``, and the entities.
 
     ``sentences`` gives each document's sentence bounds, for the provenance of added mentions.
     """
     with _cycle_collector_paused():
-        return _align(documents, mentions, sentences)
+        return _align(documents, mentions, sentences, steps)
 
 
 def _by_document(mentions: list[Mention]) -> dict[str, list[Mention]]:
@@ -66,15 +85,21 @@ def _cycle_collector_paused():
 
 
 def _align(documents: list[Document], mentions: list[Mention],
-           sentences: dict[str, list[tuple[int, int]]] | None) -> tuple[list[Mention], list[Entity]]:
+           sentences: dict[str, list[tuple[int, int]]] | None, steps: Steps) -> tuple[list[Mention], list[Entity]]:
     common = lowercase_vocabulary(d.text for d in documents)
-    mentions = _without_junk(documents, mentions)
-    mentions = split_headline_names(documents, mentions, common)
-    mentions = sweep(documents, mentions, sentences or {}, common)
-    mentions = _without_junk(documents, mentions)  # what the sweep found passes the same test
+    if steps.junk_filter:
+        mentions = _without_junk(documents, mentions)
+    if steps.headline_split:
+        mentions = split_headline_names(documents, mentions, common)
+    if steps.sweep:
+        mentions = sweep(documents, mentions, sentences or {}, common)
+        if steps.junk_filter:  # what the sweep found passes the same test as the model's names
+            mentions = _without_junk(documents, mentions)
     by_doc = _by_document(mentions)
-    chains = [c for d in documents for c in doc_chains(d.doc_id, d.text, by_doc.get(d.doc_id, []), common)]
-    repair_labels(chains)
+    chains = [c for d in documents
+              for c in doc_chains(d.doc_id, d.text, by_doc.get(d.doc_id, []), common, link=steps.chains)]
+    if steps.label_repair:
+        repair_labels(chains)
     groups = Clusterer(chains, n_docs=len(documents)).run()
     entities = [make_entity(g) for g in groups]
     disambiguate_ids(entities, groups)

@@ -129,8 +129,12 @@ def mention_name(m: Mention) -> Name:
     return parse(m.text, label)
 
 
-def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str] = frozenset()) -> list[Chain]:
-    """The chains of one document; ``common`` holds words the corpus writes in lowercase."""
+def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str] = frozenset(),
+               link: bool = True) -> list[Chain]:
+    """The chains of one document; ``common`` holds words the corpus writes in lowercase.
+
+    ``link=False`` (measurement only) keeps every name key its own chain: no short form joins.
+    """
     names: dict[str, Name] = {}
     by_key: dict[str, list[Mention]] = {}
     for m in sorted(mentions, key=lambda m: m.start_char):
@@ -144,7 +148,7 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
     minus_lengths = [-len(g.name.tokens) for g in ordered]  # ascending, for bisect
     index = _WordIndex(ordered)
     sets = UnionFind(g.key for g in ordered)
-    for position, short in enumerate(ordered):
+    for position, short in enumerate(ordered if link else ()):
         n_longer = bisect_left(minus_lengths, -len(short.name.tokens))
         target = _antecedent(short, ordered, n_longer, common, index.candidates(position, n_longer))
         if target is not None:
