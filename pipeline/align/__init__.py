@@ -5,14 +5,15 @@
     -> recall sweep (names found elsewhere, :mod:`pipeline.align.sweep`)
     -> per document: short forms join their full names, one label per chain (:mod:`pipeline.align.chains`)
     -> across the corpus: label repair by majority, then chains clustered into entities
+    -> place entities geocoded: the vote of their chains' readings (:mod:`pipeline.align.places`)
 """
 
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from pipeline.align.chains import doc_chains
 from pipeline.align.cluster import Clusterer
@@ -21,6 +22,7 @@ from pipeline.align.headlines import split_headline_names
 from pipeline.align.index import align_corpus
 from pipeline.align.junk import drop_junk
 from pipeline.align.labels import repair_labels
+from pipeline.align.places import PLACE_LABELS, read_places, vote
 from pipeline.align.sweep import lowercase_vocabulary, sweep
 from pipeline.schema import Document, Entity, Mention
 
@@ -67,6 +69,14 @@ def _without_junk(documents: list[Document], mentions: list[Mention]) -> list[Me
     return [m for d in documents for m in drop_junk(d, by_doc.get(d.doc_id, []))]
 
 
+def locate(entity: Entity, readings: Counter) -> None:
+    """A place entity's geocoding columns from its chains' readings (left null when they do not decide)."""
+    found = vote(readings) if entity.label in PLACE_LABELS else None
+    if found is not None:
+        for column, value in asdict(found).items():
+            setattr(entity, column, value)
+
+
 @contextmanager
 def _cycle_collector_paused():
     """Alignment only adds objects (chains, name sets, summaries: a few hundred thousand) and makes
@@ -96,13 +106,18 @@ def _align(documents: list[Document], mentions: list[Mention],
         if steps.junk_filter:  # what the sweep found passes the same test as the model's names
             mentions = _without_junk(documents, mentions)
     by_doc = _by_document(mentions)
-    chains = [c for d in documents
-              for c in doc_chains(d.doc_id, d.text, by_doc.get(d.doc_id, []), common, link=steps.chains)]
+    chains = []
+    for d in documents:
+        doc = doc_chains(d.doc_id, d.text, by_doc.get(d.doc_id, []), common, link=steps.chains)
+        read_places(doc)
+        chains.extend(doc)
     if steps.label_repair:
         repair_labels(chains)
     groups = Clusterer(chains, n_docs=len(documents)).run()
     entities = [make_entity(g) for g in groups]
     disambiguate_ids(entities, groups)
+    for entity, group in zip(entities, groups):
+        locate(entity, Counter(c.place for c in group if c.place))
     for entity, group in zip(entities, groups):
         for chain in group:
             for m in chain.mentions:

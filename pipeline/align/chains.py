@@ -96,6 +96,7 @@ class Chain:
     label: str
     keys: set[str] = field(default_factory=set)  # every name key in the chain ("lindsay lohan", "lohan")
     character: bool = False  # a role in a film or book, kept apart from real people of that name
+    place: str | None = None  # where the document puts it, if a place (pipeline.align.places.reading)
 
     @property
     def head_votes(self) -> Counter:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable
 
@@ -41,6 +41,7 @@ from pipeline.align.headlines import headline_words, name_words, split_mention, 
 from pipeline.align.junk import drop_junk
 from pipeline.align.labels import CORPUS_MAJORITY, label_class
 from pipeline.align.names import PERSON, fold
+from pipeline.align.places import PLACE_LABELS, read_places, vote
 from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_spans, phrase_votes,
                                   phrases_from_votes, TOKEN)
 from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR, MAX_CONTEXT_NAMES
@@ -74,6 +75,7 @@ SCHEMAS_STATE = {
         pa.field("keys", pa.list_(pa.string())), pa.field("aliases", pa.list_(pa.string())),
         pa.field("context", pa.list_(pa.string())), pa.field("mention_keys", pa.list_(pa.string())),
         pa.field("mention_ids", pa.list_(pa.string())), pa.field("texts", pa.list_(pa.string())),
+        pa.field("place", pa.string()),
     ]),
     "_groups": pa.schema([
         pa.field("gid", pa.string(), nullable=False), pa.field("block", pa.string()), pa.field("n", pa.int64()),
@@ -95,6 +97,7 @@ SCHEMAS_STATE = {
         pa.field("agg_surface_docs", pa.list_(pa.int64())),
         pa.field("agg_docs", pa.list_(pa.string())), pa.field("agg_doc_n", pa.list_(pa.int64())),
         pa.field("agg_characters", pa.int64()),
+        pa.field("agg_places", pa.list_(pa.string())), pa.field("agg_place_n", pa.list_(pa.int64())),
     ]),
 }
 KEYED = {"_t_lower": ["word"], "_t_names": ["word"], "_t_phrases": ["text"], "_t_labels": ["key"], "_t_df": ["key"],
@@ -142,7 +145,9 @@ def process_document(d: DocInput, split: list[Mention], sweeper: Sweeper, common
     """The document's mentions once swept, and its chains."""
     mentions = merge_spans(d.doc, split, sweeper, d.sentences or [(0, len(d.doc.text))])
     mentions = drop_junk(d.doc, mentions)  # what the sweep found passes the same test as the model's names
-    return mentions, doc_chains(d.doc.doc_id, d.doc.text, mentions, common)
+    chains = doc_chains(d.doc.doc_id, d.doc.text, mentions, common)
+    read_places(chains)
+    return mentions, chains
 
 
 def document_context(chains: list[Chain]) -> set[str]:
@@ -170,6 +175,7 @@ def chain_row(c: Chain, number: int, doc_keys: set[str]) -> dict:
         "aliases": sorted(aliases), "context": sorted(doc_keys - c.keys),
         "mention_keys": [mention_name(m).key for m in c.mentions],
         "mention_ids": [m.mention_id for m in c.mentions], "texts": [m.text for m in c.mentions],
+        "place": c.place,
     }
 
 
@@ -1153,7 +1159,7 @@ class Linker:
         return {r["entity_id"]: r["label"] for r in rows}
 
 
-AGGREGATE_COLUMNS = ["doc_id", "chain", "head_key", "character", "texts"]
+AGGREGATE_COLUMNS = ["doc_id", "chain", "head_key", "character", "texts", "place"]
 
 
 @dataclass
@@ -1166,6 +1172,7 @@ class Aggregate:
     surface_docs: Counter = field(default_factory=Counter)  # text -> chains writing it
     docs: Counter = field(default_factory=Counter)  # doc_id -> chains
     characters: int = 0  # chains that are film roles
+    places: Counter = field(default_factory=Counter)  # place reading -> chains (pipeline.align.places.vote)
 
     @property
     def n_mentions(self) -> int:
@@ -1177,7 +1184,8 @@ class Aggregate:
             return cls()
         pair = lambda a, b: Counter(dict(zip(row[a] or [], row[b] or [])))  # noqa: E731
         return cls(pair("agg_labels", "agg_label_n"), pair("agg_keys", "agg_key_n"), pair("agg_surfaces", "agg_surface_n"),
-                   pair("agg_surfaces", "agg_surface_docs"), pair("agg_docs", "agg_doc_n"), row["agg_characters"] or 0)
+                   pair("agg_surfaces", "agg_surface_docs"), pair("agg_docs", "agg_doc_n"), row["agg_characters"] or 0,
+                   pair("agg_places", "agg_place_n"))
 
     def add(self, chain: dict, label: str, sign: int) -> None:
         texts = chain["texts"]
@@ -1189,9 +1197,13 @@ class Aggregate:
             self.surface_docs[t] += sign
         self.docs[chain["doc_id"]] += sign
         self.characters += sign * bool(chain["character"])
+        place = chain.get("place")
+        if place:
+            self.places[place] += sign
         if sign < 0:  # what dropped to zero goes (only the keys this chain touched can have)
             for counter, keys in ((self.labels, (label,)), (self.keys, (chain["head_key"],)), (self.surfaces, texts),
-                                  (self.surface_docs, texts), (self.docs, (chain["doc_id"],))):
+                                  (self.surface_docs, texts), (self.docs, (chain["doc_id"],)),
+                                  (self.places, (place,) if place else ())):
                 for k in keys:
                     if counter.get(k, 1) <= 0:
                         del counter[k]
@@ -1201,6 +1213,7 @@ class Aggregate:
         label = majority(self.labels)
         key = max(self.keys, key=lambda k: (self.keys[k], len(k.split()), k))
         doc_ids = sorted(self.docs)
+        found = vote(self.places) if label in PLACE_LABELS else None
         return Entity(
             entity_id=entity_id or entity_id_for(("character:" if self.characters else "") + label_class(label), key),
             name=canonical_name_from(self.surfaces, self.surface_docs, label),
@@ -1209,6 +1222,7 @@ class Aggregate:
             n_mentions=self.n_mentions,
             n_docs=len(doc_ids),
             doc_ids=doc_ids,
+            **(asdict(found) if found else {}),
         )
 
     def columns(self) -> dict:
@@ -1217,4 +1231,5 @@ class Aggregate:
                 "agg_keys": list(self.keys), "agg_key_n": list(self.keys.values()),
                 "agg_surfaces": surfaces, "agg_surface_n": [self.surfaces[t] for t in surfaces],
                 "agg_surface_docs": [self.surface_docs[t] for t in surfaces],
-                "agg_docs": list(self.docs), "agg_doc_n": list(self.docs.values()), "agg_characters": self.characters}
+                "agg_docs": list(self.docs), "agg_doc_n": list(self.docs.values()), "agg_characters": self.characters,
+                "agg_places": list(self.places), "agg_place_n": list(self.places.values())}
