@@ -102,3 +102,16 @@ def test_the_entity_index_geocodes_as_a_fresh_run_does(prefect_server, tmp_path)
     places = want["entities"][want["entities"].name == "Paris"]
     # One "Paris" entity read as Texas by two documents and as France by one: two in three decide.
     assert list(places.geonames_id) == [PARIS_TX]
+
+
+def test_a_city_standing_for_its_team_is_an_organisation_and_not_geocoded():
+    d = make_document("d", "d.txt", "Denver beat Oakland 24-20 on Sunday. Snow fell in Denver overnight.")
+    ms = []
+    for surface, start in (("Denver", 0), ("Oakland", 12), ("Denver", 51)):
+        ms.append(Mention("d", mention_id("d", start, start + len(surface)), start, start + len(surface), surface,
+                          "GPE", "", 0, model_label="GPE"))
+    mentions, entities = align([d], ms, {"d": [(0, len(d.text))]})
+    team, city = sorted((m for m in mentions if m.text == "Denver"), key=lambda m: m.start_char)
+    assert (team.label, city.label) == ("ORG", "GPE") and team.entity_id != city.entity_id
+    by_id = {e.entity_id: e for e in entities}
+    assert by_id[team.entity_id].geonames_id is None and by_id[city.entity_id].place_kind == "city"

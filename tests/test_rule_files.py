@@ -103,3 +103,26 @@ def test_not_names_examples_are_junk(entry, example):
                          ids=lambda x: getattr(x, "name", x))
 def test_not_names_counterexamples_are_not(entry, example):
     assert _junk_of(example) is None, f"{entry.name}: {example!r}"
+
+
+# -- rules/team_cues.toml: a place name standing for a sports team ---------------------------------
+
+TEAM_CUES = chains.team_cues()
+
+
+def _place(example: str) -> tuple[str, Mention]:
+    start = example.index("[")
+    text = example.replace("[", "").replace("]", "")
+    end = example.index("]") - 1
+    return text, Mention("d", mention_id("d", start, end), start, end, text[start:end], "GPE", "", 0, model_label="GPE")
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in TEAM_CUES for e in c.examples], ids=lambda x: getattr(x, "name", x))
+def test_team_cue_finds_its_examples(cue, example):
+    assert chains.is_team(*_place(example)), f"{cue.name} misses {example!r}"
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in TEAM_CUES for e in c.counterexamples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_team_cue_ignores_its_counterexamples(cue, example):
+    assert not chains.is_team(*_place(example)), f"{cue.name} takes {example!r} for a team"

@@ -75,7 +75,7 @@ SCHEMAS_STATE = {
         pa.field("keys", pa.list_(pa.string())), pa.field("aliases", pa.list_(pa.string())),
         pa.field("context", pa.list_(pa.string())), pa.field("mention_keys", pa.list_(pa.string())),
         pa.field("mention_ids", pa.list_(pa.string())), pa.field("texts", pa.list_(pa.string())),
-        pa.field("place", pa.string()),
+        pa.field("place", pa.string()), pa.field("team", pa.bool_()),
     ]),
     "_groups": pa.schema([
         pa.field("gid", pa.string(), nullable=False), pa.field("block", pa.string()), pa.field("n", pa.int64()),
@@ -175,14 +175,14 @@ def chain_row(c: Chain, number: int, doc_keys: set[str]) -> dict:
         "aliases": sorted(aliases), "context": sorted(doc_keys - c.keys),
         "mention_keys": [mention_name(m).key for m in c.mentions],
         "mention_ids": [m.mention_id for m in c.mentions], "texts": [m.text for m in c.mentions],
-        "place": c.place,
+        "place": c.place, "team": c.team,
     }
 
 
 def repaired_label(row: dict, clear: str | None) -> str:
     """:func:`pipeline.align.labels.repair_labels` for one chain, given its name's clear corpus label."""
     label = row["doc_label"]
-    if clear is None or clear == label:
+    if clear is None or clear == label or row.get("team"):
         return label
     own = dict(zip(row["own_labels"], row["own_counts"]))
     if len(own) == 1 and label in own and own[label] >= 3:
