@@ -115,3 +115,31 @@ def test_a_city_standing_for_its_team_is_an_organisation_and_not_geocoded():
     assert (team.label, city.label) == ("ORG", "GPE") and team.entity_id != city.entity_id
     by_id = {e.entity_id: e for e in entities}
     assert by_id[team.entity_id].geonames_id is None and by_id[city.entity_id].place_kind == "city"
+
+
+def test_an_index_written_without_the_place_columns_is_realigned(tmp_path):
+    """A dataset aligned by the version before geocoding has `_chains` without `place`: the next run
+    must re-align it whole rather than read columns that are not there."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipeline.align.index import SCHEMAS_STATE, _index_outdated
+
+    class Commit:
+        def __init__(self, files):
+            self._files = files
+
+        def files(self, name):
+            return self._files.get(name, [])
+
+    class Corpus:
+        def __init__(self, files):
+            self.commit = Commit(files)
+
+    current = SCHEMAS_STATE["_chains"].empty_table()
+    old = pa.schema([f for f in SCHEMAS_STATE["_chains"] if f.name not in ("place", "team")]).empty_table()
+    pq.write_table(current, tmp_path / "new.parquet")
+    pq.write_table(old, tmp_path / "old.parquet")
+    assert not _index_outdated(Corpus({"_chains": [tmp_path / "new.parquet"]}))
+    assert _index_outdated(Corpus({"_chains": [tmp_path / "old.parquet"]}))
+    assert not _index_outdated(Corpus({}))  # a first run has no index to be out of date

@@ -306,6 +306,9 @@ def _verdict(table: str, votes: Counter):
 
 def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
     """Bring the index and the mention and entity tables up to date with this run's documents."""
+    if not realign and _index_outdated(corpus):
+        log.info("entity index written by an earlier version (columns missing): re-aligning the corpus")
+        realign = True
     index = Index(corpus, reset=realign)
     G.COMPARISONS[0] = 0
     if realign:
@@ -365,6 +368,20 @@ def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
     _LAST_LOAD.clear()
     new_mentions = sum(len(r["mention_ids"]) for r in delta.plus)
     return {**result, "documents_swept_again": len(resweep), "comparisons": G.COMPARISONS[0], "new_mentions": new_mentions}  # "relinked": documents whose mention rows changed
+
+
+def _index_outdated(corpus) -> bool:
+    """Whether a table of the stored index (or the public entities) lacks a column this code writes:
+    an index from an earlier version, which only a full re-alignment can bring up to date. One file
+    footer per table is read."""
+    import pyarrow.parquet as pq
+
+    expected = {**SCHEMAS_STATE, "entities": SCHEMAS["entities"]}
+    for name, schema in expected.items():
+        files = corpus.commit.files(name)
+        if files and not set(schema.names) <= set(pq.read_schema(files[0]).names):
+            return True
+    return False
 
 
 def _first_last(text: str) -> dict:
