@@ -70,6 +70,13 @@ class Entity:
     n_mentions: int = 0
     n_docs: int = 0
     doc_ids: list[str] = field(default_factory=list)
+    # Places (GPE, LOC, FAC) resolved against the gazetteer; null when unresolved or not a place.
+    country_code: str | None = None  # ISO 3166-1 alpha-2
+    admin1: str | None = None  # GeoNames admin1 code: "CA" (California), "08" (Ontario)
+    geonames_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    place_kind: str | None = None  # country, admin1, city, other
 
 
 @dataclass
@@ -204,6 +211,12 @@ SCHEMAS: dict[str, pa.Schema] = {
         pa.field("n_mentions", pa.int64(), nullable=False),
         pa.field("n_docs", pa.int64(), nullable=False),
         pa.field("doc_ids", pa.list_(pa.string()), nullable=False),
+        pa.field("country_code", pa.string()),
+        pa.field("admin1", pa.string()),
+        pa.field("geonames_id", pa.int64()),
+        pa.field("latitude", pa.float64()),
+        pa.field("longitude", pa.float64()),
+        pa.field("place_kind", pa.string()),
     ]),
     "dates": pa.schema([
         pa.field("doc_id", pa.string(), nullable=False),

@@ -68,3 +68,53 @@ def test_malformed_rule_file_names_file_and_rule(rules_dir, body, message):
 def test_choice_rejects_an_unknown_value():
     with pytest.raises(rulefiles.RuleError, match="'x'.*where = 'around'"):
         rulefiles.choice("roles.toml", {"name": "x", "where": "around"}, "where", chains.ROLE_WHERE)
+
+
+# -- rules/not_names.toml: words that are never names on their own ----------------------------------
+
+from pipeline.align import junk  # noqa: E402
+
+WORD_LISTS = junk.extra_words()
+
+
+def _junk_of(example: str) -> str | None:
+    """The junk class of the ``[bracketed]`` mention of ``example`` (tagged ORG, as the model does)."""
+    start = example.index("[")
+    text = example.replace("[", "").replace("]", "")
+    end = example.index("]") - 1
+    m = Mention("d", mention_id("d", start, end), start, end, text[start:end], "ORG", "", 0, model_label="ORG")
+    return junk.junk_class(text, m, junk.DocumentFacts.of(text, [m]))
+
+
+@pytest.mark.parametrize("entry,example", [(w, e) for w in WORD_LISTS for e in w.examples], ids=lambda x: getattr(x, "name", x))
+def test_not_names_examples_are_junk(entry, example):
+    assert _junk_of(example) == entry.junk_class, f"{entry.name}: {example!r}"
+
+
+@pytest.mark.parametrize("entry,example", [(w, e) for w in WORD_LISTS for e in w.counterexamples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_not_names_counterexamples_are_not(entry, example):
+    assert _junk_of(example) is None, f"{entry.name}: {example!r}"
+
+
+# -- rules/team_cues.toml: a place name standing for a sports team ---------------------------------
+
+TEAM_CUES = chains.team_cues()
+
+
+def _place(example: str) -> tuple[str, Mention]:
+    start = example.index("[")
+    text = example.replace("[", "").replace("]", "")
+    end = example.index("]") - 1
+    return text, Mention("d", mention_id("d", start, end), start, end, text[start:end], "GPE", "", 0, model_label="GPE")
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in TEAM_CUES for e in c.examples], ids=lambda x: getattr(x, "name", x))
+def test_team_cue_finds_its_examples(cue, example):
+    assert chains.is_team(*_place(example)), f"{cue.name} misses {example!r}"
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in TEAM_CUES for e in c.counterexamples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_team_cue_ignores_its_counterexamples(cue, example):
+    assert not chains.is_team(*_place(example)), f"{cue.name} takes {example!r} for a team"

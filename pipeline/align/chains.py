@@ -40,6 +40,10 @@ ORG_LABELS = frozenset({"ORG"})
 
 ROLE_CUES_FILE = "roles.toml"
 ROLE_WHERE = ("before", "after", "after_person")
+TEAM_CUES_FILE = "team_cues.toml"
+TEAM_WHERE = ("before", "after")
+# A place name standing for a team is grouped under its name key plus this, apart from the place.
+TEAM_KEY_SUFFIX = " (team)"
 # How far from a name a role cue may lie (characters).
 ROLE_WINDOW = 40
 # More names than this sharing one word in one document is a list, not prose: see _WordIndex.
@@ -75,6 +79,40 @@ def role_cues() -> tuple[RoleCue, ...]:
     return tuple(cues)
 
 
+@lru_cache(maxsize=1)
+def team_cues() -> tuple[RoleCue, ...]:
+    """Cues that a place name stands for a sports team (``rules/team_cues.toml``)."""
+    cues = []
+    for r in records(TEAM_CUES_FILE, "cue", {"name": str, "where": str, "pattern": str, "examples": list},
+                     {"counterexamples": list}):
+        cues.append(RoleCue(r["name"], choice(TEAM_CUES_FILE, r, "where", TEAM_WHERE),
+                            re.compile(r["pattern"], re.IGNORECASE), tuple(r["examples"]),
+                            tuple(r["counterexamples"] or ())))
+    return tuple(cues)
+
+
+def is_team(text: str, m: Mention) -> bool:
+    """Whether a place-labelled mention stands for a team named after the place ("Denver beat Oakland").
+
+    Only a name the gazetteer knows as a place can be one: "Netflix" tagged GPE is no team (and the
+    gazetteer is asked only where a cue matched).
+    """
+    from pipeline.align.places import candidates
+
+    if (m.model_label or m.label) not in ("GPE", "LOC") or not _team_cue(text, m):
+        return False
+    return bool(candidates(m.text)[0])
+
+
+def _team_cue(text: str, m: Mention) -> bool:
+    before = text[max(0, m.start_char - ROLE_WINDOW) : m.start_char]
+    after = text[m.end_char : m.end_char + ROLE_WINDOW]
+    for cue in team_cues():
+        if cue.pattern.search(before) if cue.where == "before" else cue.pattern.match(after):
+            return True
+    return False
+
+
 def org_designators() -> frozenset[str]:
     return word_list("org_designators.txt")
 
@@ -96,6 +134,8 @@ class Chain:
     label: str
     keys: set[str] = field(default_factory=set)  # every name key in the chain ("lindsay lohan", "lohan")
     character: bool = False  # a role in a film or book, kept apart from real people of that name
+    place: str | None = None  # where the document puts it, if a place (pipeline.align.places.reading)
+    team: bool = False  # a place name standing for a sports team: an organisation, not the place
 
     @property
     def head_votes(self) -> Counter:
@@ -129,22 +169,33 @@ def mention_name(m: Mention) -> Name:
     return parse(m.text, label)
 
 
-def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str] = frozenset()) -> list[Chain]:
-    """The chains of one document; ``common`` holds words the corpus writes in lowercase."""
+def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str] = frozenset(),
+               link: bool = True) -> list[Chain]:
+    """The chains of one document; ``common`` holds words the corpus writes in lowercase.
+
+    ``link=False`` (measurement only) keeps every name key its own chain: no short form joins.
+    """
     names: dict[str, Name] = {}
     by_key: dict[str, list[Mention]] = {}
+    teams: set[str] = set()
     for m in sorted(mentions, key=lambda m: m.start_char):
         name = mention_name(m)
         if name.tokens:
-            names.setdefault(name.key, name)
-            by_key.setdefault(name.key, []).append(m)
+            key = name.key
+            if is_team(text, m):  # "Denver beat Oakland": the team, an organisation apart from the city
+                key += TEAM_KEY_SUFFIX
+                teams.add(key)
+            names.setdefault(key, name)
+            by_key.setdefault(key, []).append(m)
     groups = {key: _Group.of(names[key], ms) for key, ms in by_key.items()}
+    for key in teams:
+        groups[key].key, groups[key].label = key, "ORG"
     # Longest names first, so that every short form sees all its possible antecedents.
     ordered = sorted(groups.values(), key=lambda g: (-len(g.name.tokens), g.first))
     minus_lengths = [-len(g.name.tokens) for g in ordered]  # ascending, for bisect
     index = _WordIndex(ordered)
     sets = UnionFind(g.key for g in ordered)
-    for position, short in enumerate(ordered):
+    for position, short in enumerate(ordered if link else ()):
         n_longer = bisect_left(minus_lengths, -len(short.name.tokens))
         target = _antecedent(short, ordered, n_longer, common, index.candidates(position, n_longer))
         if target is not None:
@@ -163,6 +214,7 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
             head=head.name,
             label=head_noun_label(head.name, head.label),
             keys={g.key for g in gs},
+            team=head_key in teams,
         ))
     person_ends = {o.end_char for o in mentions if (o.model_label or o.label) == PERSON}
     for chain in chains:

@@ -8,9 +8,10 @@ Alignment's corpus-wide knowledge is kept as tables in the dataset's snapshot (i
    votes per name (``_t_phrases``, the recall sweep's phrase list), label votes per name key for
    label repair (``_t_labels``) and document frequencies of name keys (``_t_df``, for context).
 2. **Per document** (:func:`process_document`, a pure function of one document and the tallies):
-   headline words cut out, names of the corpus swept, chains built. Old documents are swept again
-   only where a name new to the corpus occurs, found through the postings of capitalised words
-   (``_postings``), never by rescanning the corpus.
+   spans that are never names dropped (:mod:`pipeline.align.junk`, before the tallies count the
+   document), headline words cut out, names of the corpus swept (and junk dropped again), chains
+   built. Old documents are swept again only where a name new to the corpus occurs, found through
+   the postings of capitalised words (``_postings``), never by rescanning the corpus.
 3. **Groups and blocks** (:mod:`pipeline.align.groups`): a long chain joins the group of its exact
    name and kind; only the blocks whose groups changed are clustered again. A short chain attaches
    to the one long cluster it is an alias of and shares context with, or joins the leftover group of
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable
 
@@ -37,8 +38,10 @@ from pipeline.align import groups as G
 from pipeline.align.chains import Chain, doc_chains, mention_name
 from pipeline.align.entities import canonical_name_from, entity_id_for
 from pipeline.align.headlines import headline_words, name_words, split_mention, title_line_flags
+from pipeline.align.junk import drop_junk
 from pipeline.align.labels import CORPUS_MAJORITY, label_class
 from pipeline.align.names import PERSON, fold
+from pipeline.align.places import PLACE_LABELS, read_places, vote
 from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_spans, phrase_votes,
                                   phrases_from_votes, TOKEN)
 from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR, MAX_CONTEXT_NAMES
@@ -72,6 +75,7 @@ SCHEMAS_STATE = {
         pa.field("keys", pa.list_(pa.string())), pa.field("aliases", pa.list_(pa.string())),
         pa.field("context", pa.list_(pa.string())), pa.field("mention_keys", pa.list_(pa.string())),
         pa.field("mention_ids", pa.list_(pa.string())), pa.field("texts", pa.list_(pa.string())),
+        pa.field("place", pa.string()), pa.field("team", pa.bool_()),
     ]),
     "_groups": pa.schema([
         pa.field("gid", pa.string(), nullable=False), pa.field("block", pa.string()), pa.field("n", pa.int64()),
@@ -93,6 +97,7 @@ SCHEMAS_STATE = {
         pa.field("agg_surface_docs", pa.list_(pa.int64())),
         pa.field("agg_docs", pa.list_(pa.string())), pa.field("agg_doc_n", pa.list_(pa.int64())),
         pa.field("agg_characters", pa.int64()),
+        pa.field("agg_places", pa.list_(pa.string())), pa.field("agg_place_n", pa.list_(pa.int64())),
     ]),
 }
 KEYED = {"_t_lower": ["word"], "_t_names": ["word"], "_t_phrases": ["text"], "_t_labels": ["key"], "_t_df": ["key"],
@@ -105,7 +110,7 @@ PER_DOC = ("_postings", "_doc_phrases", "_chains")
 @dataclass
 class DocInput:
     doc: Document
-    mentions: list[Mention]  # the model's, sorted
+    mentions: list[Mention]  # the model's, sorted, junk dropped (pipeline.align.junk)
     sentences: list[tuple[int, int]]
     _flags: list[bool] | None = None
 
@@ -139,7 +144,10 @@ def split_document(d: DocInput, common, known) -> list[Mention]:
 def process_document(d: DocInput, split: list[Mention], sweeper: Sweeper, common) -> tuple[list[Mention], list[Chain]]:
     """The document's mentions once swept, and its chains."""
     mentions = merge_spans(d.doc, split, sweeper, d.sentences or [(0, len(d.doc.text))])
-    return mentions, doc_chains(d.doc.doc_id, d.doc.text, mentions, common)
+    mentions = drop_junk(d.doc, mentions)  # what the sweep found passes the same test as the model's names
+    chains = doc_chains(d.doc.doc_id, d.doc.text, mentions, common)
+    read_places(chains)
+    return mentions, chains
 
 
 def document_context(chains: list[Chain]) -> set[str]:
@@ -167,13 +175,14 @@ def chain_row(c: Chain, number: int, doc_keys: set[str]) -> dict:
         "aliases": sorted(aliases), "context": sorted(doc_keys - c.keys),
         "mention_keys": [mention_name(m).key for m in c.mentions],
         "mention_ids": [m.mention_id for m in c.mentions], "texts": [m.text for m in c.mentions],
+        "place": c.place, "team": c.team,
     }
 
 
 def repaired_label(row: dict, clear: str | None) -> str:
     """:func:`pipeline.align.labels.repair_labels` for one chain, given its name's clear corpus label."""
     label = row["doc_label"]
-    if clear is None or clear == label:
+    if clear is None or clear == label or row.get("team"):
         return label
     own = dict(zip(row["own_labels"], row["own_counts"]))
     if len(own) == 1 and label in own and own[label] >= 3:
@@ -297,6 +306,9 @@ def _verdict(table: str, votes: Counter):
 
 def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
     """Bring the index and the mention and entity tables up to date with this run's documents."""
+    if not realign and _index_outdated(corpus):
+        log.info("entity index written by an earlier version (columns missing): re-aligning the corpus")
+        realign = True
     index = Index(corpus, reset=realign)
     G.COMPARISONS[0] = 0
     if realign:
@@ -356,6 +368,20 @@ def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
     _LAST_LOAD.clear()
     new_mentions = sum(len(r["mention_ids"]) for r in delta.plus)
     return {**result, "documents_swept_again": len(resweep), "comparisons": G.COMPARISONS[0], "new_mentions": new_mentions}  # "relinked": documents whose mention rows changed
+
+
+def _index_outdated(corpus) -> bool:
+    """Whether a table of the stored index (or the public entities) lacks a column this code writes:
+    an index from an earlier version, which only a full re-alignment can bring up to date. One file
+    footer per table is read."""
+    import pyarrow.parquet as pq
+
+    expected = {**SCHEMAS_STATE, "entities": SCHEMAS["entities"]}
+    for name, schema in expected.items():
+        files = corpus.commit.files(name)
+        if files and not set(schema.names) <= set(pq.read_schema(files[0]).names):
+            return True
+    return False
 
 
 def _first_last(text: str) -> dict:
@@ -419,7 +445,8 @@ def _load_inputs_now(corpus, ids: list[str], from_base: bool) -> list[DocInput]:
     for d in sorted(docs, key=lambda d: d["doc_id"]):
         doc = Document(doc_id=d["doc_id"], source_path=d["source_path"], text=d["text"])
         ms = sorted(by_doc[d["doc_id"]], key=lambda m: (m.start_char, m.end_char))
-        out.append(DocInput(doc, ms, sent_by[d["doc_id"]]))
+        # Spans that are never names (pipeline.align.junk) leave before any tally or step sees them.
+        out.append(DocInput(doc, drop_junk(doc, ms), sent_by[d["doc_id"]]))
     return out
 
 
@@ -1180,7 +1207,7 @@ class Linker:
         return {r["entity_id"]: r["label"] for r in rows}
 
 
-AGGREGATE_COLUMNS = ["doc_id", "chain", "head_key", "character", "texts"]
+AGGREGATE_COLUMNS = ["doc_id", "chain", "head_key", "character", "texts", "place"]
 
 
 @dataclass
@@ -1193,6 +1220,7 @@ class Aggregate:
     surface_docs: Counter = field(default_factory=Counter)  # text -> chains writing it
     docs: Counter = field(default_factory=Counter)  # doc_id -> chains
     characters: int = 0  # chains that are film roles
+    places: Counter = field(default_factory=Counter)  # place reading -> chains (pipeline.align.places.vote)
 
     @property
     def n_mentions(self) -> int:
@@ -1204,7 +1232,8 @@ class Aggregate:
             return cls()
         pair = lambda a, b: Counter(dict(zip(row[a] or [], row[b] or [])))  # noqa: E731
         return cls(pair("agg_labels", "agg_label_n"), pair("agg_keys", "agg_key_n"), pair("agg_surfaces", "agg_surface_n"),
-                   pair("agg_surfaces", "agg_surface_docs"), pair("agg_docs", "agg_doc_n"), row["agg_characters"] or 0)
+                   pair("agg_surfaces", "agg_surface_docs"), pair("agg_docs", "agg_doc_n"), row["agg_characters"] or 0,
+                   pair("agg_places", "agg_place_n"))
 
     def add(self, chain: dict, label: str, sign: int) -> None:
         texts = chain["texts"]
@@ -1216,9 +1245,13 @@ class Aggregate:
             self.surface_docs[t] += sign
         self.docs[chain["doc_id"]] += sign
         self.characters += sign * bool(chain["character"])
+        place = chain.get("place")
+        if place:
+            self.places[place] += sign
         if sign < 0:  # what dropped to zero goes (only the keys this chain touched can have)
             for counter, keys in ((self.labels, (label,)), (self.keys, (chain["head_key"],)), (self.surfaces, texts),
-                                  (self.surface_docs, texts), (self.docs, (chain["doc_id"],))):
+                                  (self.surface_docs, texts), (self.docs, (chain["doc_id"],)),
+                                  (self.places, (place,) if place else ())):
                 for k in keys:
                     if counter.get(k, 1) <= 0:
                         del counter[k]
@@ -1228,6 +1261,7 @@ class Aggregate:
         label = majority(self.labels)
         key = max(self.keys, key=lambda k: (self.keys[k], len(k.split()), k))
         doc_ids = sorted(self.docs)
+        found = vote(self.places) if label in PLACE_LABELS else None
         return Entity(
             entity_id=entity_id or entity_id_for(("character:" if self.characters else "") + label_class(label), key),
             name=canonical_name_from(self.surfaces, self.surface_docs, label),
@@ -1236,6 +1270,7 @@ class Aggregate:
             n_mentions=self.n_mentions,
             n_docs=len(doc_ids),
             doc_ids=doc_ids,
+            **(asdict(found) if found else {}),
         )
 
     def columns(self) -> dict:
@@ -1244,4 +1279,5 @@ class Aggregate:
                 "agg_keys": list(self.keys), "agg_key_n": list(self.keys.values()),
                 "agg_surfaces": surfaces, "agg_surface_n": [self.surfaces[t] for t in surfaces],
                 "agg_surface_docs": [self.surface_docs[t] for t in surfaces],
-                "agg_docs": list(self.docs), "agg_doc_n": list(self.docs.values()), "agg_characters": self.characters}
+                "agg_docs": list(self.docs), "agg_doc_n": list(self.docs.values()), "agg_characters": self.characters,
+                "agg_places": list(self.places), "agg_place_n": list(self.places.values())}

@@ -41,6 +41,8 @@ _LEGAL_FORMS = frozenset(
 @lru_cache(maxsize=1_000_000)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Šehović" and "SEHOVIC" fold alike."""
+    if text.isascii():  # nothing to decompose (the same result, without a pass per character)
+        return text.casefold()
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
@@ -50,7 +52,7 @@ def words(text: str) -> list[str]:
     return WORD.findall(_NICKNAME.sub(" ", f" {text} ").strip())
 
 
-def _join_initials(tokens: list[str]) -> list[str]:
+def join_initials(tokens: list[str]) -> list[str]:
     """"U S Geological Survey" -> "US Geological Survey": runs of single letters are one token."""
     out: list[str] = []
     run: list[str] = []
@@ -101,7 +103,7 @@ def parse(text: str, label: str = "") -> Name:
     else:
         while len(raw) > 1 and fold(raw[-1]) in _LEGAL_FORMS:
             raw = raw[:-1]
-    raw = _join_initials(raw)
+    raw = join_initials(raw)
     tokens = tuple(fold(t) for t in raw)
     return Name(tokens, acronym_of(raw), is_acronym_form(text))
 

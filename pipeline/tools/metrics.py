@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,13 +50,43 @@ def prf(pred: Iterable, gold: Iterable) -> PRF:
     return PRF(len(pred & gold), len(pred), len(gold))
 
 
-def score_mentions(pred_rows: Iterable[dict], gold_rows: Iterable[dict], *, labeled: bool = True) -> PRF:
-    """Exact span (and label) match of named-entity mentions."""
+def score_mentions(pred_rows: Iterable[dict], gold_rows: Iterable[dict], *, labeled: bool = True,
+                   texts: dict[str, str] | None = None) -> PRF:
+    """Exact span (and label) match of named-entity mentions.
+
+    With ``texts`` (document text by ``doc_id``) spans are compared after :func:`forgiven_span` on
+    both sides, so that a leading "the" or a trailing possessive, which annotation guidelines
+    include or leave out by convention, is not what is measured.
+    """
     def key(r):
-        base = (r["doc_id"], int(r["start_char"]), int(r["end_char"]))
+        start, end = int(r["start_char"]), int(r["end_char"])
+        if texts is not None:
+            start, end = forgiven_span(texts[r["doc_id"]], start, end)
+        base = (r["doc_id"], start, end)
         return base + (r["label"],) if labeled else base
 
     return prf(map(key, pred_rows), map(key, gold_rows))
+
+
+_FORGIVEN_LEADING = re.compile(r"(?i:the)\s+")
+_FORGIVEN_TRAILING = re.compile(r"\s*['’]s?$")
+
+
+def forgiven_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without a leading "the" and a trailing possessive ("the Pentagon's" -> "Pentagon").
+
+    >>> forgiven_span("the Pentagon's budget", 0, 14)
+    (4, 12)
+    """
+    span = text[start:end]
+    lead = _FORGIVEN_LEADING.match(span)
+    if lead and lead.end() < len(span):
+        start += lead.end()
+        span = span[lead.end():]
+    trail = _FORGIVEN_TRAILING.search(span)
+    if trail and trail.start() > 0:
+        end = start + trail.start()
+    return start, end
 
 
 MONEY_VALUE_FIELDS = ("amount", "currency", "amount_min", "amount_max", "approximate")
@@ -223,3 +254,50 @@ def alignment_scores(pred_rows: list[dict], gold_rows: list[dict], cluster_of: s
         "pairwise": {"precision": pw.precision, "recall": pw.recall, "f1": pw.f1,
                      "tp": pw.tp, "pred_links": pw.n_pred, "gold_links": pw.n_gold},
     }
+
+
+# -- places: geocoding against a hand-checked list of place mentions -------------------------------
+
+def load_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def score_places(mention_rows: Iterable[dict], entity_rows: Iterable[dict], gold_rows: Iterable[dict]) -> dict:
+    """Geocoding of the gold's place mentions (``tests/gold/ecbplus_places.jsonl``, README there).
+
+    Each gold mention is looked up by its exact span; the entity of the run's mention there gives
+    the predicted place. A resolution counts when its ``geonames_id`` is the gold's (or one of its
+    ``alt_geonames_ids``). Precision is over the items resolved to an id (a resolved non-place, an
+    undecidable item or a mention no longer found at that span, if resolved, counts as wrong);
+    coverage is over the decidable places the gazetteer has an id for. Country codes are scored
+    the same way on their own.
+    """
+    gold_rows = list(gold_rows)
+    entity = {e["entity_id"]: e for e in entity_rows}
+    at = {(m["doc_id"], int(m["start_char"]), int(m["end_char"])): m.get("entity_id") for m in mention_rows}
+    resolved = correct = targets = countries = countries_right = metonyms = found = 0
+    wrong = []
+    for g in gold_rows:
+        ids = {g.get("geonames_id"), *(g.get("alt_geonames_ids") or [])} - {None}
+        target = bool(g["is_place"] and g["decidable"] and ids)
+        targets += target
+        eid = at.get((g["doc_id"], int(g["start_char"]), int(g["end_char"])))
+        found += eid is not None
+        e = entity.get(eid) if eid else None
+        if e is None:
+            continue
+        if not _is_null(e.get("geonames_id")):
+            resolved += 1
+            ok = target and int(e["geonames_id"]) in ids
+            correct += ok
+            metonyms += bool(g.get("metonym")) and not g["is_place"]
+            if not ok:
+                wrong.append({"text": g["text"], "doc_id": g["doc_id"], "predicted": int(e["geonames_id"]),
+                              "gold": sorted(ids), "note": g.get("note", "")})
+        if not _is_null(e.get("country_code")):
+            countries += 1
+            countries_right += e["country_code"] == g.get("country_code")
+    return {"resolved": resolved, "correct": correct, "targets": targets, "found": found, "n_gold": len(gold_rows),
+            "precision": correct / resolved if resolved else 0.0, "coverage": correct / targets if targets else 0.0,
+            "country_precision": countries_right / countries if countries else 0.0, "countries": countries,
+            "metonyms_resolved": metonyms, "wrong": wrong}
