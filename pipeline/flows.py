@@ -27,24 +27,26 @@ from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from itertools import islice  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Iterable, Iterator  # noqa: E402
+from typing import TYPE_CHECKING, Iterable, Iterator  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
 from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
-from tqdm import tqdm  # noqa: E402
 
-from pipeline import align, ingest, settings  # noqa: E402
-from pipeline.analysis.update import update_conflicts  # noqa: E402
-from pipeline.extract import ExtractedDocument  # noqa: E402
+from pipeline import ingest, settings  # noqa: E402
 from pipeline.output.corpus import UNREADABLE, Corpus  # noqa: E402
 from pipeline.output.lock import run_lock  # noqa: E402
-from pipeline.refusals import BadArguments, InputMissing, OutputFailed  # noqa: E402
-from pipeline.runtime import workers  # noqa: E402
+from pipeline.refusals import BadArguments, OutputFailed, check_input_dir  # noqa: E402,F401 (check_input_dir: also public here)
 from pipeline.schema import Document, ErrorRow  # noqa: E402
 from pipeline.settings import PIPELINE_VERSION  # noqa: E402
+
+if TYPE_CHECKING:
+    from pipeline.extract import ExtractedDocument
+
+# Imported where used: a run that extracts nothing (no change) needs neither the model's code nor
+# alignment's (spaCy among them, ~2.5 s of imports), and the CLI starts the flow sooner without them.
 
 BATCH_DOCS = 64
 # Documents read, extracted and written together: memory holds one chunk of texts, not the corpus.
@@ -77,12 +79,16 @@ stage = task(cache_policy=NONE, persist_result=False)
 @stage
 def extract(batch: list[Document]) -> list[ExtractedDocument]:
     """One batch, in this process or on a Dask worker."""
+    from pipeline.runtime import workers
+
     return workers.extract_documents(batch)
 
 
 @stage
 def extract_on_workers(batch: list[Document], n_workers: int) -> list[ExtractedDocument]:
     """One batch, handed to a warm local worker process (the task's thread just waits)."""
+    from pipeline.runtime import workers
+
     return workers.submit(batch, n_workers).result()
 
 
@@ -94,11 +100,15 @@ def plan_sources(corpus: Corpus, raw_dir: Path, follow_symlinks: bool = False):
 
 @stage
 def align_entities(corpus: Corpus, realign: bool) -> dict:
+    from pipeline import align
+
     return align.align_corpus(corpus, realign=realign)
 
 
 @stage
 def flag_conflicts(corpus: Corpus, doc_ids: set[str]) -> int:
+    from pipeline.analysis.update import update_conflicts
+
     return update_conflicts(corpus, doc_ids)
 
 
@@ -192,19 +202,6 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
     return _finish(summary, started, timer)
 
 
-def check_input_dir(raw_dir: Path) -> None:
-    """:class:`InputMissing` unless ``raw_dir`` is a directory this process can list."""
-    if not raw_dir.exists():
-        raise InputMissing(f"input folder not found: {raw_dir}")
-    if not raw_dir.is_dir():
-        raise InputMissing(f"input folder is not a directory: {raw_dir}")
-    try:
-        with os.scandir(raw_dir):
-            pass
-    except OSError as exc:
-        raise InputMissing(f"cannot list the input folder {raw_dir}: {exc.strerror or exc}") from None
-
-
 def _finish(summary: RunSummary, started: float, timer) -> RunSummary:
     summary.seconds = time.perf_counter() - started
     summary.stage_seconds = timer.seconds
@@ -253,6 +250,8 @@ def _extract_all(docs: list[Document], batch_docs: int, n_process: int, dask_add
     ``keep(results)`` is called for each batch as it lands, in order. Local workers pay off only
     with enough text (``workers.POOL_MIN_CHARS``): each loads the model and rule tables once (~4 s).
     """
+    from pipeline.runtime import workers
+
     batches = [docs[i : i + batch_docs] for i in range(0, len(docs), batch_docs)]
     if dask_address:
         from prefect_dask import DaskTaskRunner
@@ -307,6 +306,8 @@ def _extract_safely(doc: Document, errors: list[ErrorRow]) -> list[ExtractedDocu
 
 def _progress(total_bytes: int, enabled: bool | None):
     """A progress bar over the documents extracted (shown from about ten articles' worth of sources)."""
+    from tqdm import tqdm
+
     disable = (total_bytes < PROGRESS_MIN_DOCS * 4_000) if enabled is None else not enabled
     return tqdm(unit="doc", desc="extract", disable=disable, leave=False)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import os
 import secrets
@@ -25,14 +26,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.extract import ExtractedDocument
 from pipeline.ingest import SourceStat
 from pipeline.output import store
 from pipeline.output.fingerprint import document_key, extraction_version
 from pipeline.output.tables import DocTable, KeyedTable, connect
-from pipeline.extract.sentences import sentence_rows
 from pipeline.refusals import output_failed
 from pipeline.schema import SCHEMAS, STATE_SCHEMAS, TABLES, Document, ErrorRow, to_table
+
+if TYPE_CHECKING:  # extraction's code is imported only by runs that extract
+    from pipeline.extract import ExtractedDocument
 
 # Per-document tables: a document's rows in each of them are replaced together.
 DOC_TABLES = ("documents", "dates", "money", "sentences", "_model_mentions")
@@ -190,6 +192,8 @@ class Corpus:
         """A batch of extracted documents, spooled at once: a run killed later resumes from it."""
         if not results:
             return
+        from pipeline.extract.sentences import sentence_rows
+
         tables = {
             "documents": to_table("documents", [r.document for r in results]),
             "dates": to_table("dates", [x for r in results for x in r.extraction.dates]),
