@@ -209,7 +209,8 @@ def format_summary(summary) -> str:
     lines = [
         f"pipeline: {summary.raw_dir} -> {summary.out_dir}",
         f"  documents {c.get('documents', 0):>8,}   (extracted this run: {summary.n_extracted:,}, "
-        f"reused: {summary.n_reused:,}, removed: {summary.n_removed:,})",
+        f"reused: {summary.n_reused:,}, removed: {summary.n_removed:,})"
+        + (f"\n            {summary.n_same_text:>8,}   copies of a text already read: rules only, no model" if summary.n_same_text else ""),
         f"  mentions  {c.get('mentions', 0):>8,}",
         f"  entities  {c.get('entities', 0):>8,}",
         f"  dates     {c.get('dates', 0):>8,}",

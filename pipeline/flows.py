@@ -60,6 +60,7 @@ class RunSummary:
     out_dir: str
     counts: dict[str, int] = field(default_factory=dict)
     n_extracted: int = 0  # documents whose NLP was (re)done in this run
+    n_same_text: int = 0  # of those, copies of a text the model had read: their rows made by the rules alone
     n_reused: int = 0  # documents whose rows were kept as they were
     n_resumed: int = 0  # documents a killed run had extracted: their rows taken from its spool
     n_removed: int = 0  # documents whose rows this run dropped
@@ -90,6 +91,26 @@ def extract_on_workers(batch: list[Document], n_workers: int) -> list[ExtractedD
     from pipeline.runtime import workers
 
     return workers.submit(batch, n_workers).result()
+
+
+@stage
+def extract_copies(docs: list[Document], known: dict, errors: list[ErrorRow]) -> list[ExtractedDocument]:
+    """Documents whose text the model has read: the rules alone, over that output, here.
+
+    A copy whose first was not extracted after all (its batch failed) goes through the model."""
+    from pipeline.extract import extract_with_known_text
+
+    out = []
+    for doc in docs:
+        nlp = known.get(doc.content_sha256)
+        if nlp is None:
+            out.extend(_extract_safely(doc, errors))
+            continue
+        try:
+            out.append(extract_with_known_text(doc, nlp))
+        except Exception as exc:  # as in _extract_safely: one bad document costs only itself
+            errors.append(ErrorRow(doc.source_path, doc.doc_id, "extract", f"{type(exc).__name__}: {exc}"))
+    return out
 
 
 @stage
@@ -165,8 +186,16 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
                 for chunk in _chunks(todo, CHUNK_DOCS):
                     with timer("extract"):
                         keys = {doc.doc_id: key for doc, key in chunk}
-                        _extract_all([doc for doc, _ in chunk], batch_docs, n_process, dask_address,
+                        # Each text through the model once: copies (syndicated wire stories) get
+                        # their rows from the first one's model output, by content hash.
+                        fresh, copies = corpus.split_by_text([doc for doc, _ in chunk])
+                        _extract_all(fresh, batch_docs, n_process, dask_address,
                                      corpus.errors, lambda batch: keep(batch, keys), bar)
+                        if copies:
+                            known = corpus.known_texts(copies)
+                            keep(extract_copies(quote(copies), quote(known), corpus.errors), keys)
+                            summary.n_same_text += sum(d.content_sha256 in known for d in copies)
+                            bar.update(len(copies))
             with timer("stage"):
                 corpus.stage_rows()
             summary.n_removed = len(corpus.removed())

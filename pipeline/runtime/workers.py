@@ -87,10 +87,9 @@ def submit(batch: list[Document], n_workers: int) -> Future:
 
 def extract_documents(batch: list[Document]) -> list[ExtractedDocument]:
     """Rows and documents both: extraction fills ``dct`` in place, and in a worker that place is a copy."""
-    from pipeline.extract import ExtractedDocument, extract_batch
+    from pipeline.extract import extract_documents as extract
 
-    by_id = {doc.doc_id: doc for doc in batch}
-    return [ExtractedDocument(by_id[x.doc_id], x) for x in extract_batch(batch)]
+    return extract(batch)
 
 
 def shutdown() -> None:

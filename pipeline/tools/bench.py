@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -35,18 +36,43 @@ class Measurement:
         return self.words / self.seconds if self.seconds else 0.0
 
 
-def build_corpus(source: Path, raw_dir: Path, min_words: int = MIN_WORDS) -> tuple[int, int]:
-    """Repeat the source articles (ids suffixed ``~rN``) until the corpus has ``min_words`` words."""
+def build_corpus(source: Path, raw_dir: Path, min_words: int = MIN_WORDS, distinct: bool = True) -> tuple[int, int]:
+    """Repeat the source articles (ids suffixed ``~rN``) until the corpus has ``min_words`` words.
+
+    Copy N has its sentences rotated by N (:func:`rotated`): the same words, the same amount of
+    model work, but a different text, so the pipeline cannot skip it as a copy of a text it has
+    read (it runs each distinct text through the model once) and the figure compares like with
+    like. ``distinct=False`` repeats the texts as they are: a corpus with real duplicates.
+    """
     records = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
     words_once = sum(len(r["text"].split()) for r in records)
     repeats = -(-min_words // words_once)
     raw_dir.mkdir(parents=True, exist_ok=True)
     target = raw_dir / "bench.jsonl"
+    made: set[str] = set()
     with target.open("w", encoding="utf-8") as out:
         for k in range(repeats):
             for r in records:
-                out.write(json.dumps({**r, "id": f"{r['id']}~r{k}"}, ensure_ascii=False) + "\n")
+                text = rotated(r["text"], k) if distinct else r["text"]
+                if distinct and text in made:  # a short text whose rotations ran out: still a new text
+                    text = text.rstrip() + "." * (k + 1)
+                made.add(text)
+                out.write(json.dumps({**r, "id": f"{r['id']}~r{k}", "text": text}, ensure_ascii=False) + "\n")
     return len(records) * repeats, words_once * repeats
+
+
+def rotated(text: str, k: int) -> str:
+    """``text`` with its sentences rotated by ``k`` (the words kept); ``k`` at or past the number of
+    sentences reverses their order first, so short texts get new copies too. Copy 0 is the text itself."""
+    if k == 0:
+        return text
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    n = len(sentences)
+    if n < 2:
+        return text.strip() + "." * k  # one sentence: trailing dots, no new word
+    order = sentences[::-1] if k >= n else sentences
+    k %= n
+    return " ".join(order[k:] + order[:k])
 
 
 def measure(name: str, argv: list[str], words: int, env: dict | None = None) -> Measurement:
@@ -158,7 +184,8 @@ def run_bench(source: Path, work: Path, out_dir: Path, processes: int) -> dict:
     print("  extraction stages on a sample ...", flush=True)
     shares = extraction_shares(raw)
     report = {
-        "corpus": {"source": str(source), "documents": n_docs, "words": words},
+        "corpus": {"source": str(source), "documents": n_docs, "words": words,
+                   "copies": "each repeat's sentences rotated: every text distinct"},
         "machine": {"cores": os.cpu_count(), "processes": processes, "python": platform.python_version()},
         "measurements": [{**asdict(m), "words_per_second": m.words_per_second} for m in results],
         "ratio_pipeline_to_bare": first.words_per_second / bare.words_per_second,
