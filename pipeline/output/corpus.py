@@ -217,20 +217,6 @@ class Corpus:
 
     # -- identical texts ---------------------------------------------------------------------------
 
-    def split_by_text(self, docs: list[Document]) -> tuple[list[Document], list[Document]]:
-        """``docs`` as (for the model, copies): a text the model has read (this run, or an earlier
-        run of this extraction version) or that comes earlier in ``docs`` is a copy; the model reads
-        each text once. Copies get their rows from :meth:`known_texts` once the first has landed."""
-        known = self.known_texts(docs)
-        fresh, copies, first = [], [], set()
-        for doc in docs:
-            if doc.content_sha256 in known or doc.content_sha256 in first:
-                copies.append(doc)
-            else:
-                first.add(doc.content_sha256)
-                fresh.append(doc)
-        return fresh, copies
-
     def known_texts(self, docs: list[Document]) -> dict[str, NlpResult]:
         """The model's output for the texts of ``docs`` that it has read: content_sha256 -> output."""
         wanted = {d.content_sha256 for d in docs}
