@@ -115,9 +115,34 @@ def bare_spacy(raw_dir: Path, n_process: int, full: bool) -> dict:
 
     texts = [json.loads(line)["text"] for path in sorted(raw_dir.glob("*.jsonl"))
              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += [path.read_text(encoding="utf-8") for path in sorted(raw_dir.glob("*.txt"))]
     nlp = spacy.load(MODEL_NAME) if full else load_model()
     n_ents = sum(len(doc.ents) for doc in nlp.pipe(texts, n_process=n_process, batch_size=64))
     return {"docs": len(texts), "ents": n_ents, "pipes": nlp.pipe_names}
+
+
+def small_runs(raw_dir: Path, work: Path, repeats: int = 5) -> dict:
+    """The sample articles: ``pipeline run`` (``--full``, and with nothing changed) against the bare
+    script on the same texts, median wall seconds of ``repeats`` runs each, interleaved, warm (one
+    run of each first; the local Prefect server is then up, as it is in everyday use)."""
+    import statistics
+
+    py, out = sys.executable, work / "processed-small"
+    shutil.rmtree(out, ignore_errors=True)
+    run = [py, "-m", "pipeline", "run", "--raw", str(raw_dir), "--out", str(out), "--json", "--no-progress"]
+    steps = {"bare spaCy": [py, "-m", "pipeline.tools.bench", "_bare", str(raw_dir), "1"],
+             "pipeline run --full": [*run, "--full"], "pipeline run, nothing changed": run}
+    words = sum(len(p.read_text(encoding="utf-8").split()) for p in raw_dir.glob("*.txt"))
+    for argv in steps.values():
+        measure("warm-up", argv, words)
+    seconds = {name: [] for name in steps}
+    for _ in range(repeats):
+        for name, argv in steps.items():
+            seconds[name].append(measure(name, argv, words).seconds)
+    median = {name: statistics.median(v) for name, v in seconds.items()}
+    bare = median["bare spaCy"]
+    return {"documents": len(list(raw_dir.glob("*.txt"))), "words": words, "repeats": repeats,
+            "median_seconds": median, "ratio_to_bare": {k: v / bare for k, v in median.items()}, "seconds": seconds}
 
 
 def extraction_shares(raw_dir: Path, sample: int = 300) -> dict:
@@ -183,6 +208,8 @@ def run_bench(source: Path, work: Path, out_dir: Path, processes: int) -> dict:
     results.append(served)
     print("  extraction stages on a sample ...", flush=True)
     shares = extraction_shares(raw)
+    print("  small runs: the sample articles in raw/ ...", flush=True)
+    small = small_runs(Path("raw"), work)
     report = {
         "corpus": {"source": str(source), "documents": n_docs, "words": words,
                    "copies": "each repeat's sentences rotated: every text distinct"},
@@ -195,6 +222,7 @@ def run_bench(source: Path, work: Path, out_dir: Path, processes: int) -> dict:
         "no_change_rerun_seconds": rerun.seconds,
         "no_change_rerun_extracted": rerun.detail.get("n_extracted"),
         "extraction_shares": shares,
+        "small_runs": small,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bench.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
@@ -224,6 +252,13 @@ def format_markdown(report: dict) -> str:
         "| stage | seconds |",
         "| --- | ---: |",
         *[f"| {k} | {v:.1f} |" for k, v in report["stage_seconds"].items()],
+        "",
+        f"Small runs ({report['small_runs']['documents']} sample articles, median of {report['small_runs']['repeats']}):",
+        "",
+        "| run | wall s | / bare |",
+        "| --- | ---: | ---: |",
+        *[f"| {k} | {v:.2f} | {report['small_runs']['ratio_to_bare'][k]:.2f} |"
+          for k, v in report["small_runs"]["median_seconds"].items()],
         "",
         f"Inside extraction ({report['extraction_shares']['documents']} documents, one process):",
         "",
