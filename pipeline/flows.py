@@ -24,7 +24,7 @@ configure_prefect()
 import os  # noqa: E402
 import time  # noqa: E402
 from collections import deque  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
+from contextlib import ExitStack, contextmanager  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -290,30 +290,28 @@ class _Extraction:
         self.window = max(2, WINDOW_DOCS // batch_docs)
         self.waiting_chars = 0
         self.min_pool_chars = workers.POOL_MIN_CHARS
-        self.runner = None
+        self.dask_address, self.runner = dask_address, None
+        self._exit = ExitStack()
         if dask_address:
-            from prefect_dask import DaskTaskRunner
-
-            self.runner = DaskTaskRunner(address=dask_address)
-            self.mode = "dask"
+            self.mode = "dask"  # connected to when the first batch goes (a run with nothing new never does)
         elif n_process > 1 and (os.cpu_count() or 1) > 1:
             self.mode, self.n_process = None, n_process  # decided on the text that comes
         else:
             self.mode = "here"
-        self._settings = None
 
     def __enter__(self):
-        if self.runner is not None:
-            self.runner.__enter__()
-            self._settings = temporary_settings({PREFECT_API_URL: _api_url_for_workers(self.runner.address)})
-            self._settings.__enter__()
         return self
 
     def __exit__(self, *exc):
-        if self.runner is not None:
-            self._settings.__exit__(*exc)
-            self.runner.__exit__(*exc)
-        return False
+        return self._exit.__exit__(*exc)
+
+    def _dask(self):
+        if self.runner is None:
+            from prefect_dask import DaskTaskRunner
+
+            self.runner = self._exit.enter_context(DaskTaskRunner(address=self.dask_address))
+            self._exit.enter_context(temporary_settings({PREFECT_API_URL: _api_url_for_workers(self.dask_address)}))
+        return self.runner
 
     def add(self, doc: Document, key: str) -> None:
         self.keys[doc.doc_id] = key
@@ -359,7 +357,7 @@ class _Extraction:
     def _send_waiting(self) -> None:
         for batch in self.waiting:
             if self.mode == "dask":
-                future = self.runner.submit(extract, {"batch": batch})
+                future = self._dask().submit(extract, {"batch": batch})
             elif self.mode == "workers":
                 future = extract_on_workers.submit(quote(batch), self.n_process)
             else:
