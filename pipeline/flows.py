@@ -377,7 +377,7 @@ class _Extraction:
         self._kept(rows, batch)
 
     def _copies(self, docs: list[Document], known: dict) -> None:
-        rows = extract_copies(quote(docs), quote(known), self.corpus.errors)
+        rows = extract_copies(quote(docs), quote(known), quote(self.corpus.errors))  # quoted: the same list, not a copy
         self.n_same_text += sum(d.content_sha256 in known for d in docs)
         self._kept(rows, docs)
 
