@@ -92,7 +92,7 @@ def _at_least(low: float, kind=float):
 def _run(args) -> int:
     """``pipeline run``: what can be refused is checked before anything starts (a server, workers)."""
     from pipeline import settings
-    from pipeline.flows import check_input_dir
+    from pipeline.refusals import check_input_dir
 
     check_input_dir(args.raw)
     try:
@@ -100,9 +100,9 @@ def _run(args) -> int:
     except ValueError as exc:
         raise BadArguments(str(exc)) from None
 
-    from pipeline.runtime.prefect_server import start_temporary_server_early
+    from pipeline.runtime.prefect_server import server_for_run
 
-    server_ready = start_temporary_server_early()
+    server_ready = server_for_run()  # reused, or booting while the rest is imported
     if not args.dask:
         from pipeline.runtime import workers
 
@@ -209,7 +209,8 @@ def format_summary(summary) -> str:
     lines = [
         f"pipeline: {summary.raw_dir} -> {summary.out_dir}",
         f"  documents {c.get('documents', 0):>8,}   (extracted this run: {summary.n_extracted:,}, "
-        f"reused: {summary.n_reused:,}, removed: {summary.n_removed:,})",
+        f"reused: {summary.n_reused:,}, removed: {summary.n_removed:,})"
+        + (f"\n            {summary.n_same_text:>8,}   copies of a text already read: rules only, no model" if summary.n_same_text else ""),
         f"  mentions  {c.get('mentions', 0):>8,}",
         f"  entities  {c.get('entities', 0):>8,}",
         f"  dates     {c.get('dates', 0):>8,}",

@@ -2,7 +2,8 @@
 
     stat the sources against the manifest (unchanged files are not opened)
     -> read the changed ones -> triage: documents with a new extraction key
-    -> per batch (here, on local workers or on Dask): spaCy NER + date and money rules
+    -> per batch, sent as soon as it is full (here, on local workers or on Dask): spaCy NER + date
+       and money rules; a text the model has read (a copy) gets the rules alone
     -> cross-document entity alignment -> conflicting figures
     -> one commit: every table's changes published at once
 
@@ -22,33 +23,35 @@ configure_prefect()
 
 import os  # noqa: E402
 import time  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
+from collections import deque  # noqa: E402
+from contextlib import ExitStack, contextmanager  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
-from itertools import islice  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Iterable, Iterator  # noqa: E402
+from typing import TYPE_CHECKING, Iterator  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
 from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
-from tqdm import tqdm  # noqa: E402
 
-from pipeline import align, ingest, settings  # noqa: E402
-from pipeline.analysis.update import update_conflicts  # noqa: E402
-from pipeline.extract import ExtractedDocument  # noqa: E402
+from pipeline import ingest, settings  # noqa: E402
 from pipeline.output.corpus import UNREADABLE, Corpus  # noqa: E402
 from pipeline.output.lock import run_lock  # noqa: E402
-from pipeline.refusals import BadArguments, InputMissing, OutputFailed  # noqa: E402
-from pipeline.runtime import workers  # noqa: E402
+from pipeline.refusals import BadArguments, OutputFailed, check_input_dir  # noqa: E402,F401 (check_input_dir: also public here)
 from pipeline.schema import Document, ErrorRow  # noqa: E402
 from pipeline.settings import PIPELINE_VERSION  # noqa: E402
 
+if TYPE_CHECKING:
+    from pipeline.extract import ExtractedDocument
+
+# Imported where used: a run that extracts nothing (no change) needs neither the model's code nor
+# alignment's (spaCy among them, ~2.5 s of imports), and the CLI starts the flow sooner without them.
+
 BATCH_DOCS = 64
-# Documents read, extracted and written together: memory holds one chunk of texts, not the corpus.
-CHUNK_DOCS = 2_000
+# Documents in flight at most (read, not yet extracted and spooled): memory holds these, not the corpus.
+WINDOW_DOCS = 2_000
 PROGRESS_MIN_DOCS = 10
 
 
@@ -58,6 +61,7 @@ class RunSummary:
     out_dir: str
     counts: dict[str, int] = field(default_factory=dict)
     n_extracted: int = 0  # documents whose NLP was (re)done in this run
+    n_same_text: int = 0  # of those, copies of a text the model had read: their rows made by the rules alone
     n_reused: int = 0  # documents whose rows were kept as they were
     n_resumed: int = 0  # documents a killed run had extracted: their rows taken from its spool
     n_removed: int = 0  # documents whose rows this run dropped
@@ -77,13 +81,37 @@ stage = task(cache_policy=NONE, persist_result=False)
 @stage
 def extract(batch: list[Document]) -> list[ExtractedDocument]:
     """One batch, in this process or on a Dask worker."""
+    from pipeline.runtime import workers
+
     return workers.extract_documents(batch)
 
 
 @stage
 def extract_on_workers(batch: list[Document], n_workers: int) -> list[ExtractedDocument]:
     """One batch, handed to a warm local worker process (the task's thread just waits)."""
+    from pipeline.runtime import workers
+
     return workers.submit(batch, n_workers).result()
+
+
+@stage
+def extract_copies(docs: list[Document], known: dict, errors: list[ErrorRow]) -> list[ExtractedDocument]:
+    """Documents whose text the model has read: the rules alone, over that output, here.
+
+    A copy whose first was not extracted after all (its batch failed) goes through the model."""
+    from pipeline.extract import extract_with_known_text
+
+    out = []
+    for doc in docs:
+        nlp = known.get(doc.content_sha256)
+        if nlp is None:
+            out.extend(_extract_safely(doc, errors))
+            continue
+        try:
+            out.append(extract_with_known_text(doc, nlp))
+        except Exception as exc:  # as in _extract_safely: one bad document costs only itself
+            errors.append(ErrorRow(doc.source_path, doc.doc_id, "extract", f"{type(exc).__name__}: {exc}"))
+    return out
 
 
 @stage
@@ -94,11 +122,15 @@ def plan_sources(corpus: Corpus, raw_dir: Path, follow_symlinks: bool = False):
 
 @stage
 def align_entities(corpus: Corpus, realign: bool) -> dict:
+    from pipeline import align
+
     return align.align_corpus(corpus, realign=realign)
 
 
 @stage
 def flag_conflicts(corpus: Corpus, doc_ids: set[str]) -> int:
+    from pipeline.analysis.update import update_conflicts
+
     return update_conflicts(corpus, doc_ids)
 
 
@@ -151,12 +183,14 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
                 summary.n_extracted += len(batch)
 
             todo = _read_changed(corpus, plan, raw_dir, timer, summary, follow_symlinks)
-            with _progress(plan.bytes_to_read, progress) as bar:
-                for chunk in _chunks(todo, CHUNK_DOCS):
+            with _progress(plan.bytes_to_read, progress) as bar, \
+                    _Extraction(corpus, keep, bar, batch_docs, n_process, dask_address) as extraction:
+                for doc, key in todo:  # sources are read as batches fill: the first batch starts early
                     with timer("extract"):
-                        keys = {doc.doc_id: key for doc, key in chunk}
-                        _extract_all([doc for doc, _ in chunk], batch_docs, n_process, dask_address,
-                                     corpus.errors, lambda batch: keep(batch, keys), bar)
+                        extraction.add(doc, key)
+                with timer("extract"):
+                    extraction.finish()
+                summary.n_same_text = extraction.n_same_text
             with timer("stage"):
                 corpus.stage_rows()
             summary.n_removed = len(corpus.removed())
@@ -190,19 +224,6 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
             corpus.abort()
             raise
     return _finish(summary, started, timer)
-
-
-def check_input_dir(raw_dir: Path) -> None:
-    """:class:`InputMissing` unless ``raw_dir`` is a directory this process can list."""
-    if not raw_dir.exists():
-        raise InputMissing(f"input folder not found: {raw_dir}")
-    if not raw_dir.is_dir():
-        raise InputMissing(f"input folder is not a directory: {raw_dir}")
-    try:
-        with os.scandir(raw_dir):
-            pass
-    except OSError as exc:
-        raise InputMissing(f"cannot list the input folder {raw_dir}: {exc.strerror or exc}") from None
 
 
 def _finish(summary: RunSummary, started: float, timer) -> RunSummary:
@@ -240,41 +261,131 @@ def _read_changed(corpus: Corpus, plan, raw_dir: Path, timer, summary: RunSummar
         yield from todo
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
+class _Extraction:
+    """Documents to the model batch by batch as they are read; results kept as they land, in order.
 
+    A batch goes out as soon as it is full, so extraction starts before every source is read, and
+    at most ``WINDOW_DOCS`` documents are in flight (memory holds those, not the corpus). Batches
+    run on a Dask cluster (``dask_address``), on warm local workers, or here. Local workers pay off
+    only with enough text (``workers.POOL_MIN_CHARS``: each loads the model and rule tables once,
+    ~4 s), so batches wait until that much new text has come (then they go to the workers) or the
+    sources end (then they run here).
 
-def _extract_all(docs: list[Document], batch_docs: int, n_process: int, dask_address: str | None,
-                 errors: list[ErrorRow], keep, bar) -> None:
-    """Extract ``docs`` batch by batch: here, on local worker processes, or on a Dask cluster.
-
-    ``keep(results)`` is called for each batch as it lands, in order. Local workers pay off only
-    with enough text (``workers.POOL_MIN_CHARS``): each loads the model and rule tables once (~4 s).
+    Each text goes through the model once: a document whose text the model has read, in this run
+    or an earlier one (:meth:`Corpus.known_texts`), gets its rows from that output by the rules
+    alone (:func:`extract_copies`); one whose first copy is still in flight waits for the end.
     """
-    batches = [docs[i : i + batch_docs] for i in range(0, len(docs), batch_docs)]
-    if dask_address:
-        from prefect_dask import DaskTaskRunner
 
-        runner = DaskTaskRunner(address=dask_address)
-        with runner, temporary_settings({PREFECT_API_URL: _api_url_for_workers(dask_address)}):
-            _collect(batches, [runner.submit(extract, {"batch": batch}) for batch in batches], errors, keep, bar)
-    elif n_process > 1 and (os.cpu_count() or 1) > 1 and sum(d.n_chars for d in docs) >= workers.POOL_MIN_CHARS:
-        _collect(batches, [extract_on_workers.submit(quote(batch), n_process) for batch in batches], errors, keep, bar)
-    else:
-        _collect(batches, [None] * len(batches), errors, keep, bar)
+    def __init__(self, corpus: Corpus, keep, bar, batch_docs: int, n_process: int, dask_address: str | None):
+        from pipeline.runtime import workers
 
+        self.corpus, self._keep, self.bar, self.batch_docs = corpus, keep, bar, batch_docs
+        self.keys: dict[str, str] = {}  # doc_id -> extraction key, until the document's rows are kept
+        self.pending: list[Document] = []  # the batch being filled
+        self.waiting: list[list[Document]] = []  # full batches, until it is decided where they run
+        self.in_flight: deque = deque()  # (batch, future or None), oldest first
+        self.sent: set[str] = set()  # content hashes given to the model in this run
+        self.later: list[Document] = []  # copies of a text still in flight
+        self.n_same_text = 0
+        self.window = max(2, WINDOW_DOCS // batch_docs)
+        self.waiting_chars = 0
+        self.min_pool_chars = workers.POOL_MIN_CHARS
+        self.dask_address, self.runner = dask_address, None
+        self._exit = ExitStack()
+        if dask_address:
+            self.mode = "dask"  # connected to when the first batch goes (a run with nothing new never does)
+        elif n_process > 1 and (os.cpu_count() or 1) > 1:
+            self.mode, self.n_process = None, n_process  # decided on the text that comes
+        else:
+            self.mode = "here"
 
-def _collect(batches: list[list[Document]], futures: list, errors: list[ErrorRow], keep, bar) -> None:
-    """Results in batch order; a batch whose future failed (or that has none) is extracted here."""
-    for batch, future in zip(batches, futures):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return self._exit.__exit__(*exc)
+
+    def _dask(self):
+        if self.runner is None:
+            from prefect_dask import DaskTaskRunner
+
+            self.runner = self._exit.enter_context(DaskTaskRunner(address=self.dask_address))
+            self._exit.enter_context(temporary_settings({PREFECT_API_URL: _api_url_for_workers(self.dask_address)}))
+        return self.runner
+
+    def add(self, doc: Document, key: str) -> None:
+        self.keys[doc.doc_id] = key
+        self.pending.append(doc)
+        if len(self.pending) >= self.batch_docs:
+            self._dispatch(self.pending)
+            self.pending = []
+
+    def finish(self) -> None:
+        if self.pending:
+            self._dispatch(self.pending)
+            self.pending = []
+        if self.mode is None:
+            self.mode = "here"  # less new text than workers pay off for
+        self._send_waiting()
+        while self.in_flight:
+            self._collect_oldest()
+        if self.later:
+            self._copies(self.later, self.corpus.known_texts(self.later))
+
+    def _dispatch(self, batch: list[Document]) -> None:
+        known = self.corpus.known_texts(batch)
+        fresh, copies = [], []
+        for doc in batch:
+            if doc.content_sha256 in known:
+                copies.append(doc)
+            elif doc.content_sha256 in self.sent:
+                self.later.append(doc)
+            else:
+                self.sent.add(doc.content_sha256)
+                fresh.append(doc)
+        if copies:
+            self._copies(copies, known)
+        if not fresh:
+            return
+        self.waiting.append(fresh)
+        self.waiting_chars += sum(d.n_chars for d in fresh)
+        if self.mode is None and self.waiting_chars >= self.min_pool_chars:
+            self.mode = "workers"
+        if self.mode is not None:
+            self._send_waiting()
+
+    def _send_waiting(self) -> None:
+        for batch in self.waiting:
+            if self.mode == "dask":
+                future = self._dask().submit(extract, {"batch": batch})
+            elif self.mode == "workers":
+                future = extract_on_workers.submit(quote(batch), self.n_process)
+            else:
+                future = None  # extracted here when collected
+            self.in_flight.append((batch, future))
+            while len(self.in_flight) > (0 if future is None else self.window):
+                self._collect_oldest()
+        self.waiting = []
+
+    def _collect_oldest(self) -> None:
+        """The oldest batch's results; a batch whose future failed (or that has none) is extracted here."""
+        batch, future = self.in_flight.popleft()
         try:
             rows = future.result() if future is not None else extract(batch)
         except Exception:  # retried document by document, so one bad text costs only itself
-            rows = [x for doc in batch for x in _extract_safely(doc, errors)]
-        keep(rows)
-        bar.update(len(batch))
+            rows = [x for doc in batch for x in _extract_safely(doc, self.corpus.errors)]
+        self._kept(rows, batch)
+
+    def _copies(self, docs: list[Document], known: dict) -> None:
+        rows = extract_copies(quote(docs), quote(known), quote(self.corpus.errors))  # quoted: the same list, not a copy
+        self.n_same_text += sum(d.content_sha256 in known for d in docs)
+        self._kept(rows, docs)
+
+    def _kept(self, rows: list[ExtractedDocument], docs: list[Document]) -> None:
+        self._keep(rows, self.keys)
+        for doc in docs:
+            self.keys.pop(doc.doc_id, None)
+        self.bar.update(len(docs))
 
 
 def _api_url_for_workers(dask_address: str) -> str | None:
@@ -307,6 +418,8 @@ def _extract_safely(doc: Document, errors: list[ErrorRow]) -> list[ExtractedDocu
 
 def _progress(total_bytes: int, enabled: bool | None):
     """A progress bar over the documents extracted (shown from about ten articles' worth of sources)."""
+    from tqdm import tqdm
+
     disable = (total_bytes < PROGRESS_MIN_DOCS * 4_000) if enabled is None else not enabled
     return tqdm(unit="doc", desc="extract", disable=disable, leave=False)
 

@@ -14,6 +14,7 @@ run wrote on the way (its staged files, the spool of documents it extracted) is 
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 from pathlib import Path
 
@@ -76,3 +77,16 @@ def _free_bytes(where: Path) -> str:
                 return f"{free:,.0f} {unit}" if unit == "bytes" else f"{free:,.1f} {unit}"
             free /= 1024
     return "unknown space"
+
+
+def check_input_dir(raw_dir: Path) -> None:
+    """:class:`InputMissing` unless ``raw_dir`` is a directory this process can list."""
+    if not raw_dir.exists():
+        raise InputMissing(f"input folder not found: {raw_dir}")
+    if not raw_dir.is_dir():
+        raise InputMissing(f"input folder is not a directory: {raw_dir}")
+    try:
+        with os.scandir(raw_dir):
+            pass
+    except OSError as exc:
+        raise InputMissing(f"cannot list the input folder {raw_dir}: {exc.strerror or exc}") from None

@@ -319,6 +319,14 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
     ]),
     # The model's mentions of each document, before alignment (the mentions schema, no entity yet).
     "_model_mentions": SCHEMAS["mentions"],
+    # The model's output for each document's text (every entity label, sentence bounds): another
+    # document with the same text (content_sha256) gets its rows from it, without the model.
+    "_nlp": pa.schema([
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("content_sha256", pa.string(), nullable=False),
+        pa.field("ents", pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32()), ("label", pa.string())]))),
+        pa.field("sentences", pa.list_(pa.struct([("start", pa.int32()), ("end", pa.int32())]))),
+    ]),
 }
 
 

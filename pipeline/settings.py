@@ -48,6 +48,7 @@ class Settings:
     lock_wait: float = 600.0
     dask_address: str | None = None
     server_start_timeout: float = 180.0
+    server_idle_timeout: float = 600.0
     require_browser: bool = False
 
     @classmethod
@@ -68,6 +69,7 @@ DESCRIPTIONS = {
     "lock_wait": "seconds a run waits for another run writing the same output (0: fail at once)",
     "dask_address": "Dask scheduler address (`tcp://host:8786`) used when `--dask` is not given",
     "server_start_timeout": "seconds `serve` waits for the Prefect server it starts to answer",
+    "server_idle_timeout": "seconds the local Prefect server that `pipeline run` starts (and later runs reuse) lives after its last run (0: a temporary server per run)",
     "require_browser": "tests: fail instead of skipping when Debian chromium is missing (set by .ci/run)",
 }
 

@@ -1,4 +1,4 @@
-"""`pipeline run` as `make pipeline` runs it: its own temporary Prefect server, quiet, nothing left behind."""
+"""`pipeline run` with a temporary Prefect server of its own (PIPELINE_SERVER_IDLE_TIMEOUT=0): quiet, nothing left behind."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ def test_cli_run_is_quiet_and_leaves_no_process(tmp_path):
     article = next((ROOT / "raw").glob("*.txt"))
     (raw / article.name).write_text(article.read_text(encoding="utf-8"), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # no server: the CLI starts one
+    # A temporary server of its own, not the local one later runs would reuse (tests/test_local_server.py).
+    env.update(PIPELINE_SERVER_IDLE_TIMEOUT="0", PREFECT_HOME=str(tmp_path / "prefect-home"))
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--out", str(out)],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     children: set[int] = set()

@@ -29,10 +29,14 @@ class DocExtraction:
 @dataclass
 class ExtractedDocument:
     """The unit that flows, workers and the store pass around: a document as extraction left it
-    (``dct``, ``extracted_at``, ...) and its rows before alignment."""
+    (``dct``, ``extracted_at``, ...) and its rows before alignment.
+
+    ``nlp`` is the model's output the rows were made from, kept so that another document with the
+    same text (a syndicated copy) gets its rows from it without running the model again."""
 
     document: Document
     extraction: DocExtraction
+    nlp: NlpResult | None = None
 
 
 def warm_up() -> None:
@@ -51,8 +55,23 @@ def warm_up() -> None:
 
 def extract_batch(docs: list[Document]) -> list[DocExtraction]:
     """Model and rules over a batch of documents; ``doc.dct`` is filled in place."""
+    return [x.extraction for x in extract_documents(docs)]
+
+
+def extract_documents(docs: list[Document]) -> list[ExtractedDocument]:
+    """Model and rules over a batch, with the model's output kept beside the rows."""
     results = annotate([d.text for d in docs])
-    return [extract_document(doc, result) for doc, result in zip(docs, results)]
+    return [ExtractedDocument(doc, extract_document(doc, result), result) for doc, result in zip(docs, results)]
+
+
+def extract_with_known_text(doc: Document, nlp: NlpResult) -> ExtractedDocument:
+    """The rules alone, over the model's output for another document with the same text.
+
+    The model reads the text only, so its output is the same; the rules also read the document's
+    metadata (``published`` anchors relative dates, ...) and its ``doc_id`` is in every row, so
+    they run again, for this document (a few percent of the model's time).
+    """
+    return ExtractedDocument(doc, extract_document(doc, nlp), nlp)
 
 
 def extract_document(doc: Document, nlp: NlpResult) -> DocExtraction:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import os
 import secrets
@@ -25,17 +26,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.extract import ExtractedDocument
 from pipeline.ingest import SourceStat
 from pipeline.output import store
 from pipeline.output.fingerprint import document_key, extraction_version
-from pipeline.output.tables import DocTable, KeyedTable, connect
-from pipeline.extract.sentences import sentence_rows
+from pipeline.output.tables import DocTable, KeyedTable, connect, read_docs
 from pipeline.refusals import output_failed
 from pipeline.schema import SCHEMAS, STATE_SCHEMAS, TABLES, Document, ErrorRow, to_table
+from pipeline.spans import NlpResult, Span
+
+if TYPE_CHECKING:  # extraction's code is imported only by runs that extract
+    from pipeline.extract import ExtractedDocument
 
 # Per-document tables: a document's rows in each of them are replaced together.
-DOC_TABLES = ("documents", "dates", "money", "sentences", "_model_mentions")
+DOC_TABLES = ("documents", "dates", "money", "sentences", "_model_mentions", "_nlp")
 SPOOL = "spool"
 # The manifest's sha256 of a source that is not a readable file (a pipe, a dangling link, a link out
 # of raw/, ...): such a source is looked at again every run (it costs a stat, nothing is opened) and
@@ -82,6 +85,8 @@ class Corpus:
         self.extracted: dict[str, str] = {}  # doc_id -> key of every document (re-)extracted this run
         self.spool = Spool(self.root / store.LAKE / SPOOL)
         self.resumed = 0
+        self.text_reused = 0  # documents whose rows were made from the model's output for the same text
+        self._run_texts: dict[str, Path] = {}  # content_sha256 -> spooled batch holding its model output
         self._base_errors: dict[str, list[tuple]] | None = None  # source_path -> its rows in the base snapshot
 
     # -- 1. sources --------------------------------------------------------------------------
@@ -190,6 +195,8 @@ class Corpus:
         """A batch of extracted documents, spooled at once: a run killed later resumes from it."""
         if not results:
             return
+        from pipeline.extract.sentences import sentence_rows
+
         tables = {
             "documents": to_table("documents", [r.document for r in results]),
             "dates": to_table("dates", [x for r in results for x in r.extraction.dates]),
@@ -197,13 +204,35 @@ class Corpus:
             "sentences": to_table("sentences", [row for r in results for row in
                                                 sentence_rows(r.document.doc_id, r.document.text, r.extraction.sentences)]),
             "_model_mentions": to_table("mentions", [m for r in results for m in r.extraction.mentions]),
+            "_nlp": nlp_table([r for r in results if r.nlp is not None]),
             "_keys": pa.table({"doc_id": [r.document.doc_id for r in results],
                                "key": [keys[r.document.doc_id] for r in results],
                                "source_path": [r.document.source_path for r in results]}),
         }
-        self.spool.put(tables)
+        batch = self.spool.put(tables)
         for r in results:
             self.extracted[r.document.doc_id] = keys[r.document.doc_id]
+            if r.nlp is not None:
+                self._run_texts.setdefault(r.document.content_sha256, batch)
+
+    # -- identical texts ---------------------------------------------------------------------------
+
+    def known_texts(self, docs: list[Document]) -> dict[str, NlpResult]:
+        """The model's output for the texts of ``docs`` that it has read: content_sha256 -> output."""
+        wanted = {d.content_sha256 for d in docs}
+        found: dict[str, NlpResult] = {}
+        by_batch: dict[Path, set[str]] = {}
+        for sha in wanted:
+            if sha in self._run_texts:
+                by_batch.setdefault(self._run_texts[sha], set()).add(sha)
+        for batch, shas in by_batch.items():
+            t = pq.read_table(batch / "_nlp.parquet")
+            found.update(nlp_results(t.filter(pc.is_in(t.column("content_sha256"), value_set=pa.array(sorted(shas))))))
+        rest = wanted - set(found)
+        if rest and not self.stale:  # the base's output is of this extraction version (same model)
+            table = self.doc_tables["_nlp"]
+            found.update(nlp_results(read_docs(self.con, table.files(), table.schema, rest, key="content_sha256")))
+        return found
 
     def take_spooled(self, doc: Document, key: str) -> bool:
         """A document a killed run extracted already (same key): its spooled rows are used as they are."""
@@ -298,14 +327,15 @@ class Spool:
                 continue
             self.resumable.update(zip(t.column("doc_id").to_pylist(), t.column("key").to_pylist()))
 
-    def put(self, tables: dict[str, pa.Table]) -> None:
-        """One batch, whole or not at all (a failure to write, a full disk, leaves nothing of it)."""
+    def put(self, tables: dict[str, pa.Table]) -> Path:
+        """One batch, whole or not at all (a failure to write, a full disk, leaves nothing of it); returns its directory."""
         tmp = self.root / f".{secrets.token_hex(6)}.tmp"
         try:
             tmp.mkdir(parents=True)
             for name, data in tables.items():
                 pq.write_table(data, tmp / f"{name}.parquet", compression="zstd")
             os.replace(tmp, self.root / tmp.name[1:-4])  # whole batches only: a kill mid-write leaves a .tmp
+            return self.root / tmp.name[1:-4]
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             raise output_failed(exc, f"write the documents extracted in {self.root}", self.root) from None
@@ -334,3 +364,18 @@ class Spool:
 def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
+
+def nlp_table(results: list[ExtractedDocument]) -> pa.Table:
+    """The ``_nlp`` rows of extracted documents: the model's output, by document and text."""
+    return pa.Table.from_pylist([
+        {"doc_id": r.document.doc_id, "content_sha256": r.document.content_sha256,
+         "ents": [{"start": e.start, "end": e.end, "label": e.label} for e in r.nlp.ents],
+         "sentences": [{"start": a, "end": b} for a, b in r.nlp.sentences]}
+        for r in results], schema=STATE_SCHEMAS["_nlp"])
+
+
+def nlp_results(table: pa.Table) -> dict[str, NlpResult]:
+    """``_nlp`` rows back to the model's output, by content_sha256 (copies of a text: any one of them)."""
+    return {row["content_sha256"]: NlpResult([Span(e["start"], e["end"], e["label"]) for e in row["ents"]],
+                                             [(x["start"], x["end"]) for x in row["sentences"]])
+            for row in table.select(["content_sha256", "ents", "sentences"]).to_pylist()}

@@ -22,6 +22,8 @@ import dataclasses
 import hashlib
 import importlib.metadata
 import json
+import os
+import sys
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -56,7 +58,61 @@ def _json_value(value):
 
 @lru_cache(maxsize=1)
 def extraction_version() -> str:
-    """Pipeline version + code fingerprint + library and model versions, e.g. ``0.1.0+3f2a...``."""
+    """Pipeline version + code fingerprint + library and model versions, e.g. ``0.1.0+3f2a...``.
+
+    Computing it parses the extraction modules and maps imports to installed distributions (~0.5 s,
+    more than a no-change run's own work), so it is kept in :data:`CACHE_FILE` under a key made of
+    what it is computed from, as cheap stats: every file of the package and ``rules/`` (path, size,
+    mtime, inode) and the names of the installed distributions' metadata directories (which carry
+    their versions). Any change there recomputes it.
+    """
+    key = _inputs_key()
+    cached = _read_cache()
+    if cached.get("key") == key and cached.get("version"):
+        return cached["version"]
+    version = _compute_extraction_version()
+    _write_cache({"key": key, "version": version})
+    return version
+
+
+# The cache lives with the environment whose libraries it describes (ignored when not writable).
+CACHE_FILE = Path(sys.prefix) / ".cache" / "pipeline" / "extraction_version.json"
+
+
+def _inputs_key() -> str:
+    digest = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + sys.version.encode() + b"\0")
+    for root in DATA_DIRS:
+        for path in sorted(root.rglob("*")) if root.is_dir() else ():
+            if path.suffix == ".py" or path.suffix in DATA_SUFFIXES:
+                st = path.stat()
+                digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0".encode())
+    for entry in sys.path:
+        try:
+            names = sorted(n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+        digest.update(f"{entry}\0{names}\0".encode())
+    return digest.hexdigest()
+
+
+def _read_cache() -> dict:
+    try:
+        return json.loads(CACHE_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_cache(data: dict) -> None:
+    try:
+        CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
+        tmp = CACHE_FILE.with_name(f".{CACHE_FILE.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, CACHE_FILE)
+    except OSError:
+        pass
+
+
+def _compute_extraction_version() -> str:
     modules = extraction_modules()
     digest = hashlib.sha256()
     for name in sorted(modules):

@@ -1,9 +1,12 @@
-"""Prefect servers the pipeline starts itself: a temporary one per batch run, a scheduling one for ``serve``.
+"""Prefect servers the pipeline starts itself: for batch runs, and a scheduling one for ``serve``.
 
-- :func:`start_temporary_server_early`: what a batch run without ``PREFECT_API_URL`` needs.
+- :func:`server_for_run`: what a batch run without ``PREFECT_API_URL`` needs: the project's local
+  server, reused across runs and stopped when idle (:mod:`pipeline.runtime.local_server`), or with
+  ``PIPELINE_SERVER_IDLE_TIMEOUT=0`` a temporary one of its own (:func:`start_temporary_server_early`).
 - :class:`PrefectServer`: ``prefect server start`` for ``make serve`` (scheduling needs a real server).
 
-Both are children that die with the run and are waited for on ``/api/health``.
+The temporary server and ``serve``'s are children that die with the run; all are waited for on
+``/api/health``.
 
 The temporary server, started before the pipeline is imported:
 
@@ -16,7 +19,6 @@ the worker start-up: ``make pipeline`` on three articles takes ~6 s instead of ~
 from __future__ import annotations
 
 import atexit
-import importlib.util
 import os
 import signal
 import subprocess
@@ -35,6 +37,25 @@ class ServerError(RuntimeError):
     """The Prefect server could not be started."""
 
 
+def server_for_run() -> Callable[[], None]:
+    """Give this batch run a Prefect API now; returns a function that waits until it answers.
+
+    An explicit ``PREFECT_API_URL`` wins (nothing is started). Otherwise the project's local
+    server is reused or started (its boot then overlaps the caller's imports); with an idle
+    timeout of 0, a temporary server lives and dies with this run.
+    """
+    configure_prefect()
+    if os.environ.get("PREFECT_API_URL"):
+        return lambda: None
+    idle = settings.current().server_idle_timeout
+    if idle <= 0:
+        return start_temporary_server_early()
+    from pipeline.runtime import local_server
+
+    timeout = float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
+    return local_server.acquire(Path(os.environ["PREFECT_HOME"]), idle, timeout)  # on failure Prefect starts its own
+
+
 def start_temporary_server_early() -> Callable[[], None]:
     """Start a temporary Prefect server now, in its own process; returns a function that waits for it.
 
@@ -46,15 +67,10 @@ def start_temporary_server_early() -> Callable[[], None]:
     configure_prefect()
     if os.environ.get("PREFECT_API_URL"):
         return lambda: None
+    from pipeline.runtime.local_server import server_command, server_env
+
     port = free_port()
-    prefect_dir = Path(importlib.util.find_spec("prefect").origin).parent
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_dir.parent), "--factory",
-         "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "error", "--lifespan", "on"],
-        env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"},
-        preexec_fn=die_with_parent,
-    )
+    server = subprocess.Popen(server_command(port), env=server_env(), preexec_fn=die_with_parent)
     api_url = f"http://127.0.0.1:{port}/api"
     os.environ["PREFECT_API_URL"] = api_url
 

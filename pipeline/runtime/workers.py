@@ -18,11 +18,13 @@ import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.extract import ExtractedDocument, extract_batch, warm_up
 from pipeline.runtime.process import die_with_parent
-from pipeline.schema import Document
-from pipeline.output.store import CURRENT
+
+if TYPE_CHECKING:  # the extraction code is imported by the workers (and by a run that extracts), not here
+    from pipeline.extract import ExtractedDocument
+    from pipeline.schema import Document
 
 # New text below which worker processes cost more start-up than they save (~15 s of NER on one core).
 POOL_MIN_CHARS = 700_000
@@ -50,6 +52,8 @@ def prestart(n_workers: int) -> ProcessPoolExecutor | None:
 
 def _init_worker() -> None:
     die_with_parent()  # a killed run must not leave workers finishing batches nobody will read
+    from pipeline.extract import warm_up
+
     warm_up()
 
 
@@ -59,6 +63,8 @@ def prestart_for_changes(raw_dir: Path, out_dir: Path, n_workers: int) -> None:
     A guess from file sizes and times, made before the flow reads anything; the flow decides on the
     text it actually has to extract, so a wrong guess only costs idle start-up on spare cores.
     """
+    from pipeline.output.store import CURRENT
+
     last_run = _mtime(Path(out_dir) / CURRENT)
     changed = sum(p.stat().st_size for p in Path(raw_dir).rglob("*") if p.is_file() and p.stat().st_mtime > last_run)
     if changed >= POOL_MIN_CHARS:
@@ -81,8 +87,9 @@ def submit(batch: list[Document], n_workers: int) -> Future:
 
 def extract_documents(batch: list[Document]) -> list[ExtractedDocument]:
     """Rows and documents both: extraction fills ``dct`` in place, and in a worker that place is a copy."""
-    by_id = {doc.doc_id: doc for doc in batch}
-    return [ExtractedDocument(by_id[x.doc_id], x) for x in extract_batch(batch)]
+    from pipeline.extract import extract_documents as extract
+
+    return extract(batch)
 
 
 def shutdown() -> None:

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -35,18 +36,43 @@ class Measurement:
         return self.words / self.seconds if self.seconds else 0.0
 
 
-def build_corpus(source: Path, raw_dir: Path, min_words: int = MIN_WORDS) -> tuple[int, int]:
-    """Repeat the source articles (ids suffixed ``~rN``) until the corpus has ``min_words`` words."""
+def build_corpus(source: Path, raw_dir: Path, min_words: int = MIN_WORDS, distinct: bool = True) -> tuple[int, int]:
+    """Repeat the source articles (ids suffixed ``~rN``) until the corpus has ``min_words`` words.
+
+    Copy N has its sentences rotated by N (:func:`rotated`): the same words, the same amount of
+    model work, but a different text, so the pipeline cannot skip it as a copy of a text it has
+    read (it runs each distinct text through the model once) and the figure compares like with
+    like. ``distinct=False`` repeats the texts as they are: a corpus with real duplicates.
+    """
     records = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
     words_once = sum(len(r["text"].split()) for r in records)
     repeats = -(-min_words // words_once)
     raw_dir.mkdir(parents=True, exist_ok=True)
     target = raw_dir / "bench.jsonl"
+    made: set[str] = set()
     with target.open("w", encoding="utf-8") as out:
         for k in range(repeats):
             for r in records:
-                out.write(json.dumps({**r, "id": f"{r['id']}~r{k}"}, ensure_ascii=False) + "\n")
+                text = rotated(r["text"], k) if distinct else r["text"]
+                if distinct and text in made:  # a short text whose rotations ran out: still a new text
+                    text = text.rstrip() + "." * (k + 1)
+                made.add(text)
+                out.write(json.dumps({**r, "id": f"{r['id']}~r{k}", "text": text}, ensure_ascii=False) + "\n")
     return len(records) * repeats, words_once * repeats
+
+
+def rotated(text: str, k: int) -> str:
+    """``text`` with its sentences rotated by ``k`` (the words kept); ``k`` at or past the number of
+    sentences reverses their order first, so short texts get new copies too. Copy 0 is the text itself."""
+    if k == 0:
+        return text
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    n = len(sentences)
+    if n < 2:
+        return text.strip() + "." * k  # one sentence: trailing dots, no new word
+    order = sentences[::-1] if k >= n else sentences
+    k %= n
+    return " ".join(order[k:] + order[:k])
 
 
 def measure(name: str, argv: list[str], words: int, env: dict | None = None) -> Measurement:
@@ -89,9 +115,34 @@ def bare_spacy(raw_dir: Path, n_process: int, full: bool) -> dict:
 
     texts = [json.loads(line)["text"] for path in sorted(raw_dir.glob("*.jsonl"))
              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += [path.read_text(encoding="utf-8") for path in sorted(raw_dir.glob("*.txt"))]
     nlp = spacy.load(MODEL_NAME) if full else load_model()
     n_ents = sum(len(doc.ents) for doc in nlp.pipe(texts, n_process=n_process, batch_size=64))
     return {"docs": len(texts), "ents": n_ents, "pipes": nlp.pipe_names}
+
+
+def small_runs(raw_dir: Path, work: Path, repeats: int = 5) -> dict:
+    """The sample articles: ``pipeline run`` (``--full``, and with nothing changed) against the bare
+    script on the same texts, median wall seconds of ``repeats`` runs each, interleaved, warm (one
+    run of each first; the local Prefect server is then up, as it is in everyday use)."""
+    import statistics
+
+    py, out = sys.executable, work / "processed-small"
+    shutil.rmtree(out, ignore_errors=True)
+    run = [py, "-m", "pipeline", "run", "--raw", str(raw_dir), "--out", str(out), "--json", "--no-progress"]
+    steps = {"bare spaCy": [py, "-m", "pipeline.tools.bench", "_bare", str(raw_dir), "1"],
+             "pipeline run --full": [*run, "--full"], "pipeline run, nothing changed": run}
+    words = sum(len(p.read_text(encoding="utf-8").split()) for p in raw_dir.glob("*.txt"))
+    for argv in steps.values():
+        measure("warm-up", argv, words)
+    seconds = {name: [] for name in steps}
+    for _ in range(repeats):
+        for name, argv in steps.items():
+            seconds[name].append(measure(name, argv, words).seconds)
+    median = {name: statistics.median(v) for name, v in seconds.items()}
+    bare = median["bare spaCy"]
+    return {"documents": len(list(raw_dir.glob("*.txt"))), "words": words, "repeats": repeats,
+            "median_seconds": median, "ratio_to_bare": {k: v / bare for k, v in median.items()}, "seconds": seconds}
 
 
 def extraction_shares(raw_dir: Path, sample: int = 300) -> dict:
@@ -157,8 +208,11 @@ def run_bench(source: Path, work: Path, out_dir: Path, processes: int) -> dict:
     results.append(served)
     print("  extraction stages on a sample ...", flush=True)
     shares = extraction_shares(raw)
+    print("  small runs: the sample articles in raw/ ...", flush=True)
+    small = small_runs(Path("raw"), work)
     report = {
-        "corpus": {"source": str(source), "documents": n_docs, "words": words},
+        "corpus": {"source": str(source), "documents": n_docs, "words": words,
+                   "copies": "each repeat's sentences rotated: every text distinct"},
         "machine": {"cores": os.cpu_count(), "processes": processes, "python": platform.python_version()},
         "measurements": [{**asdict(m), "words_per_second": m.words_per_second} for m in results],
         "ratio_pipeline_to_bare": first.words_per_second / bare.words_per_second,
@@ -168,6 +222,7 @@ def run_bench(source: Path, work: Path, out_dir: Path, processes: int) -> dict:
         "no_change_rerun_seconds": rerun.seconds,
         "no_change_rerun_extracted": rerun.detail.get("n_extracted"),
         "extraction_shares": shares,
+        "small_runs": small,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bench.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
@@ -197,6 +252,13 @@ def format_markdown(report: dict) -> str:
         "| stage | seconds |",
         "| --- | ---: |",
         *[f"| {k} | {v:.1f} |" for k, v in report["stage_seconds"].items()],
+        "",
+        f"Small runs ({report['small_runs']['documents']} sample articles, median of {report['small_runs']['repeats']}):",
+        "",
+        "| run | wall s | / bare |",
+        "| --- | ---: | ---: |",
+        *[f"| {k} | {v:.2f} | {report['small_runs']['ratio_to_bare'][k]:.2f} |"
+          for k, v in report["small_runs"]["median_seconds"].items()],
         "",
         f"Inside extraction ({report['extraction_shares']['documents']} documents, one process):",
         "",
