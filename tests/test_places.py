@@ -143,3 +143,20 @@ def test_an_index_written_without_the_place_columns_is_realigned(tmp_path):
     assert not _index_outdated(Corpus({"_chains": [tmp_path / "new.parquet"]}))
     assert _index_outdated(Corpus({"_chains": [tmp_path / "old.parquet"]}))
     assert not _index_outdated(Corpus({}))  # a first run has no index to be out of date
+
+
+def test_the_stored_gazetteer_holds_exactly_what_a_build_makes(tmp_path):
+    """Runs read the gazetteer from its stored table; every name must give the entries a build gives."""
+    import pyarrow.parquet as pq
+
+    from pipeline.align import gazetteer as G
+
+    built = G.build_gazetteer()
+    G._store(tmp_path / "g.parquet", built)
+    stored = G.Gazetteer(table=pq.read_table(tmp_path / "g.parquet"))
+    assert stored.entries is None
+    for key, entries in built.entries.items():
+        assert stored._entries(key) == entries, key
+    assert stored._entries("no such place anywhere") == []
+    assert [e.place.country_code for e in stored.lookup("Calif.", as_code=False)] == \
+        [e.place.country_code for e in built.lookup("Calif.", as_code=False)] == ["US"]

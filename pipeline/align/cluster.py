@@ -176,40 +176,9 @@ class Clusterer:
 
     def _similar(self, a: int, b: int) -> bool:
         ca, cb = self.chains[a], self.chains[b]
-        ta, tb = ca.head.tokens, cb.head.tokens
-        if ca.label == PERSON and cb.label == PERSON:
-            return self._compatible_people(a, b) and self._shared_context(a, b) >= 1
-        if "".join(ta) == "".join(tb):
-            return True
-        if len(ta) == 1 or len(tb) == 1:
-            return (min(len(ta[0]), len(tb[0])) >= 6 and _similarity(ca.head.key, cb.head.key) >= FUZZY_MIN_SIMILARITY
-                    and self._shared_context(a, b) >= 1)
-        if _similarity(ca.head.key, cb.head.key) >= FUZZY_MIN_SIMILARITY:
-            return self._shared_context(a, b) >= 1
-        short, long = sorted((ta, tb), key=len)
-        contained = long[: len(short)] == short or long[-len(short):] == short
-        return contained and self._shared_context(a, b) >= 2
-
-    def _compatible_people(self, a: int, b: int) -> bool:
-        """Two person clusters may be one: same surname (up to a typo), no clash of first names."""
-        sa, sb = self._summary_of(self.uf.find(a)), self._summary_of(self.uf.find(b))
-        if not sa.surnames or not sb.surnames:
-            return False
-        if not all(_same_word(x, y, SURNAME_MIN_SIMILARITY) for x in sa.surnames for y in sb.surnames):
-            return False
-        if not all(token_prefix_match(x, y) or _same_word(x, y, FUZZY_MIN_SIMILARITY) for x in sa.firsts for y in sb.firsts):
-            return False
-        ta, tb = self.chains[a].head.tokens, self.chains[b].head.tokens
-        short, long = sorted((ta, tb), key=len)
-        middles = long[1:-1]
-        return all(any(token_prefix_match(t, u) for u in middles) for t in short[1:-1])
-
-    def _shared_context(self, a: int, b: int) -> int:
-        ca = self._summary_of(self.uf.find(a)).context
-        cb = self._summary_of(self.uf.find(b)).context
-        if len(ca) > len(cb):
-            ca, cb = cb, ca
-        return sum(1 for k in ca if k in cb)
+        return names_may_join(ca.head.tokens, cb.head.tokens, ca.head.key, cb.head.key,
+                              ca.label == PERSON and cb.label == PERSON,
+                              self._summary_of(self.uf.find(a)), self._summary_of(self.uf.find(b)))
 
     # -- short forms ----------------------------------------------------------------------------
 
@@ -242,6 +211,47 @@ class Clusterer:
     def _overlap(self, i: int, root: int) -> int:
         ctx = self._summary_of(root).context
         return sum(1 for k in self.context[i] if k in ctx)
+
+
+def names_may_join(ta: list[str], tb: list[str], key_a: str, key_b: str, people: bool,
+                   sa: _Summary, sb: _Summary) -> bool:
+    """May two clusters be one entity, by their names (tokens, keys) and what their documents share?
+
+    The one rule, for the batch :class:`Clusterer` (clusters of chains) and for the entity index
+    (:func:`pipeline.align.groups.cluster_block`, clusters of name groups). ``people``: both are
+    person names. Shared context is counted only when a rule asks for it.
+    """
+    shared = lambda: _shared(sa.context, sb.context)
+    if people:
+        return _compatible_people(ta, tb, sa, sb) and shared() >= 1
+    if "".join(ta) == "".join(tb):
+        return True
+    if len(ta) == 1 or len(tb) == 1:
+        return min(len(ta[0]), len(tb[0])) >= 6 and _similarity(key_a, key_b) >= FUZZY_MIN_SIMILARITY and shared() >= 1
+    if _similarity(key_a, key_b) >= FUZZY_MIN_SIMILARITY:
+        return shared() >= 1
+    short, long = sorted((ta, tb), key=len)
+    contained = long[: len(short)] == short or long[-len(short):] == short
+    return contained and shared() >= 2
+
+
+def _compatible_people(ta: list[str], tb: list[str], sa: _Summary, sb: _Summary) -> bool:
+    """Two person clusters may be one: same surname (up to a typo), no clash of first or middle names."""
+    if not sa.surnames or not sb.surnames:
+        return False
+    if not all(_same_word(x, y, SURNAME_MIN_SIMILARITY) for x in sa.surnames for y in sb.surnames):
+        return False
+    if not all(token_prefix_match(x, y) or _same_word(x, y, FUZZY_MIN_SIMILARITY) for x in sa.firsts for y in sb.firsts):
+        return False
+    short, long = sorted((ta, tb), key=len)
+    middles = long[1:-1]
+    return all(any(token_prefix_match(t, u) for u in middles) for t in short[1:-1])
+
+
+def _shared(a: set[str], b: set[str]) -> int:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(1 for k in a if k in b)
 
 
 def _similarity(a: str, b: str) -> float:

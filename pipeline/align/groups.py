@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline.align.cluster import FUZZY_MIN_SIMILARITY, MAX_BLOCK, SURNAME_MIN_SIMILARITY, _same_word, _similarity
-from pipeline.align.names import PERSON, token_prefix_match
+from pipeline.align.cluster import MAX_BLOCK, _Summary, names_may_join
+from pipeline.align.names import PERSON
 from pipeline.align.votes import UnionFind
 
 # How many co-occurring names a group's context keeps (the most frequent; a summary, not the union).
@@ -82,13 +82,6 @@ class Group:
         return self.key.split(" ")
 
 
-@dataclass
-class _Summary:
-    firsts: set[str]
-    surnames: set[str]
-    context: set[str]
-
-
 # Pairs of groups (and short chains against candidates) compared, for the benchmark's "comparisons per new mention".
 COMPARISONS = [0]
 
@@ -146,32 +139,8 @@ def _summary_of(g: Group, informative) -> _Summary:
 
 
 def _similar(ga: Group, gb: Group, sa: _Summary, sb: _Summary) -> bool:
-    """The batch algorithm's test (:meth:`pipeline.align.cluster.Clusterer._similar`) on two clusters of groups."""
-    ta, tb = ga.tokens, gb.tokens
-    if ga.cls == PERSON and gb.cls == PERSON:
-        return _compatible_people(ta, tb, sa, sb) and len(sa.context & sb.context) >= 1
-    if "".join(ta) == "".join(tb):
-        return True
-    if len(ta) == 1 or len(tb) == 1:
-        return (min(len(ta[0]), len(tb[0])) >= 6 and _similarity(ga.key, gb.key) >= FUZZY_MIN_SIMILARITY
-                and len(sa.context & sb.context) >= 1)
-    if _similarity(ga.key, gb.key) >= FUZZY_MIN_SIMILARITY:
-        return len(sa.context & sb.context) >= 1
-    short, long = sorted((ta, tb), key=len)
-    contained = long[: len(short)] == short or long[-len(short):] == short
-    return contained and len(sa.context & sb.context) >= 2
-
-
-def _compatible_people(ta: list[str], tb: list[str], sa: _Summary, sb: _Summary) -> bool:
-    if not sa.surnames or not sb.surnames:
-        return False
-    if not all(_same_word(x, y, SURNAME_MIN_SIMILARITY) for x in sa.surnames for y in sb.surnames):
-        return False
-    if not all(token_prefix_match(x, y) or _same_word(x, y, FUZZY_MIN_SIMILARITY) for x in sa.firsts for y in sb.firsts):
-        return False
-    short, long = sorted((ta, tb), key=len)
-    middles = long[1:-1]
-    return all(any(token_prefix_match(t, u) for u in middles) for t in short[1:-1])
+    """The batch algorithm's rule (:func:`pipeline.align.cluster.names_may_join`) on two clusters of groups."""
+    return names_may_join(ga.tokens, gb.tokens, ga.key, gb.key, ga.cls == PERSON and gb.cls == PERSON, sa, sb)
 
 
 def attach(context: list[str], candidates: dict[str, set[str]], informative) -> str | None:
