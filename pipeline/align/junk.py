@@ -23,6 +23,7 @@ What those libraries lack is in ``rules/not_names.toml`` (with examples that a t
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -43,7 +44,11 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 MIN_CAPITAL_SHARE = 0.01
 
 _URL_START = re.compile(r"\b(?:(?:https?|ftp)\s?:\s?/\s?/|www\s?\.)", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The local part starts where a run of its characters starts: without the look-behind, a long run
+# with no "@" is rescanned from each of its characters (quadratic time on "Anna.Bob.Carl...").
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NON_SPACE = re.compile(r"\S+")
+_SPACE_WORD = re.compile(r" (\S+)")
 _URL_JOINERS = "/._?=&#%+~:-"
 _CLOCK_BEFORE = re.compile(r"\d ?(?:(?:[ap]\. ?m\.?|[ap]m|hrs?|hours|h) ?)?\(? ?\Z", re.IGNORECASE)
 _SPELT_ZONE_BEFORE = re.compile(r"\bTime ?\( ?\Z")
@@ -149,6 +154,14 @@ class DocumentFacts:
     money_codes: frozenset[str]
     name_words: frozenset[str]
     capitalised: bool
+    url_reach: tuple[int, ...] = ()  # the furthest end among urls[:i + 1]
+
+    def __post_init__(self):
+        reach, best = [], -1
+        for _, e in self.urls:
+            best = max(best, e)
+            reach.append(best)
+        object.__setattr__(self, "url_reach", tuple(reach))
 
     @classmethod
     def of(cls, text: str, mentions: list[Mention]) -> DocumentFacts:
@@ -174,17 +187,17 @@ class DocumentFacts:
 
 def url_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Web and e-mail addresses, also as re-tokenised text writes them ("http: / / www. bbc. co. uk / news")."""
-    spans = [(m.start(), m.end()) for m in _EMAIL.finditer(text)]
+    spans = [(m.start(), m.end()) for m in _EMAIL.finditer(text)] if "@" in text else []
     for start in _URL_START.finditer(text):
         end = start.end()
         while True:
-            chunk = re.match(r"\S+", text[end:])
+            chunk = _NON_SPACE.match(text, end)
             if chunk:
-                end += chunk.end()
+                end = chunk.end()
             # Across one space only where a separator touches it: "oscars. html? _ r=0".
             if text[end : end + 1] != " ":
                 break
-            nxt = re.match(r" (\S+)", text[end:])
+            nxt = _SPACE_WORD.match(text, end)
             if not nxt:
                 break
             prev_char, next_word = text[end - 1], nxt.group(1)
@@ -198,6 +211,13 @@ def url_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(spans))
 
 
+def _overlaps(facts: DocumentFacts, start: int, end: int) -> bool:
+    """Does [start, end) overlap a web address? Of the addresses starting before ``end`` (sorted by
+    start), the one reaching furthest decides: a binary search and a running maximum, not a scan."""
+    i = bisect.bisect_left(facts.urls, (end,))
+    return i > 0 and facts.url_reach[i - 1] > start
+
+
 def junk_class(doc_text: str, m: Mention, facts: DocumentFacts) -> str | None:
     """The junk class of mention ``m`` (see the module docstring), or None when it may be a name."""
     text, label = m.text, m.label
@@ -206,7 +226,7 @@ def junk_class(doc_text: str, m: Mention, facts: DocumentFacts) -> str | None:
     if facts.capitalised and not any(ch.isupper() for ch in text):
         if not (label in NUMBER_LABELS and any(ch.isdigit() for ch in text)):
             return "not_capitalised"
-    if any(s < m.end_char and m.start_char < e for s, e in facts.urls):
+    if _overlaps(facts, m.start_char, m.end_char):
         return "url"
     if any(unicodedata.category(ch) == "Sc" for ch in text):
         return "currency"
