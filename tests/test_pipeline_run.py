@@ -108,3 +108,21 @@ def test_forgiven_span_drops_a_leading_the_and_a_possessive():
     assert forgiven_span(text, 0, 14) == (4, 12)
     assert forgiven_span(text, 26, 35) == (30, 35)
     assert forgiven_span("The", 0, 3) == (0, 3)  # nothing left to forgive down to
+
+
+def test_eval_reads_a_corpus_folder_through_its_own_link(prefect_server, tmp_path):
+    """`make eval` links each corpus's docs.jsonl into a scratch input folder: a link out of that
+    folder, which runs refuse by default (issue 17), so the suite must follow it or score nothing."""
+    import json
+
+    from conftest import RAW
+    from pipeline.tools.eval_suite import Corpus, run_corpus
+
+    corpus_dir = tmp_path / "corpora" / "tiny"
+    corpus_dir.mkdir(parents=True)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))[:2]]
+    (corpus_dir / "docs.jsonl").write_text("".join(json.dumps({"id": f"t{i}", "text": t}) + "\n"
+                                                   for i, t in enumerate(texts)), encoding="utf-8")
+    run = run_corpus(Corpus("tiny", corpus_dir, {}), tmp_path / "work")
+    assert sorted(run.tables["documents"].doc_id) == ["t0", "t1"]
+    assert len(run.tables["errors"]) == 0 and len(run.tables["mentions"]) > 10

@@ -111,7 +111,8 @@ def run_corpus(corpus: Corpus, work: Path) -> CorpusRun:
         if not link.exists():
             link.symlink_to((corpus.raw_dir / "docs.jsonl").resolve())
     out = raw.parent / "processed" if corpus.name != "seeds" else work / "seeds" / "processed"
-    extract_corpus(raw, out, progress=False)
+    # docs.jsonl is our own link to the corpus, out of the input folder: followed on purpose.
+    extract_corpus(raw, out, progress=False, follow_symlinks=True)
     tables = {name: pd.read_parquet(out / f"{name}.parquet") for name in ("documents", "mentions", "entities", "dates", "money", "errors")}
     return CorpusRun(tables, alignment_inputs(out))
 
