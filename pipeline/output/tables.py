@@ -179,12 +179,15 @@ class KeyedTable:
 
     def _newest(self, files, where: str, after: str = "") -> pa.Table:
         """Newest version per key; ``where`` may only test key columns (it runs first), ``after`` any column."""
-        keys = ", ".join(f'"{k}"' for k in self.key)
         cols = ", ".join(f'"{c}"' for c in self.schema.names)
-        sql = (f"select {cols} from (select *, row_number() over (partition by {keys} order by {VERSION} desc) as _rn "
-               f"from read_parquet({_file_list(files)}, union_by_name = true) {where}) "
-               f"where _rn = 1 and not {DELETED} {after} order by {keys}")  # a fixed order, as read_docs
-        return self.con.sql(sql).to_arrow_table().cast(self.schema)
+        return self.con.sql(self._newest_sql(files, cols, where, f"and not {DELETED} {after}")).to_arrow_table().cast(self.schema)
+
+    def _newest_sql(self, files, cols: str, where: str = "", after: str = "") -> str:
+        """Each key's newest version in ``files`` (tombstones too unless ``after`` drops them), in key order."""
+        keys = ", ".join(f'"{k}"' for k in self.key)
+        return (f"select {cols} from (select *, row_number() over (partition by {keys} order by {VERSION} desc) as _rn "
+                f"from read_parquet({_file_list(files)}, union_by_name = true) {where}) "
+                f"where _rn = 1 {after} order by {keys}")  # a fixed order, as read_docs
 
     def put(self, rows: pa.Table) -> None:
         """New versions of these rows (written at :meth:`flush`; the last put of a key wins)."""
@@ -243,11 +246,8 @@ class KeyedTable:
         (an older version of the key may live in a file left out)."""
         names = {f.name for f in entries}
         files = [p for p in self.files() if p.name in names]
-        keys = ", ".join(f'"{k}"' for k in self.key)
-        data = self.con.sql(
-            f"select * exclude (_rn) from (select *, row_number() over (partition by {keys} order by {VERSION} desc) as _rn "
-            f"from read_parquet({_file_list(files)}, union_by_name = true)) where _rn = 1 order by {keys}"
-        ).to_arrow_table().select(self.stored.names).cast(self.stored)
+        data = self.con.sql(self._newest_sql(files, "* exclude (_rn)")).to_arrow_table() \
+            .select(self.stored.names).cast(self.stored)
         self.commit.drop(self.name, names)
         self.commit.write(self.name, data, keep_empty=True, row_group_rows=KEYED_ROW_GROUP)
 
