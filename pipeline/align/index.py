@@ -306,6 +306,13 @@ def _verdict(table: str, votes: Counter):
 
 def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
     """Bring the index and the mention and entity tables up to date with this run's documents."""
+    try:
+        return _align_corpus(corpus, realign)
+    finally:
+        _LOADED.clear()  # the chunks kept between passes belong to this run only
+
+
+def _align_corpus(corpus, realign: bool) -> dict[str, int]:
     if not realign and _index_outdated(corpus):
         log.info("entity index written by an earlier version (columns missing): re-aligning the corpus")
         realign = True
@@ -365,7 +372,6 @@ def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
     result = Linker(index, corpus, delta, processed | set(resweep), realign).run()
     for table in index.keyed.values():
         table.flush()
-    _LAST_LOAD.clear()
     new_mentions = sum(len(r["mention_ids"]) for r in delta.plus)
     return {**result, "documents_swept_again": len(resweep), "comparisons": G.COMPARISONS[0], "new_mentions": new_mentions}  # "relinked": documents whose mention rows changed
 
@@ -408,22 +414,28 @@ def _chunks(items: list, size: int):
         yield items[i:i + size]
 
 
-_LAST_LOAD: dict = {}
+# Loaded chunks kept between the passes over them, up to this many documents: a run that adds up
+# to one GDELT batch (~6,000) reads and filters each document once, not once per pass; larger runs
+# keep the newest chunks and read the others again (memory holds at most this many texts).
+KEEP_LOADED_DOCS = 6_000
+_LOADED: dict[tuple, list[DocInput]] = {}
 
 
 def _load_inputs(corpus, ids: list[str], from_base: bool = False) -> list[DocInput]:
     """Documents with their model mentions and sentences, from this commit (or the base snapshot).
 
-    The last chunk loaded is kept: a run of one chunk (most incremental runs) reads it once, not three times.
+    Alignment passes over the same chunks three times (tallies, phrases, the per-document step):
+    loaded chunks are kept while they hold at most :data:`KEEP_LOADED_DOCS` documents.
     """
     if not ids:
         return []
     memo = (id(corpus), tuple(ids), from_base)
-    if _LAST_LOAD.get("key") == memo:
-        return _LAST_LOAD["value"]
+    if memo in _LOADED:
+        return _LOADED[memo]
     value = _load_inputs_now(corpus, ids, from_base)
-    _LAST_LOAD.clear()
-    _LAST_LOAD.update(key=memo, value=value)
+    _LOADED[memo] = value
+    while len(_LOADED) > 1 and sum(len(v) for v in _LOADED.values()) > KEEP_LOADED_DOCS:
+        del _LOADED[next(iter(_LOADED))]  # the oldest chunk
     return value
 
 
