@@ -46,7 +46,7 @@ from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_
                                   phrases_from_votes, TOKEN)
 from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR, MAX_CONTEXT_NAMES
 from pipeline.align.votes import majority
-from pipeline.output.tables import DocTable, KeyedTable, _file_list, read_docs
+from pipeline.output.tables import DocTable, KeyedTable, _file_list, read_docs, registered, strings
 from pipeline.schema import Document, Entity, Mention, RedirectRow, SCHEMAS, to_table
 
 log = logging.getLogger(__name__)
@@ -548,16 +548,13 @@ def _resweep_targets(index: Index, texts: set[str], exclude: set[str]) -> set[st
     wanted = pa.table({"name": [n for n, toks in needed.items() for _ in toks],
                        "token": [t for toks in needed.values() for t in toks],
                        "n": pa.array([len(toks) for toks in needed.values() for _ in toks], pa.int64())})
-    con.register("_names", wanted)
-    try:
+    with registered(con, _names=wanted):
         rows = con.sql(f"""
             with hits as (
                 select w.name, p.doc_id from read_parquet({_file_list(files)}) p join _names w using (token)
                 group by w.name, p.doc_id, w.n having count(distinct p.token) = w.n),
             sized as (select name, doc_id, count(*) over (partition by name) as docs from hits)
             select name, doc_id, docs from sized""").fetchall()
-    finally:
-        con.unregister("_names")
     found, too_common = set(), set()
     for name, doc, docs in rows:
         if docs > MAX_RESWEEP_DOCS:
@@ -591,11 +588,8 @@ def _known_surnames(index: Index, lasts: set[str], changed: set[str]) -> set[str
     if not lasts:
         return set()
     con = index.corpus.con
-    con.register("_lasts", pa.table({"l": pa.array(sorted(lasts), pa.string())}))
-    try:
+    with registered(con, _lasts=strings("l", lasts)):
         rows = index.keyed["_t_phrases"].where("last in (select l from _lasts)").to_pylist()
-    finally:
-        con.unregister("_lasts")
     known = set()
     for r in rows:
         if r["text"] in changed:
@@ -640,11 +634,8 @@ def _phrase_votes_for(index: Index, tokens: set[str]) -> dict[str, Counter]:
     files = index.keyed["_t_phrases"].files()
     if not files:
         return {}
-    con.register("_tok", t)
-    try:
+    with registered(con, _tok=t):
         rows = index.keyed["_t_phrases"].where("(first in (select first from _tok) or last in (select first from _tok))").to_pylist()
-    finally:
-        con.unregister("_tok")
     return {r["text"]: Counter(dict(zip(r["labels"], r["counts"]))) for r in rows}
 
 
@@ -758,12 +749,9 @@ class Linker:
         if not files:
             return []
         con = self.corpus.con
-        con.register("_heads", pa.table({"k": pa.array(sorted(keys), pa.string())}))
-        try:
+        with registered(con, _heads=strings("k", keys)):
             rows = con.sql(f"select * from read_parquet({_file_list(files)}) where head_key in (select k from _heads)"
                            ).to_arrow_table().to_pylist()
-        finally:
-            con.unregister("_heads")
         return _with_members(self.index, rows)
 
     # groups -----------------------------------------------------------------------------------------
@@ -832,11 +820,8 @@ class Linker:
         if not blocks:
             return {}
         con = self.corpus.con
-        con.register("_blocks", pa.table({"block": pa.array(sorted(blocks), pa.string())}))
-        try:
+        with registered(con, _blocks=strings("block", blocks)):
             rows = self.groups.where("block in (select block from _blocks)").to_pylist()
-        finally:
-            con.unregister("_blocks")
         informative = self.index.informative({k for r in rows for k in r["ctx_keys"]})
         by_block: dict[str, list[dict]] = defaultdict(list)
         for r in rows:
@@ -867,14 +852,9 @@ class Linker:
         if self.realign or not (aliases or changed_gids):
             return []
         con = self.corpus.con
-        con.register("_a", pa.table({"a": pa.array(sorted(aliases), pa.string())}))
-        con.register("_g", pa.table({"g": pa.array(sorted(changed_gids), pa.string())}))
-        try:
+        with registered(con, _a=strings("a", aliases), _g=strings("g", changed_gids)):
             found = self.members.where("(gid like 'S:%' and split_part(gid, ':', 4) in (select a from _a)) "
                                        "or target in (select g from _g)").to_pylist()
-        finally:
-            con.unregister("_a")
-            con.unregister("_g")
         found = [m for m in found if (m["doc_id"], m["chain"]) not in moving]
         if not found:
             return []
@@ -923,20 +903,14 @@ class Linker:
         if not keys:
             return {}
         con = self.corpus.con
-        con.register("_k", pa.table({"k": pa.array(sorted(keys), pa.string())}))
-        try:
+        with registered(con, _k=strings("k", keys)):
             hits = self.groups.where("gid like 'L:%' and list_has_any(alias_keys, (select list(k) from _k))").to_pylist()
-        finally:
-            con.unregister("_k")
         clusters = {r["cluster"] for r in hits}
         ctx: dict[str, set[str]] = defaultdict(set)
         if clusters:
-            con.register("_c", pa.table({"c": pa.array(sorted(clusters), pa.string())}))
-            try:
+            with registered(con, _c=strings("c", clusters)):
                 for r in self.groups.where("cluster in (select c from _c)").to_pylist():
                     ctx[r["cluster"]] |= set(r["ctx_keys"])
-            finally:
-                con.unregister("_c")
         out: dict[str, dict[str, set[str]]] = defaultdict(dict)
         for r in hits:
             for a in set(r["alias_keys"]) & keys:
@@ -1008,18 +982,12 @@ class Linker:
         if not clusters:
             return {}
         con = self.corpus.con
-        con.register("_c", pa.table({"c": pa.array(clusters, pa.string())}))
-        try:
+        with registered(con, _c=strings("c", clusters)):
             gid_cluster = {r["gid"]: r["cluster"] for r in self.groups.where("cluster in (select c from _c)").to_pylist()}
-        finally:
-            con.unregister("_c")
         if not gid_cluster:
             return {}
-        con.register("_g", pa.table({"g": pa.array(sorted(gid_cluster), pa.string())}))
-        try:
+        with registered(con, _g=strings("g", gid_cluster)):
             rows = self.members.where("gid in (select g from _g) or target in (select g from _g)").to_pylist()
-        finally:
-            con.unregister("_g")
         out: dict[str, list[dict]] = defaultdict(list)
         for m in rows:
             out[gid_cluster[m["gid"] or m["target"]]].append(m)
@@ -1064,12 +1032,9 @@ class Linker:
         if not files or not first:
             return votes
         con = self.corpus.con
-        con.register("_m", pa.table({"m": pa.array(sorted(first), pa.string())}))
-        try:
+        with registered(con, _m=strings("m", first)):
             pairs = con.execute(f"select mention_id, entity_id from read_parquet({_file_list(files)}) "
                                 "where entity_id is not null and mention_id in (select m from _m)").fetchall()
-        finally:
-            con.unregister("_m")
         seen = set()
         for mid, eid in pairs:
             cluster, doc = first[mid]

@@ -165,24 +165,32 @@ class DocumentFacts:
 
     @classmethod
     def of(cls, text: str, mentions: list[Mention]) -> DocumentFacts:
-        zones, codes = time_zones(), currency_codes()
-        clock, money = set(), set()
-        for m in _SHORT_WORD.finditer(text):
-            word = m.group()
-            before = text[max(0, m.start() - 16) : m.start()]
-            if word in zones and (_CLOCK_BEFORE.search(before) or _SPELT_ZONE_BEFORE.search(before)):
-                clock.add(word)
-            if word in codes and (_AMOUNT_BEFORE.search(before) or _AMOUNT_AFTER.match(text[m.end() : m.end() + 3])):
-                money.add(word)
+        urls, clock, money, capitalised = _text_facts(text)
         words = set()
         for m in mentions:
             tokens = parse(m.text, m.model_label or m.label).tokens
             if len(tokens) > 1:
                 words.update(tokens)
-        letters = sum(map(str.isalpha, text))  # map over a builtin: C speed, ~10x a generator
-        capitals = sum(map(str.isupper, text))
-        return cls(url_spans(text), frozenset(m.start_char for m in mentions), frozenset(clock), frozenset(money), frozenset(words),
-                   capitals >= MIN_CAPITAL_SHARE * letters)
+        return cls(urls, frozenset(m.start_char for m in mentions), clock, money, frozenset(words), capitalised)
+
+
+@lru_cache(maxsize=4_096)
+def _text_facts(text: str) -> tuple[tuple[tuple[int, int], ...], frozenset[str], frozenset[str], bool]:
+    """The facts that depend on the text alone (web addresses, time zones after clock times,
+    currency codes beside amounts, whether it is written in mixed case): alignment asks twice per
+    document (the model's mentions, then the sweep's), and a text is read once."""
+    zones, codes = time_zones(), currency_codes()
+    clock, money = set(), set()
+    for m in _SHORT_WORD.finditer(text):
+        word = m.group()
+        before = text[max(0, m.start() - 16) : m.start()]
+        if word in zones and (_CLOCK_BEFORE.search(before) or _SPELT_ZONE_BEFORE.search(before)):
+            clock.add(word)
+        if word in codes and (_AMOUNT_BEFORE.search(before) or _AMOUNT_AFTER.match(text[m.end() : m.end() + 3])):
+            money.add(word)
+    letters = sum(map(str.isalpha, text))  # map over a builtin: C speed, ~10x a generator
+    capitals = sum(map(str.isupper, text))
+    return url_spans(text), frozenset(clock), frozenset(money), capitals >= MIN_CAPITAL_SHARE * letters
 
 
 def url_spans(text: str) -> tuple[tuple[int, int], ...]:

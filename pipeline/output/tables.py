@@ -16,6 +16,7 @@ into Python to answer a question about a few keys.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Iterable, Iterator
 
 import duckdb
@@ -47,6 +48,24 @@ def connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, **views: pa.Table) -> Iterator[None]:
+    """Arrow tables as DuckDB views for the length of a query, gone after it (also on error): a
+    query about a few thousand keys joins them instead of pasting them into its text."""
+    for name, table in views.items():
+        con.register(name, table)
+    try:
+        yield
+    finally:
+        for name in views:
+            con.unregister(name)
+
+
+def strings(column: str, values: Iterable[str]) -> pa.Table:
+    """One string column, sorted: the keys a query looks up (see :func:`registered`)."""
+    return pa.table({column: pa.array(sorted(values), pa.string())})
+
+
 def _file_list(paths) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
@@ -58,16 +77,13 @@ def read_docs(con, files: list, schema: pa.Schema, doc_ids: Iterable[str], colum
     if not files or ids.num_rows == 0:
         return _select(schema, columns).empty_table()
     cols = ", ".join(f'"{c}"' for c in (columns or schema.names))
-    con.register("_ids", ids)
-    try:
+    with registered(con, _ids=ids):
         # In a fixed order (key, then as written): DuckDB's parallel scan returns rows in any order,
         # and whatever iterates them (votes, phrases, chains) must not depend on that.
         return con.sql(
             f'select {cols} from read_parquet({_file_list(files)}, filename = true, file_row_number = true) '
             f'where "{key}" in (select k from _ids) order by "{key}", filename, file_row_number'
         ).to_arrow_table().cast(_select(schema, columns))
-    finally:
-        con.unregister("_ids")
 
 
 class DocTable:
@@ -94,13 +110,10 @@ class DocTable:
         files = self.files()
         if not ids or not files:
             return 0
-        self.con.register("_ids", pa.table({"k": pa.array(ids, pa.string())}))
-        try:
+        with registered(self.con, _ids=strings("k", ids)):
             hit = self.con.execute(
                 f"select distinct filename from read_parquet({_file_list(files)}, filename = true) "
                 f'where "{self.key}" in (select k from _ids)').fetchall()
-        finally:
-            self.con.unregister("_ids")
         drop = set(ids)
         removed = 0
         for (filename,) in hit:
@@ -146,12 +159,9 @@ class KeyedTable:
         files = self.files()
         if not files or keys.num_rows == 0:
             return self.schema.empty_table()
-        self.con.register("_keys", keys.select(self.key))
-        try:
+        with registered(self.con, _keys=keys.select(self.key)):
             return self._newest(files, "where (" + ", ".join(f'"{k}"' for k in self.key) + ") in "
                                 f"(select ({', '.join(chr(34) + k + chr(34) for k in self.key)}) from _keys)")
-        finally:
-            self.con.unregister("_keys")
 
     def where(self, condition: str) -> pa.Table:
         """The live rows matching an SQL condition over the table's columns (tested on the newest versions).
@@ -167,11 +177,8 @@ class KeyedTable:
                                   f"where {condition}").to_arrow_table()
         if candidates.num_rows == 0:
             return self.schema.empty_table()
-        self.con.register("_cand", candidates)
-        try:
+        with registered(self.con, _cand=candidates):
             return self._newest(files, f"where ({keys}) in (select ({keys}) from _cand)", f"and ({condition})")
-        finally:
-            self.con.unregister("_cand")
 
     def all(self) -> pa.Table:
         files = self.files()
@@ -215,15 +222,12 @@ class KeyedTable:
         # the file's place in the commit.
         version = f"{self.commit.version}.{self.commit.next_seq():06d}"
         data = data.set_column(data.schema.get_field_index(VERSION), VERSION, pa.array([version] * data.num_rows, pa.string()))
-        self.con.register("_new", data)
-        try:
+        with registered(self.con, _new=data):
             keys = ", ".join(f'"{k}"' for k in self.key)
             data = self.con.sql(
                 f"select * exclude (_rn) from (select *, row_number() over (partition by {keys} "
                 f"order by _ord desc) as _rn from (select *, row_number() over () as _ord from _new)) "
                 f"where _rn = 1 order by {keys}").to_arrow_table().drop_columns(["_ord"]).cast(self.stored)
-        finally:
-            self.con.unregister("_new")
         self.commit.write(self.name, data, row_group_rows=KEYED_ROW_GROUP)
         self._maybe_fold()
 
