@@ -51,6 +51,30 @@ def test_a_town_the_document_places_in_another_state_stays_unresolved():
     assert geocode(["Palmer"], []) is None  # a town nothing places is a guess
 
 
+def test_support_from_afar_does_not_pick_a_town_over_a_far_larger_homonym():
+    # A story naming the US (not Illinois) beside "Geneva" means Geneva, Switzerland as often as not.
+    assert geocode(["Geneva"], ["United States", "St. Louis"]) is None
+    assert geocode(["Geneva"], ["Illinois"]).admin1 == "IL"  # its state named: decided
+    # A town supported only by its country: Qeshm the island is not in the gazetteer, the town is.
+    assert geocode(["Qeshm"], ["Iran"]) is None
+
+
+def test_documents_that_cannot_decide_count_in_the_vote():
+    assert locate([(["Troy"], ["Michigan"]), (["Troy"], [])]) is None  # one document of two decides
+    assert locate([(["Troy"], ["Michigan"]), (["Troy"], ["Michigan"]), (["Troy"], [])]).admin1 == "MI"
+    assert locate([(["Troy"], ["Michigan"]), (["Rue de Rivoli"], [])]).admin1 == "MI"  # not in the gazetteer: no vote
+
+
+def test_an_entity_is_placed_only_where_its_name_can_be():
+    from collections import Counter
+
+    from pipeline.align.places import reading, vote
+
+    city = reading(["Los Angeles"], ["California"])
+    assert vote(Counter({city: 3}), "Los Angeles").geonames_id == 5368361
+    assert vote(Counter({city: 3}), "Los Angeles County") is None  # the county is not the city
+
+
 def test_documents_vote_and_a_split_vote_decides_nothing():
     assert locate([(["Paris"], ["Texas"]), (["Paris"], ["Texas"]), (["Paris"], ["France"])]).admin1 == "TX"
     assert locate([(["Paris"], ["Texas"]), (["Paris"], ["France"])]) is None
