@@ -129,9 +129,10 @@ def test_the_entity_index_geocodes_as_a_fresh_run_does(prefect_server, tmp_path)
 
 
 def test_a_city_standing_for_its_team_is_an_organisation_and_not_geocoded():
-    d = make_document("d", "d.txt", "Denver beat Oakland 24-20 on Sunday. Snow fell in Denver overnight.")
+    # "Colorado" places the city: Oakland alone (another state) is support from afar, which decides nothing.
+    d = make_document("d", "d.txt", "Denver beat Oakland 24-20 on Sunday. Snow fell in Denver, Colorado, overnight.")
     ms = []
-    for surface, start in (("Denver", 0), ("Oakland", 12), ("Denver", 51)):
+    for surface, start in (("Denver", 0), ("Oakland", 12), ("Denver", 51), ("Colorado", 59)):
         ms.append(Mention("d", mention_id("d", start, start + len(surface)), start, start + len(surface), surface,
                           "GPE", "", 0, model_label="GPE"))
     mentions, entities = align([d], ms, {"d": [(0, len(d.text))]})
