@@ -18,7 +18,11 @@ How a name is resolved:
    a national capital or a city of a million over a state ("Washington", "New York"), a state over
    a smaller city, and among cities the most populous only when it is far the largest
    (Paris, France over Paris, Texas; not Troy, Michigan over Troy, New York);
-4. otherwise nothing: null is better than a guess.
+4. otherwise nothing: null is better than a guess. Support from afar (only the city's country, or
+   cities elsewhere in it) does not decide a town, a city with a far larger homonym, or on less
+   than one country's vote (:func:`_weakly_supported`); an entity's documents that cannot decide
+   its name vote against the others' reading, and an entity is placed only where its own name can
+   be that place (:func:`vote`).
 
 Countries and states carry no coordinates: the gazetteer has none for them (a point for a
 country would be invented). Cities and continents carry GeoNames' own.
