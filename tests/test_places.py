@@ -51,6 +51,30 @@ def test_a_town_the_document_places_in_another_state_stays_unresolved():
     assert geocode(["Palmer"], []) is None  # a town nothing places is a guess
 
 
+def test_support_from_afar_does_not_pick_a_town_over_a_far_larger_homonym():
+    # A story naming the US (not Illinois) beside "Geneva" means Geneva, Switzerland as often as not.
+    assert geocode(["Geneva"], ["United States", "St. Louis"]) is None
+    assert geocode(["Geneva"], ["Illinois"]).admin1 == "IL"  # its state named: decided
+    # A town supported only by its country: Qeshm the island is not in the gazetteer, the town is.
+    assert geocode(["Qeshm"], ["Iran"]) is None
+
+
+def test_documents_that_cannot_decide_count_in_the_vote():
+    assert locate([(["Troy"], ["Michigan"]), (["Troy"], [])]) is None  # one document of two decides
+    assert locate([(["Troy"], ["Michigan"]), (["Troy"], ["Michigan"]), (["Troy"], [])]).admin1 == "MI"
+    assert locate([(["Troy"], ["Michigan"]), (["Rue de Rivoli"], [])]).admin1 == "MI"  # not in the gazetteer: no vote
+
+
+def test_an_entity_is_placed_only_where_its_name_can_be():
+    from collections import Counter
+
+    from pipeline.align.places import reading, vote
+
+    city = reading(["Los Angeles"], ["California"])
+    assert vote(Counter({city: 3}), "Los Angeles").geonames_id == 5368361
+    assert vote(Counter({city: 3}), "Los Angeles County") is None  # the county is not the city
+
+
 def test_documents_vote_and_a_split_vote_decides_nothing():
     assert locate([(["Paris"], ["Texas"]), (["Paris"], ["Texas"]), (["Paris"], ["France"])]).admin1 == "TX"
     assert locate([(["Paris"], ["Texas"]), (["Paris"], ["France"])]) is None
@@ -105,9 +129,10 @@ def test_the_entity_index_geocodes_as_a_fresh_run_does(prefect_server, tmp_path)
 
 
 def test_a_city_standing_for_its_team_is_an_organisation_and_not_geocoded():
-    d = make_document("d", "d.txt", "Denver beat Oakland 24-20 on Sunday. Snow fell in Denver overnight.")
+    # "Colorado" places the city: Oakland alone (another state) is support from afar, which decides nothing.
+    d = make_document("d", "d.txt", "Denver beat Oakland 24-20 on Sunday. Snow fell in Denver, Colorado, overnight.")
     ms = []
-    for surface, start in (("Denver", 0), ("Oakland", 12), ("Denver", 51)):
+    for surface, start in (("Denver", 0), ("Oakland", 12), ("Denver", 51), ("Colorado", 59)):
         ms.append(Mention("d", mention_id("d", start, start + len(surface)), start, start + len(surface), surface,
                           "GPE", "", 0, model_label="GPE"))
     mentions, entities = align([d], ms, {"d": [(0, len(d.text))]})

@@ -71,7 +71,7 @@ def _without_junk(documents: list[Document], mentions: list[Mention]) -> list[Me
 
 def locate(entity: Entity, readings: Counter) -> None:
     """A place entity's geocoding columns from its chains' readings (left null when they do not decide)."""
-    found = vote(readings) if entity.label in PLACE_LABELS else None
+    found = vote(readings, entity.name) if entity.label in PLACE_LABELS else None
     if found is not None:
         for column, value in asdict(found).items():
             setattr(entity, column, value)

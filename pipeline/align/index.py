@@ -1238,10 +1238,11 @@ class Aggregate:
         label = majority(self.labels)
         key = max(self.keys, key=lambda k: (self.keys[k], len(k.split()), k))
         doc_ids = sorted(self.docs)
-        found = vote(self.places) if label in PLACE_LABELS else None
+        name = canonical_name_from(self.surfaces, self.surface_docs, label)
+        found = vote(self.places, name) if label in PLACE_LABELS else None
         return Entity(
             entity_id=entity_id or entity_id_for(("character:" if self.characters else "") + label_class(label), key),
-            name=canonical_name_from(self.surfaces, self.surface_docs, label),
+            name=name,
             label=label,
             aliases=sorted(self.surfaces),
             n_mentions=self.n_mentions,

@@ -18,7 +18,11 @@ How a name is resolved:
    a national capital or a city of a million over a state ("Washington", "New York"), a state over
    a smaller city, and among cities the most populous only when it is far the largest
    (Paris, France over Paris, Texas; not Troy, Michigan over Troy, New York);
-4. otherwise nothing: null is better than a guess.
+4. otherwise nothing: null is better than a guess. Support from afar (only the city's country, or
+   cities elsewhere in it) does not decide a town, a city with a far larger homonym, or on less
+   than one country's vote (:func:`_weakly_supported`); an entity's documents that cannot decide
+   its name vote against the others' reading, and an entity is placed only where its own name can
+   be that place (:func:`vote`).
 
 Countries and states carry no coordinates: the gazetteer has none for them (a point for a
 country would be invented). Cities and continents carry GeoNames' own.
@@ -95,6 +99,9 @@ def place_support(names: Iterable[str], context: Iterable[str]) -> float:
 
 # A document that places the name elsewhere (:func:`_elsewhere`): a vote against the reading.
 ELSEWHERE = "elsewhere"
+# A document that names a place the gazetteer knows but does not decide which: a vote against any
+# reading other documents give (an entity is placed by two in three of the documents naming it).
+UNDECIDED = "undecided"
 
 
 def _reading(names: Iterable[str], context: Iterable[str]) -> Geocode | str | None:
@@ -119,6 +126,8 @@ def _reading(names: Iterable[str], context: Iterable[str]) -> Geocode | str | No
     best, s1 = ranked[0]
     s2 = ranked[1][1] if len(ranked) > 1 else 0.0
     if s1 > 0 and s1 >= SUPPORT_MARGIN * s2:
+        if _weakly_supported(best, own, others):
+            return None
         return ELSEWHERE if _elsewhere(best, others) else Geocode.of(best)
     if not by_own_name:
         return None  # an alternate name alone ("Yida", a name of Jeddah) needs its documents' support
@@ -138,9 +147,13 @@ def locate(documents: Iterable[tuple[list[str], list[str]]]) -> Geocode | None:
 
 def reading(names: Iterable[str], context: Iterable[str]) -> str | None:
     """:func:`_reading` as a string a table can hold and a counter can count: the Geocode as JSON,
-    :data:`ELSEWHERE`, or None."""
+    :data:`ELSEWHERE`, :data:`UNDECIDED` (names the gazetteer has, the document does not decide),
+    or None (names the gazetteer does not have)."""
+    names = list(names)
     found = _reading(names, context)
-    if found is None or isinstance(found, str):
+    if found is None:
+        return UNDECIDED if any(candidates(n)[0] for n in set(names)) else None
+    if isinstance(found, str):
         return found
     return json.dumps(asdict(found), sort_keys=True)
 
@@ -161,17 +174,47 @@ def read_places(chains: list) -> None:
         chain.place = r
 
 
-def vote(readings: Counter) -> Geocode | None:
+def vote(readings: Counter, name: str | None = None) -> Geocode | None:
     """The entity's place from its chains' readings: the most frequent, when it has two in three or
-    more of the readings (those placing the name elsewhere count against it). Ties go to the
+    more of the readings (those placing the name elsewhere or undecided count against it) and is a
+    place the entity's ``name`` can mean. Ties go to the
     larger GeoNames id, then to the reading's text, so the outcome never depends on order."""
     readings = +Counter(readings)
-    against = readings.pop(ELSEWHERE, 0)
+    against = readings.pop(ELSEWHERE, 0) + readings.pop(UNDECIDED, 0)
     if not readings:
         return None
     parsed = {r: json.loads(r) for r in readings}
     top, n = max(readings.items(), key=lambda kv: (kv[1], parsed[kv[0]]["geonames_id"] or 0, kv[0]))
-    return Geocode(**parsed[top]) if n * 3 >= 2 * (sum(readings.values()) + against) else None
+    if n * 3 < 2 * (sum(readings.values()) + against):
+        return None
+    found = Geocode(**parsed[top])
+    if name is not None and not _names(name, found):
+        return None
+    return found
+
+
+def _names(name: str, found: Geocode) -> bool:
+    """Whether ``name`` (an entity's canonical name) may mean the place ``found``: an entity named
+    "Los Angeles County" is not the city, whatever its documents that say "Los Angeles" read."""
+    places = candidates(name)[0]
+    return not places or any(p.geonames_id == found.geonames_id and p.kind == found.place_kind and
+                             p.country_code == found.country_code and p.admin1 == found.admin1 for p in places)
+
+
+def _weakly_supported(c: Place, own: dict[Place, int], others: list[list[Place]]) -> bool:
+    """A city the document supports only from afar: it names the city's country, or cities elsewhere
+    in that country, but no state holding it and no city of its state. That decides nothing when
+    the city is a town (one of many of its name, most too small for the gazetteer: Qeshm the town,
+    not the island), when a homonym is far larger (Geneva, Illinois in a story naming the US beside
+    Geneva), or when the support is below one country's vote (Antioch, California, because "Rome"
+    may be Rome, Georgia). Capitals and cities of a million are what their name means."""
+    if c.kind != CITY or c.capital or c.population >= BIG_CITY:
+        return False
+    if any(_weight(c, r) >= W_SAME_ADMIN1 for readings in others for r in readings):
+        return False
+    if c.population < TOWN or sum(_vote(c, m) for m in others if m) < W_COUNTRY:
+        return True
+    return any(o.population >= POPULATION_MARGIN * max(c.population, 1) for o in own if o != c)
 
 
 def _elsewhere(c: Place, others: list[list[Place]]) -> bool:

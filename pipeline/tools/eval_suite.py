@@ -32,8 +32,8 @@ from pipeline.tools import metrics as evaluate
 
 SEEDS_GOLD = (Path("../shared/gold/seeds.json"), Path("tests/gold/seeds.json"))
 CORPORA_ROOT = Path("../shared/corpora")
-# Hand-checked place mentions with their GeoNames ids (tests/gold/ecbplus_places.README.md), per corpus.
-PLACES_GOLD = {"ecbplus": Path("tests/gold/ecbplus_places.jsonl")}
+# Hand-checked place mentions with their GeoNames ids (tests/gold/*_places.README.md), per corpus.
+PLACES_GOLD = {"ecbplus": Path("tests/gold/ecbplus_places.jsonl"), "gum": Path("tests/gold/gum_places.jsonl")}
 # Corpora whose gold marks only some named mentions (ECB+: the participants of its events), so
 # precision there is understated and recall is the figure to read.
 PARTIAL_GOLD = {"ecbplus": "gold marks only mentions tied to its events: P understated, read R"}
