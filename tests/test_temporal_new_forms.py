@@ -111,6 +111,9 @@ add("three hours ago", "TIME", f"{D}T12:00")
 add("in an hour's time", "DURATION", "PT1H", day(f"{D}T16:00"))
 add("an hour from now", "TIME", f"{D}T16:00")
 add("in half an hour", "DURATION", "PT30M", day(f"{D}T15:30"))
+add("in an hour and a half", "DURATION", "PT1H30M", day(f"{D}T16:30"))
+add("in a day and a half", "DURATION", "P1DT12H", day("2024-10-11T03:00"))
+add("day before yesterday", "DATE", "2024-10-07")
 add("a couple of days ago", "DATE", "2024-10-07")
 add("three Fridays from now", "DATE", "2024-10-25")
 add("tomorrow in 3 hours", "TIME", "2024-10-10T18:00")
@@ -189,6 +192,9 @@ add("3/15", "DATE", "2024-03-15")
 add("on 12/25", "DATE", "2024-12-25")
 add("12-Oct-24", "DATE", "2024-10-12")
 add("oct. 12", "DATE", "2024-10-12")
+add("first of march", "DATE", "2024-03-01")
+add("sept 30th", "DATE", "2024-09-30")
+add("3pm on oct 10", "TIME", "2024-10-10T15:00")
 add("2024-10-12T08:30", "TIME", "2024-10-12T08:30")
 add("2024-10-12 08:30:15", "TIME", "2024-10-12T08:30:15")
 
@@ -242,7 +248,7 @@ add("the past 48 hours", "DURATION", "PT48H")
 add("each monday", "SET", "XXXX-WXX-1")
 
 # ----- not temporal --------------------------------------------------------------------------------------
-for text in ("60 mph", "3.5 million", "page 12", "room 1230",
+for text in ("60 mph", "Flight 2020", "sat", "3.5 million", "page 12", "room 1230",
              "march on the capital", "a pair of shoes"):
     add(text, "", None)
 
@@ -273,3 +279,11 @@ def test_a_lower_case_name_that_is_also_a_word_is_read_only_beside_a_date(word, 
     got = normalize(example, R)
     assert got is not None and got.value is not None, example
     assert normalize(f"they {word} it", R) is None
+
+
+def test_an_aware_reference_gives_aware_bounds_in_its_zone():
+    from datetime import timezone
+
+    got = normalize("in 20 minutes", R.replace(tzinfo=timezone.utc))
+    assert got.start == datetime(2024, 10, 9, 15, 20, tzinfo=timezone.utc)
+    assert got.end.tzinfo is timezone.utc

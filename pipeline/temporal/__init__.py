@@ -53,7 +53,8 @@ def normalize(expression: str, reference: datetime | date | None = None, prefer:
         best = candidates[0] if _FILLER.fullmatch(text[:candidates[0].start]) else best
     if _needs_model(best.rule) and not _FILLER.fullmatch(text[:best.start]):
         return None  # "room 1230", "Flight 2020": a number after a noun, no year
-    if isinstance(reference, datetime) and reference.tzinfo is not None:
+    zone = reference.tzinfo if isinstance(reference, datetime) else None
+    if zone is not None:
         reference = reference.replace(tzinfo=None)
     ctx = Context(dct=reference_when(reference), future=prefer == "future", prefer_future=prefer == "future",
                   now=reference if isinstance(reference, datetime) else None)
@@ -61,6 +62,9 @@ def normalize(expression: str, reference: datetime | date | None = None, prefer:
     if value.value == "PRESENT_REF" and isinstance(reference, datetime) and lexicon.load().lookup(
             "instant_ref", text[best.start:best.end]):
         value = replace(value, start=reference, end=reference, granularity="instant")  # "right now"
+    if zone is not None:  # an aware reference gives aware bounds, in its zone
+        value = replace(value, start=value.start and value.start.replace(tzinfo=zone),
+                        end=value.end and value.end.replace(tzinfo=zone))
     return value
 
 
