@@ -266,7 +266,8 @@ for text, ref, kind, value in (
 for text, ref, value in (("on Tuesday the 8th", T, "2022-03-08"), ("Friday, the 25th", T, "2022-02-25"),
                          ("5th of March to 7th of March", T, "2022-03-05/2022-03-07")):
     add(text, ref, "DATE", value)
-TODO_MORE = [("the weekend of March 5", T, "DATE", "2022-W09-WE"), ("Sat 7:30pm", T, "TIME", "2022-02-26T19:30")]
+add("Sat 7:30pm", T, "TIME", "2022-02-26T19:30")  # an abbreviated weekday alone (normalize() only)
+TODO_MORE = [("the weekend of March 5", T, "DATE", "2022-W09-WE")]
 
 # ----- TODO (strict xfail): forms not yet understood -----------------------------------------------
 TODO = [

@@ -109,11 +109,25 @@ def normalize(expression: str, context: Counter | None = None) -> MoneyValue | N
     """The value of one money expression ("in excess of 200 million dollars"), or None if it
     names no currency ("5 million people", "per cent"). ``context`` is a document's
     :func:`document_evidence`, used to read ambiguous symbols."""
-    found = scan(expression)
+    found = scan(expression) or scan(_upper_codes(expression))
     if not found:
         return None
     best = max(found, key=lambda f: (f.end - f.start, -f.start))
     return _to_value(best, context)
+
+
+def _upper_codes(expression: str) -> str:
+    """ISO codes typed in lower case beside a number ("usd 250", "250 eur"), in capitals: an
+    expression handed to normalize() is money by the caller's word. In running text a lower-case
+    "try", "all" or "mad" is a word, so the scan of documents wants codes in capitals."""
+    codes = table().codes
+    return re.sub(r"(?<![^\W\d_])[a-z]{3}(?![^\W\d_])",
+                  lambda m: m.group(0).upper() if m.group(0).upper() in codes and _beside_digit(expression, m) else m.group(0),
+                  expression)
+
+
+def _beside_digit(text: str, m: re.Match) -> bool:
+    return bool(re.search(r"\d\s*$", text[:m.start()]) or re.match(r"\s*\d", text[m.end():]))
 
 
 def extract_money(doc: Document, ents: list[Span]) -> list[MoneyRow]:

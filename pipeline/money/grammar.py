@@ -157,12 +157,16 @@ def grammar() -> tuple[re.Pattern, re.Pattern]:
     fraction, article = _alternation(_role("fractions")), _alternation(_role("articles"))
     count = rf"(?:{_alternation(_role('tens'))})\b(?:{SP}*-?{SP}*(?:{_alternation(_role('units'))})\b)?" \
             rf"|(?:{_alternation(_role('units'))})\b"
+    # "1 000 Kč", "2 500 zł": thousands grouped by plain spaces, continental style, only right
+    # before the currency (elsewhere "in 2019 500 people" would be one number).
+    spaced_thousands = (rf"\d{{1,3}}(?: \d{{3}}){{1,4}}(?!\d)(?={SP}?(?:(?:{symbols})(?![\w])|(?:{codes})\b"
+                        rf"|(?i:\b(?:{names}))(?![\w])))")
     # After "15 dollars 20" only the end of the phrase: "15 dollars 20 people" is no amount of cents.
     bare_end = f"(?={_phrase_end(lex)})"
 
     def part(n: int) -> str:
-        amount = (rf"(?:{DIGITS}(?P<plus{n}>{SP}?\+{SP}?(?={abbreviation}|{spaced_abbreviation}|{scale}))?"
-                  rf"(?:{abbreviation}|{SP}?{spaced_abbreviation}|(?:{SP}?-{SP}?|{SP}){scale}(?:{SP}{scale})?)?"
+        amount = (rf"(?:(?:{spaced_thousands}|{DIGITS})(?P<plus{n}>{SP}?\+{SP}?(?={abbreviation}|{spaced_abbreviation}|{scale}))?"
+                  rf"(?:{abbreviation}|{SP}?{spaced_abbreviation}|(?:{SP}?-{SP}?|{SP}?){scale}(?:{SP}{scale})?)?"
                   rf"|{words}|(?P<art{n}>(?i:(?:(?:{fraction}){SP}+)?(?:{article})))(?={SP}+[A-Za-z]))")
         subunit = (rf"(?P<sub{n}>(?:(?(between)(?!)|{SP}+and{SP}+)|{SP}+)"
                    rf"(?P<subamt{n}>\d{{1,2}}(?![\d.,]\d)|(?i:{count}))"
@@ -181,7 +185,8 @@ def grammar() -> tuple[re.Pattern, re.Pattern]:
     qualifier = _alternation(w for q in lex.qualifiers if q.where == "before" for w in q.words)
     post = _alternation(w for q in lex.qualifiers if q.where == "after" for w in q.words)
     money = re.compile(
-        rf"(?<![\w.,])(?:(?P<qual>(?i:{qualifier}))(?:{SP}+|(?<=~)))?(?:(?P<between>(?i:between|from)){SP}+)?"
+        rf"(?<![\w.,])(?P<neg>(?<![\w.,$€£¥])[-−](?=[^\s\w]|[A-Z]{{1,3}}\$|\d)|(?i:minus|negative){SP}+)?"
+        rf"(?:(?P<qual>(?i:{qualifier}))(?:{SP}+|(?<=~)))?(?:(?P<between>(?i:between|from)){SP}+)?"
         rf"{part(1)}"
         rf"(?:(?P<sep>{SP}?[{RANGE_DASH}]{SP}?|{SP}+(?i:to|and|through|up{SP}+to){SP}+){part(2)})?"
         rf"(?P<post>(?:{SP}+|{SP}*-{SP}*|(?=\+))(?i:{post})(?![\w]))?"

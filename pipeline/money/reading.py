@@ -272,6 +272,8 @@ def _build(m: re.Match, text: str, end: int, part: _Part, bounds: tuple[Decimal,
             kind = "approx"  # "a couple of million dollars"
         low, high, approx = _bounds(value, kind)
         approx = approx or part.approx
+    if g["neg"]:  # "-$20", "minus $300": a negative amount; its bounds swap ends
+        value, low, high = -value, (-high if high is not None else None), (-low if low is not None else None)
     return Found(start, end, value, low, high, approx, marker, part.scaled), resume
 
 

@@ -69,7 +69,9 @@ class Lexicon:
         entries = self.vocab[table]
         if key in entries:
             return entries[key]
-        return entries.get(key.rstrip("."))
+        if key.rstrip(".") in entries:
+            return entries[key.rstrip(".")]
+        return _without_apostrophes(self, table).get(key.replace("'", "").rstrip("."))
 
     def phrases(self, table: str) -> re.Pattern:
         """A vocabulary table's keys as one case-insensitive regex (whole words), compiled once."""
@@ -80,6 +82,16 @@ class Lexicon:
 
 
 _PHRASES: dict[tuple[int, str], re.Pattern] = {}
+_BARE: dict[tuple[int, str], dict] = {}
+
+
+def _without_apostrophes(lex: Lexicon, table: str) -> dict:
+    """A table keyed without apostrophes: "mothers day" and "new years eve" as typed without them
+    (the patterns accept a possessive without its apostrophe, see :func:`_word_pattern`)."""
+    key = (id(lex), table)
+    if key not in _BARE:
+        _BARE[key] = {k.replace("'", ""): v for k, v in lex.vocab[table].items()}
+    return _BARE[key]
 
 
 @lru_cache(maxsize=4)
@@ -187,7 +199,14 @@ def _alternation(table: dict) -> str:
 
 
 def _word_pattern(word: str) -> str:
-    """A vocabulary entry as a regex: spaces match any whitespace, apostrophes either quote."""
-    parts = [re.escape(p) for p in word.split()]
-    pattern = r"\s+".join(parts).replace("'", "['’]")
+    """A vocabulary entry as a regex: spaces match any whitespace, apostrophes either quote, and a
+    possessive's apostrophe may be left out ("mothers day", "presidents day", "new years eve")."""
+    def one(part: str) -> str:
+        if part.endswith("'s") and len(part) > 2:
+            return re.escape(part[:-2]) + "['’]?s"
+        if part.endswith("s'"):
+            return re.escape(part[:-1]) + "['’]?"
+        return re.escape(part).replace("'", "['’]")
+
+    pattern = r"\s+".join(one(p) for p in word.split())
     return pattern + (r"\b" if word[-1].isalnum() else "")

@@ -234,6 +234,8 @@ def this_unit(m: re.Match, lex: Lexicon) -> Reading:
     anchor = "narrative" if lex.lookup("relative_narrative", rel) else "dct"
     # "the weekend" is the one just past (or, in future-tense text, the coming one).
     mode = "nearest" if unit == "weekend" and rel in ("the", "over the") else None
+    if unit == "weekend" and rel in ("coming", "this coming"):
+        mode = "coming"  # "this coming weekend": the next Saturday and Sunday, this week's if still ahead
     mod = _group(m, "mod")
     if mod is not None:
         mod = "END" if "end" in mod.lower() else mod_of(m.group(0), lex)
@@ -460,10 +462,17 @@ def duration(m: re.Match, lex: Lexicon) -> Reading | None:
     if n != "X" and re.search(r"\band\s+(?:a\s+)?half\b", after_unit):  # "a year and a half"
         n += 0.5
     offset = None
-    if g.get("offset") is not None and n != "X" and n == int(n):  # "in 20 minutes": ends 20 minutes on
+    if g.get("offset") is not None and n != "X":  # "in 20 minutes": ends 20 minutes on
         unit = lex.lookup("calendar_unit", g["unit"].lower()) or lex.lookup("calendar_unit", g["unit"].lower() + "s")
-        offset = (unit, int(n)) if unit else None
+        count = n
+        if n != int(n) and unit in _OFFSET_IN_SMALLER:  # "in half an hour": 30 minutes on
+            unit, count = _OFFSET_IN_SMALLER[unit][0], n * _OFFSET_IN_SMALLER[unit][1]
+        offset = (unit, int(count)) if unit and count == int(count) else None
     return Reading("DURATION", fixed=duration_value(n, unit_code), mod=mod_of(text, lex), offset=offset)
+
+
+# The next smaller unit and how many of it make one: a fractional offset counted in whole ones.
+_OFFSET_IN_SMALLER = {"hour": ("minute", 60), "day": ("hour", 24)}
 
 
 def duration_value(n, unit_code: str) -> str:

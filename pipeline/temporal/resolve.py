@@ -233,6 +233,8 @@ def _shifted(s: Shift, ctx: Context) -> tuple[When, str]:
         weekday = base.day.isoweekday()
         n = 0 if weekday >= 6 or ctx.future else -1
         return base.at("weekend").moved("week", n), anchor
+    if s.mode == "coming" and s.unit == "weekend" and base.is_day_or_finer():
+        return base.at("weekend").moved("week", 0 if base.day.isoweekday() < 6 else 1), anchor
     if s.unit == "named":
         return _nearest_named(s.target, base, s.n), anchor
     if s.mode == "same-day" and base.is_day_or_finer():
