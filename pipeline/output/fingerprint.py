@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from pipeline.runtime.install_cache import CACHE_DIR, write_atomically
 from pipeline.schema import Document
 from pipeline.settings import MODEL_NAME, PIPELINE_VERSION, RULES_DIR
 
@@ -76,7 +77,7 @@ def extraction_version() -> str:
 
 
 # The cache lives with the environment whose libraries it describes (ignored when not writable).
-CACHE_FILE = Path(sys.prefix) / ".cache" / "pipeline" / "extraction_version.json"
+CACHE_FILE = CACHE_DIR / "extraction_version.json"
 
 
 def _inputs_key() -> str:
@@ -103,13 +104,7 @@ def _read_cache() -> dict:
 
 
 def _write_cache(data: dict) -> None:
-    try:
-        CACHE_FILE.parent.mkdir(parents=True, exist_ok=True)
-        tmp = CACHE_FILE.with_name(f".{CACHE_FILE.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, CACHE_FILE)
-    except OSError:
-        pass
+    write_atomically(CACHE_FILE, lambda tmp: tmp.write_text(json.dumps(data), encoding="utf-8"))
 
 
 def _compute_extraction_version() -> str:
