@@ -294,6 +294,8 @@ class _Extraction:
         self._exit = ExitStack()
         if dask_address:
             self.mode = "dask"  # connected to when the first batch goes (a run with nothing new never does)
+        elif n_process > 1 and workers.warm_size():
+            self.mode, self.n_process = "workers", workers.warm_size()  # started by the command line, warm
         elif n_process > 1 and (os.cpu_count() or 1) > 1:
             self.mode, self.n_process = None, n_process  # decided on the text that comes
         else:
