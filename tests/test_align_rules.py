@@ -7,6 +7,7 @@ NORP, a first name tagged GPE), so every rule is tested without loading the mode
 from __future__ import annotations
 
 import gc
+import json
 import random
 import re
 
@@ -274,3 +275,18 @@ def test_alignment_leaves_the_cycle_collector_as_it_found_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_stop_words_read_from_spacys_file_equal_the_imported_list():
+    """names.STOP_WORDS is read from spaCy's data file without importing spaCy; it must be the list itself."""
+    import subprocess
+    import sys
+
+    from spacy.lang.en.stop_words import STOP_WORDS as imported
+
+    code = ("import json, sys; from pipeline.align.names import STOP_WORDS; "
+            "print(json.dumps(['spacy' in sys.modules, sorted(STOP_WORDS)]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    spacy_imported, words = json.loads(out)
+    assert not spacy_imported  # read from the file, not imported
+    assert words == sorted(imported)

@@ -14,10 +14,9 @@ import re
 from bisect import bisect_left
 from dataclasses import replace
 
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.spans import trim_name
-from pipeline.align.names import fold
+from pipeline.align.names import STOP_WORDS, fold
 from pipeline.schema import Document, Mention, mention_id
 
 _WORD = re.compile(r"\w+(?:['’]\w+)?")

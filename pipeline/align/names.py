@@ -9,14 +9,34 @@ cover far more languages and forms than a list of our own would.
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from cleanco.termdata import terms_by_type
 from nameparser.config import CONSTANTS
-from spacy.lang.en.stop_words import STOP_WORDS
+
+
+def _spacy_stop_words() -> frozenset[str]:
+    """spaCy's English stop words (the model's own list). ``import spacy.lang.en`` imports all of
+    spaCy first (about a second), which alignment's process otherwise never needs: extraction runs
+    on workers, or not at all. The list is plain data in a module without imports, so it is read
+    from spaCy's file directly; ``tests/test_align_rules.py`` checks it equals the imported one."""
+    if "spacy" in sys.modules:  # already paid for
+        from spacy.lang.en.stop_words import STOP_WORDS as words
+        return frozenset(words)
+    package = importlib.util.find_spec("spacy").submodule_search_locations[0]
+    path = Path(package) / "lang" / "en" / "stop_words.py"
+    namespace: dict = {}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)  # noqa: S102 (spaCy's own data file)
+    return frozenset(namespace["STOP_WORDS"])
+
+
+STOP_WORDS = _spacy_stop_words()
 
 PERSON = "PERSON"
 # Labels whose names are people; titles and "Jr" are stripped only from these.

@@ -25,10 +25,9 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from itertools import islice
 
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.spans import make_mention
-from pipeline.align.names import PARTICLES, PERSON, fold
+from pipeline.align.names import PARTICLES, PERSON, STOP_WORDS, fold
 from pipeline.align.votes import majority
 from pipeline.schema import Document, Mention
 
