@@ -106,9 +106,13 @@ def _run(args) -> int:
     if not args.dask:
         from pipeline.runtime import workers
 
-        # Worker processes warm up (model, rule tables) while Prefect's server starts.
+        # Worker processes warm up (model, rule tables) while Prefect's server starts, and so
+        # does the language identifier that reading new sources needs.
         try:
-            workers.prestart_for_changes(args.raw, args.out, args.processes)
+            if workers.prestart_for_changes(args.raw, args.out, args.processes):
+                from pipeline.ingest import warm_language_identifier
+
+                warm_language_identifier()
         except OSError:
             pass  # a guess from file sizes (a file vanished under it): the flow decides anyway
     from pipeline.flows import extract_corpus

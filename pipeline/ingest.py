@@ -14,6 +14,7 @@ import json
 import os
 import re
 import stat
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -519,11 +520,29 @@ def html_to_text(html: str) -> tuple[str, str | None]:
     return text, _clean_str(getattr(extracted, "title", None))
 
 
-@lru_cache(maxsize=1)
+_IDENTIFIER_LOCK = threading.Lock()
+
+
 def _language_identifier():
+    """The language identifier, loaded once; the command line may start loading it on a thread
+    (:func:`warm_language_identifier`), so the first caller waits for that load, not a second one."""
+    with _IDENTIFIER_LOCK:
+        return _load_language_identifier()
+
+
+@lru_cache(maxsize=1)
+def _load_language_identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def warm_language_identifier() -> threading.Thread:
+    """Load the identifier on a thread, now: most of the load is decompression and NumPy, which
+    release the GIL, so it overlaps the flow's start (Prefect's import) instead of following it."""
+    thread = threading.Thread(target=_language_identifier, name="language-identifier", daemon=True)
+    thread.start()
+    return thread
 
 
 def detect_language(text: str) -> tuple[str, float] | None:
