@@ -205,6 +205,12 @@ for text in ("the 12th floor", "from 1 to 3 people", "the week of talks", "the 1
              "won 10 to 5"):
     add(text, "", None)
 add("every weekday morning", "SET", "XXXX-WXX-WDTMO")
+add("on weekends", "SET", "XXXX-WXX-WE")
+add("from the 1st to the 5th", "DATE", "2024-10-01/2024-10-05")
+add("Dec 24 to Jan 2", "DATE", "2024-12-24/2025-01-02")
+add("quarter to 4 PM", "TIME", "2024-10-09T15:45")
+add("Friday, Sept. 13, 2024 at 7 PM", "TIME", "2024-09-13T19:00")
+add("3pm Thurs", "TIME", "2024-10-03T15:00")
 
 
 @pytest.mark.parametrize("text, kind, value, mod, prefer", CASES,

@@ -545,6 +545,8 @@ def set_(m: re.Match, lex: Lexicon) -> Reading | None:
     g = m.groupdict()
     if g.get("frequency"):
         return Reading("SET", fixed=lex.lookup("frequency", g["frequency"]))
+    if g.get("weekends"):  # "on weekends"
+        return Reading("SET", fixed="XXXX-WXX-WE")
     if g.get("workday"):  # "every weekday": Monday to Friday (WD, as WE is the weekend)
         part = g.get("workday_part")
         return Reading("SET", fixed="XXXX-WXX-WD" + ("T" + lex.lookup("part", part) if part else ""))
