@@ -109,7 +109,9 @@ def normalize(expression: str, context: Counter | None = None) -> MoneyValue | N
     """The value of one money expression ("in excess of 200 million dollars"), or None if it
     names no currency ("5 million people", "per cent"). ``context`` is a document's
     :func:`document_evidence`, used to read ambiguous symbols."""
-    found = scan(expression) or scan(_upper_codes(expression))
+    # The caller's word that this is money also covers its case: "FIVE HUNDRED POUNDS", "Twenty Quid"
+    # (in running text a capitalised weak name is a name: "Real Madrid").
+    found = scan(expression) or scan(_upper_codes(expression)) or scan(_upper_codes(expression.lower()))
     if not found:
         return None
     best = max(found, key=lambda f: (f.end - f.start, -f.start))

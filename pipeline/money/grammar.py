@@ -142,13 +142,18 @@ def grammar() -> tuple[re.Pattern, re.Pattern]:
     after = sorted({s[1:] for s in t.symbols if s.startswith("$") and s[1:].isalpha()}, key=len, reverse=True)
     spaced = _alternation(b for b in before if len(b) > 1 and b.isupper())
     mixed = _alternation(b for b in before if not b.isupper())
-    dollar = (rf"(?:\b(?:{spaced}){SP}?\$|\b(?:{mixed})\$|\b[A-Z]{{1,3}}\$"
+    # A country's adjective before the sign or before a name: "Australian $200", "100 Israeli shekels".
+    dollar_codes = t.symbols["$"].codes
+    demonyms = _alternation(d for d, codes in t.demonym_currency.items() if codes & dollar_codes)
+    any_demonym = _alternation(t.demonym_currency)
+    dollar = (rf"(?:(?i:\b(?:{demonyms})){SP}?\$|\b(?:{spaced}){SP}?\$|\b(?:{mixed})\$|\b[A-Z]{{1,3}}\$"
               rf"|\$(?:(?:{_alternation(after)})(?={SP}?\d))?)")
     dollar_after = rf"(?:(?<![A-Za-z])(?:{mixed}|[A-Z]{{1,3}}))?\$(?![\w$]|{SP}?\d)"
     attached_names = _alternation(w for a in lex.attached_names for w in a.words)
     prefix = (rf"(?:{dollar}|(?<![\w])(?:{symbols})(?={SP}?[\d.])|\b(?:{codes})(?={SP}?[\d.])"
               rf"|(?i:\b(?:{attached_names})(?=\d)))")
-    suffix = (rf"(?:(?:{symbols})(?![\w])|(?<![A-Za-z])(?:{codes})\b|(?i:\b(?:{names}))(?![\w])"
+    suffix = (rf"(?:(?:{symbols})(?![\w])|(?<![A-Za-z])(?:{codes})\b"
+              rf"|(?i:\b(?:{any_demonym}){SP}+(?:{names}))(?![\w])|(?i:\b(?:{names}))(?![\w])"
               rf"|(?<=\d)(?:{attached})(?![\w.])|{dollar_after})")
     abbreviation = rf"(?:{_alternation(_role('abbreviations'))})(?![\w'’])"
     spaced_abbreviation = rf"(?:{_alternation(_role('short_forms'))})(?![\w'’])"

@@ -36,6 +36,17 @@ class Marker:
     is_name: bool = False  # a word ("dollars"), not a symbol or a code
 
 
+def _of_demonym(words: str, base: Reading) -> Reading | None:
+    """``base`` (the reading of "$", "shekels", "cents") narrowed to the one of its currencies that
+    the country adjective ``words`` ("Australian", "New Zealand") points to, no longer ambiguous nor
+    weak; None when the adjective points to none or several of them. A subunit keeps its factor
+    ("37.5 Canadian cents" is 0.375 CAD)."""
+    own = table().demonym_currency.get(" ".join(words.lower().split()), set()) & base.codes
+    if len(own) != 1:
+        return None
+    return replace(base, codes=frozenset(own), default=next(iter(own)), weak=False, prior=0)
+
+
 def _marker(text: str | None) -> Marker | None:
     if not text:
         return None
@@ -43,7 +54,8 @@ def _marker(text: str | None) -> Marker | None:
     raw = text.strip().rstrip("-").strip()
     if "$" in raw:
         letters = raw.replace("$", "").replace(" ", "")
-        reading = (dollar_prefix(letters) if letters else None) or t.symbols["$"]
+        reading = (_of_demonym(raw.replace("$", ""), t.symbols["$"])
+                   or (dollar_prefix(letters) if letters else None) or t.symbols["$"])
         return Marker(raw, reading)
     if raw in t.codes:  # before symbols: "NIS" is also some locale's symbol, but first a code
         return Marker(raw, t.codes[raw])
@@ -51,6 +63,12 @@ def _marker(text: str | None) -> Marker | None:
         return Marker(raw, t.symbols[raw])
     name = re.sub(r"\s+", " ", raw.lower())
     name = re.sub(r"^(\w)\.(\w)\. ", r"\1\2 ", name)
+    if name not in t.names and " " in name:  # "israeli shekels": the country's own currency of that name
+        demonym, _, head = name.rpartition(" ")
+        for candidate in (head, head.rstrip("s")):
+            reading = _of_demonym(demonym, t.names[candidate]) if candidate in t.names else None
+            if reading is not None:
+                return Marker(raw, reading, is_name=True)
     for candidate in (name, name.rstrip("s")):
         if candidate in t.names:
             reading = t.names[candidate]

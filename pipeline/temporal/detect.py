@@ -140,9 +140,9 @@ def _span(m: re.Match) -> tuple[int, int]:
 
 
 def _range_parts(m: re.Match, start: int, end: int, reading: Reading, rule: str) -> tuple[Candidate, ...]:
-    if reading.end is None:
-        return ()
     g = m.groupdict()
+    if reading.end is None or not any(g.get(k) for k in ("day2", "weekday2", "year2")):
+        return ()  # one span for both ends ("year to date"): no parts
     first_end = m.end("day") if g.get("day") else m.end("weekday") if g.get("weekday") else m.end("year")
     second_start = m.start("day2") if g.get("day2") else m.start("weekday2") if g.get("weekday2") else m.start("year2")
     return (Candidate(start, first_end, replace(reading, end=None), rule),
@@ -229,7 +229,7 @@ def _join_time(a: Candidate, b: Candidate, gap: str, compose: bool = False) -> C
     return Candidate(a.start, b.end, reading, f"{a.rule}+{b.rule}")
 
 
-_OFFSET_GAP = re.compile(r"\s+(?P<word>from|after|before|following|prior\s+to)\s+(?:the\s+)?$|\s+(?:in\s+)?$", re.I)
+_OFFSET_GAP = re.compile(r"\s+(?P<word>from|after|before|following|prior\s+to|on)\s+(?:the\s+)?$|\s+(?:in\s+)?$", re.I)
 _ISO_DURATION = re.compile(r"P(?:(?P<n>[0-9]+)(?P<u>[YMWD])|T(?P<tn>[0-9]+)(?P<tu>[HM]))")
 _DURATION_UNITS = {"Y": "year", "M": "month", "W": "week", "D": "day", "H": "hour"}
 
@@ -259,9 +259,10 @@ def _join_offset(a: Candidate, b: Candidate, gap: str) -> Candidate | None:
         unit, n = counted
         base = b.reading
         f = base.fields
-        if word == "from" and f is not None and f.weekday is not None and f.month is None and f.day is None:
+        # "a week from Friday", "two weeks on Friday" (British): counted from the coming Friday
+        if word in ("from", "on") and f is not None and f.weekday is not None and f.month is None and f.day is None:
             base = replace(base, fields=None, shift=Shift("dct", "named", 1, target=Fields(weekday=f.weekday)))
-        return Candidate(a.start, b.end, replace(base, offset=(unit, n if word in ("from", "after", "following") else -n)),
+        return Candidate(a.start, b.end, replace(base, offset=(unit, n if word in ("from", "after", "following", "on") else -n)),
                          f"{a.rule}+{b.rule}")
     if not word and _is_day(a.reading) and b.reading.offset is not None and b.reading.type == "DURATION":
         return Candidate(a.start, b.end, replace(a.reading, type="TIME", offset=b.reading.offset), f"{a.rule}+{b.rule}")

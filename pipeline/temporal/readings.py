@@ -185,6 +185,8 @@ def calendar(m: re.Match, lex: Lexicon) -> Reading | None:
     if g.get("decade_word"):
         tens = cardinal(g["decade_word"].lower().removesuffix("ies") + "y")
         fields = replace(fields, decade_in_century=tens // 10 if tens else None)
+    if g.get("decade_name"):  # "the noughties": a decade named outright
+        fields = replace(fields, decade=lex.lookup("decade_name", g["decade_name"]))
     clock = Clock(part=lex.lookup("part", g["part"])) if g.get("part") else None
     if g.get("hour"):
         clock = Clock(int(g["hour"]), int(g["minute"] or 0), second=int(g["second"]) if g.get("second") else None,
@@ -249,7 +251,38 @@ def boundary(m: re.Match, lex: Lexicon) -> Reading | None:
     word = m.group("abbr")
     if " " not in word and not word.isupper():
         return None  # "eod", "cob" in lower case are other words
-    return Reading("DATE", shift=Shift("dct", lex.lookup("boundary_abbreviation", word), 0), mod="END")
+    unit = lex.lookup("boundary_abbreviation", word)
+    weekday = _group(m, "weekday")
+    if weekday and unit == "day" and _capitalised(weekday):  # "EOD Friday": the end of that Friday
+        return Reading("DATE", fields=Fields(weekday=lex.lookup("weekday", weekday)), mod="END")
+    return Reading("DATE", shift=Shift("dct", unit, 0), mod="END")
+
+
+def week_of(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"the week of June 10", "the weekend of March 9": the week (weekend) that day is in."""
+    day = calendar(m, lex)
+    if day is None:
+        return None
+    unit = m.group("unit").lower()
+    return replace(day, nth=(1, f"{unit}_of", None))
+
+
+def weekday_week(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"Monday week" (British): the coming Monday, a week on."""
+    if not _capitalised(m.group("weekday")):
+        return None
+    target = Fields(weekday=lex.lookup("weekday", m.group("weekday")))
+    return Reading("DATE", shift=Shift("dct", "named", 1, target=target), offset=("week", 1))
+
+
+_TO_DATE = {"ytd": "year", "mtd": "month", "qtd": "quarter"}
+
+
+def to_date(m: re.Match, lex: Lexicon) -> Reading:
+    """"year to date", "YTD": from the first day of the reference's year (month, quarter) to its day."""
+    unit = (_group(m, "unit") or _TO_DATE[m.group("abbr").lower()]).lower()
+    return Reading("DATE", shift=Shift("dct", unit, 0), nth=(1, "day", None),
+                   end=Reading("DATE", shift=Shift("dct", "day", 0)))
 
 
 def period(m: re.Match, lex: Lexicon) -> Reading:
@@ -512,13 +545,19 @@ def set_(m: re.Match, lex: Lexicon) -> Reading | None:
     g = m.groupdict()
     if g.get("frequency"):
         return Reading("SET", fixed=lex.lookup("frequency", g["frequency"]))
+    if g.get("weekends"):  # "on weekends"
+        return Reading("SET", fixed="XXXX-WXX-WE")
+    if g.get("workday"):  # "every weekday": Monday to Friday (WD, as WE is the weekend)
+        part = g.get("workday_part")
+        return Reading("SET", fixed="XXXX-WXX-WD" + ("T" + lex.lookup("part", part) if part else ""))
     if g.get("weekday") or g.get("weekday_pl"):
         if not _capitalised(g.get("weekday") or g.get("weekday_pl")):
             return None
         weekday = lex.lookup("weekday", g["weekday"]) if g.get("weekday") else lex.lookup("weekday_plural", g["weekday_pl"])
         value = f"XXXX-WXX-{weekday}"
-        if g.get("part"):
-            value += "T" + lex.lookup("part", g["part"])
+        part = g.get("part") or g.get("weekday_part")
+        if part:
+            value += "T" + lex.lookup("part", part)
         return Reading("SET", fixed=value)
     if g.get("month"):
         if not _capitalised(g["month"]):
@@ -643,5 +682,6 @@ READINGS = {
     "calendar": calendar, "numeric_date": numeric_date, "named_day": named_day, "this_unit": this_unit,
     "this_named": this_named, "shift": shift, "time": time, "duration": duration, "set": set_,
     "ref": ref, "range": date_range, "period": period, "part_of_day": part_of_day, "spoken_time": spoken_time,
-    "nth_in_period": nth_in_period, "boundary": boundary, "word_time": word_time,
+    "nth_in_period": nth_in_period, "boundary": boundary, "word_time": word_time, "week_of": week_of,
+    "weekday_week": weekday_week, "to_date": to_date,
 }

@@ -190,6 +190,8 @@ def _with_clock(when: When, clock: Clock | None) -> When:
 def _nth_within(period: When, n: int, unit: str, weekday: int | None) -> When:
     """The n-th (n = -1: last) day, weekday, week or weekend of ``period``. A week belongs to the
     period its Thursday is in (as ISO 8601 numbers weeks), a weekend to the period of its Saturday."""
+    if unit in ("week_of", "weekend_of"):  # "the week of June 10": the week that day is in
+        return period.at(unit.removesuffix("_of"))
     first, last = period.day, (period.end - timedelta(days=1)).date()
     want = {"day": weekday, "week": 4, "weekend": 6}[unit]
     days = []
