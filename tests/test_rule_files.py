@@ -118,3 +118,19 @@ def test_team_cue_finds_its_examples(cue, example):
                          ids=lambda x: getattr(x, "name", x))
 def test_team_cue_ignores_its_counterexamples(cue, example):
     assert not chains.is_team(*_place(example)), f"{cue.name} takes {example!r} for a team"
+
+
+# -- rules/place_name_uses.toml: a place name that is part of another thing's name -------------------
+
+USE_CUES = chains.place_name_uses()
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in USE_CUES for e in c.examples], ids=lambda x: getattr(x, "name", x))
+def test_place_name_use_cue_finds_its_examples(cue, example):
+    assert chains.place_use(*_place(example), (cue,)) == cue.label, f"{cue.name} misses {example!r}"
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in (*TEAM_CUES, *USE_CUES) for e in c.counterexamples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_no_cue_takes_a_counterexample_for_another_use(cue, example):
+    assert chains.place_use(*_place(example)) is None, f"{example!r} (a counterexample of {cue.name}) taken for another use"

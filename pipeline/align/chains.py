@@ -44,6 +44,10 @@ TEAM_CUES_FILE = "team_cues.toml"
 TEAM_WHERE = ("before", "after")
 # A place name standing for a team is grouped under its name key plus this, apart from the place.
 TEAM_KEY_SUFFIX = " (team)"
+# Other things a place name is the name or a part of ("California and Dupont streets", "a Delhi-class
+# destroyer", "Environment Canada"): each cue says what the mention is, by its label.
+PLACE_USES_FILE = "place_name_uses.toml"
+PLACE_USE_LABELS = ("ORG", "FAC", "PRODUCT", "WORK_OF_ART", "PERSON")
 # How far from a name a role cue may lie (characters).
 ROLE_WINDOW = 40
 # More names than this sharing one word in one document is a list, not prose: see _WordIndex.
@@ -91,26 +95,57 @@ def team_cues() -> tuple[RoleCue, ...]:
     return tuple(cues)
 
 
+@dataclass(frozen=True)
+class UseCue:
+    """A cue that a place name is here the name, or part of the name, of something else (``rules/place_name_uses.toml``)."""
+
+    name: str
+    where: str  # "before" or "after", as for team cues
+    pattern: re.Pattern
+    label: str  # what the mention names: FAC for a street, PRODUCT for a ship class, ...
+    examples: tuple[str, ...]
+    counterexamples: tuple[str, ...] = ()
+    also_after: re.Pattern | None = None  # a "before" cue's condition on the text after the name
+
+
+@lru_cache(maxsize=1)
+def place_name_uses() -> tuple[UseCue, ...]:
+    cues = []
+    for r in records(PLACE_USES_FILE, "cue", {"name": str, "where": str, "pattern": str, "label": str,
+                                              "examples": list}, {"counterexamples": list, "also_after": str}):
+        also = re.compile(r["also_after"], re.IGNORECASE) if r["also_after"] else None
+        cues.append(UseCue(r["name"], choice(PLACE_USES_FILE, r, "where", TEAM_WHERE),
+                           re.compile(r["pattern"], re.IGNORECASE), choice(PLACE_USES_FILE, r, "label", PLACE_USE_LABELS),
+                           tuple(r["examples"]), tuple(r["counterexamples"] or ()), also))
+    return tuple(cues)
+
+
 def is_team(text: str, m: Mention) -> bool:
-    """Whether a place-labelled mention stands for a team named after the place ("Denver beat Oakland").
+    """Whether a place-labelled mention stands for a team named after the place ("Denver beat Oakland")."""
+    return place_use(text, m, team_cues()) is not None
+
+
+def place_use(text: str, m: Mention, cues: tuple | None = None) -> str | None:
+    """What a place-labelled mention names when it is not the place, as a label: ORG for a team
+    (``rules/team_cues.toml``), the cue's label for the other uses of ``rules/place_name_uses.toml``;
+    None when it is the place. ``cues``: only these (a test asks one file's cues at a time).
 
     Only a name the gazetteer knows as a place can be one: "Netflix" tagged GPE is no team (and the
     gazetteer is asked only where a cue matched).
     """
     from pipeline.align.places import candidates
 
-    if (m.model_label or m.label) not in ("GPE", "LOC") or not _team_cue(text, m):
-        return False
-    return bool(candidates(m.text)[0])
-
-
-def _team_cue(text: str, m: Mention) -> bool:
+    if (m.model_label or m.label) not in ("GPE", "LOC"):
+        return None
     before = text[max(0, m.start_char - ROLE_WINDOW) : m.start_char]
     after = text[m.end_char : m.end_char + ROLE_WINDOW]
-    for cue in team_cues():
-        if cue.pattern.search(before) if cue.where == "before" else cue.pattern.match(after):
-            return True
-    return False
+    found = None
+    for cue in cues if cues is not None else (*team_cues(), *place_name_uses()):
+        hit = cue.pattern.search(before) if cue.where == "before" else cue.pattern.match(after)
+        if hit and (getattr(cue, "also_after", None) is None or cue.also_after.match(after)):
+            found = getattr(cue, "label", "ORG")
+            break
+    return found if found is not None and candidates(m.text)[0] else None
 
 
 def org_designators() -> frozenset[str]:
@@ -135,7 +170,9 @@ class Chain:
     keys: set[str] = field(default_factory=set)  # every name key in the chain ("lindsay lohan", "lohan")
     character: bool = False  # a role in a film or book, kept apart from real people of that name
     place: str | None = None  # where the document puts it, if a place (pipeline.align.places.reading)
-    team: bool = False  # a place name standing for a sports team: an organisation, not the place
+    # A place name standing for something else (a sports team, a street, a ship class): not the
+    # place, never geocoded, its label kept from the corpus's majority.
+    team: bool = False
 
     @property
     def head_votes(self) -> Counter:
@@ -177,19 +214,22 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
     """
     names: dict[str, Name] = {}
     by_key: dict[str, list[Mention]] = {}
-    teams: set[str] = set()
+    teams: dict[str, str] = {}  # group key -> label, for place names standing for something else
     for m in sorted(mentions, key=lambda m: m.start_char):
         name = mention_name(m)
         if name.tokens:
             key = name.key
-            if is_team(text, m):  # "Denver beat Oakland": the team, an organisation apart from the city
-                key += TEAM_KEY_SUFFIX
-                teams.add(key)
+            # "Denver beat Oakland": the team, an organisation apart from the city; "California and
+            # Dupont streets": a street, apart from the state.
+            use = place_use(text, m)
+            if use is not None:
+                key += TEAM_KEY_SUFFIX if use == "ORG" else f" ({use.lower()})"
+                teams[key] = use
             names.setdefault(key, name)
             by_key.setdefault(key, []).append(m)
     groups = {key: _Group.of(names[key], ms) for key, ms in by_key.items()}
-    for key in teams:
-        groups[key].key, groups[key].label = key, "ORG"
+    for key, use in teams.items():
+        groups[key].key, groups[key].label = key, use
     # Longest names first, so that every short form sees all its possible antecedents.
     ordered = sorted(groups.values(), key=lambda g: (-len(g.name.tokens), g.first))
     minus_lengths = [-len(g.name.tokens) for g in ordered]  # ascending, for bisect
