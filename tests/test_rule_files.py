@@ -134,3 +134,19 @@ def test_place_name_use_cue_finds_its_examples(cue, example):
                          ids=lambda x: getattr(x, "name", x))
 def test_no_cue_takes_a_counterexample_for_another_use(cue, example):
     assert chains.place_use(*_place(example)) is None, f"{example!r} (a counterexample of {cue.name}) taken for another use"
+
+
+# -- rules/place_cues.toml: a name written as a place -----------------------------------------------
+
+PLACE_CUES = chains.place_cues()
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in PLACE_CUES for e in c.examples], ids=lambda x: getattr(x, "name", x))
+def test_place_cue_finds_its_examples(cue, example):
+    assert chains.written_as_place(*_place(example)), f"{cue.name} misses {example!r}"
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in PLACE_CUES for e in c.counterexamples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_place_cue_ignores_its_counterexamples(cue, example):
+    assert not chains.written_as_place(*_place(example)), f"{cue.name} takes {example!r} for a place"

@@ -47,9 +47,14 @@ TEAM_KEY_SUFFIX = " (team)"
 # Other things a place name is the name or a part of ("California and Dupont streets", "a Delhi-class
 # destroyer", "Environment Canada"): each cue says what the mention is, by its label.
 PLACE_USES_FILE = "place_name_uses.toml"
+# Cues that a name is written as a place ("flew to Jordan"): see _rule's surname rule.
+PLACE_CUES_FILE = "place_cues.toml"
 PLACE_USE_LABELS = ("ORG", "FAC", "PRODUCT", "WORK_OF_ART", "PERSON")
 # How far from a name a role cue may lie (characters).
 ROLE_WINDOW = 40
+# How far the cues of another use of a place name may read (a list of clubs: "played with San
+# Antonio, New York, Atlanta and New Jersey").
+USE_WINDOW = 80
 # More names than this sharing one word in one document is a list, not prose: see _WordIndex.
 MAX_NAMES_PER_WORD = 500
 
@@ -120,6 +125,21 @@ def place_name_uses() -> tuple[UseCue, ...]:
     return tuple(cues)
 
 
+@lru_cache(maxsize=1)
+def place_cues() -> tuple[RoleCue, ...]:
+    """Cues that a name is written as a place (``rules/place_cues.toml``)."""
+    return tuple(RoleCue(r["name"], choice(PLACE_CUES_FILE, r, "where", ("before",)),
+                         re.compile(r["pattern"], re.IGNORECASE), tuple(r["examples"]), tuple(r["counterexamples"] or ()))
+                 for r in records(PLACE_CUES_FILE, "cue", {"name": str, "where": str, "pattern": str, "examples": list},
+                                  {"counterexamples": list}))
+
+
+def written_as_place(text: str, m: Mention) -> bool:
+    """Whether the words before mention ``m`` write it as a place ("flew to [Jordan]")."""
+    before = text[max(0, m.start_char - ROLE_WINDOW) : m.start_char]
+    return any(cue.pattern.search(before) for cue in place_cues())
+
+
 def is_team(text: str, m: Mention) -> bool:
     """Whether a place-labelled mention stands for a team named after the place ("Denver beat Oakland")."""
     return place_use(text, m, team_cues()) is not None
@@ -137,8 +157,8 @@ def place_use(text: str, m: Mention, cues: tuple | None = None) -> str | None:
 
     if (m.model_label or m.label) not in ("GPE", "LOC"):
         return None
-    before = text[max(0, m.start_char - ROLE_WINDOW) : m.start_char]
-    after = text[m.end_char : m.end_char + ROLE_WINDOW]
+    before = text[max(0, m.start_char - USE_WINDOW) : m.start_char]
+    after = text[m.end_char : m.end_char + USE_WINDOW]
     found = None
     for cue in cues if cues is not None else (*team_cues(), *place_name_uses()):
         hit = cue.pattern.search(before) if cue.where == "before" else cue.pattern.match(after)
@@ -189,6 +209,7 @@ class _Group:
     mentions: list[Mention]
     votes: Counter  # the model's labels on these mentions
     label: str
+    located: bool = False  # one of them is written as a place ("flew to Jordan": written_as_place)
 
     @classmethod
     def of(cls, name: Name, mentions: list[Mention]) -> _Group:
@@ -230,6 +251,8 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
     groups = {key: _Group.of(names[key], ms) for key, ms in by_key.items()}
     for key, use in teams.items():
         groups[key].key, groups[key].label = key, use
+    for g in groups.values():
+        g.located = g.label in PLACE_LABELS and any(written_as_place(text, m) for m in g.mentions)
     # Longest names first, so that every short form sees all its possible antecedents.
     ordered = sorted(groups.values(), key=lambda g: (-len(g.name.tokens), g.first))
     minus_lengths = [-len(g.name.tokens) for g in ordered]  # ascending, for bisect
@@ -349,8 +372,8 @@ def _rule(short: _Group, long: _Group, common: set[str]) -> str | None:
     if long_label == PERSON:
         if n.tokens[-len(s.tokens):] == s.tokens and not all(len(t) == 1 for t in s.tokens):
             if short.votes and not short.votes.get(PERSON) and sum(short.votes.values()) >= 3 \
-                    and majority(short.votes) in PLACE_LABELS:
-                return None  # "Washington" said three times as a place is the place, not George
+                    and majority(short.votes) in PLACE_LABELS and short.located:
+                return None  # "Washington" said three times as a place, once "in Washington", is the place, not George
             return "surname"
         if len(s.tokens) == 1 and s.tokens[0] == n.tokens[0] and len(s.tokens[0]) > 1:
             return "first_name"
