@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from pipeline.align.names import PERSON, Name, fold, parse, token_prefix_match
 from pipeline.align.votes import UnionFind, majority
-from pipeline.rulefiles import choice, records
+from pipeline.rulefiles import RuleError, choice, records
 from pipeline.schema import Mention
 from pipeline.settings import RULES_DIR
 
@@ -41,7 +41,7 @@ ORG_LABELS = frozenset({"ORG"})
 ROLE_CUES_FILE = "roles.toml"
 ROLE_WHERE = ("before", "after", "after_person")
 TEAM_CUES_FILE = "team_cues.toml"
-TEAM_WHERE = ("before", "after")
+TEAM_WHERE = ("before", "after", "after_person")
 # A place name standing for a team is grouped under its name key plus this, apart from the place.
 TEAM_KEY_SUFFIX = " (team)"
 # Other things a place name is the name or a part of ("California and Dupont streets", "a Delhi-class
@@ -88,41 +88,46 @@ def role_cues() -> tuple[RoleCue, ...]:
     return tuple(cues)
 
 
-@lru_cache(maxsize=1)
-def team_cues() -> tuple[RoleCue, ...]:
-    """Cues that a place name stands for a sports team (``rules/team_cues.toml``)."""
-    cues = []
-    for r in records(TEAM_CUES_FILE, "cue", {"name": str, "where": str, "pattern": str, "examples": list},
-                     {"counterexamples": list}):
-        cues.append(RoleCue(r["name"], choice(TEAM_CUES_FILE, r, "where", TEAM_WHERE),
-                            re.compile(r["pattern"], re.IGNORECASE), tuple(r["examples"]),
-                            tuple(r["counterexamples"] or ())))
-    return tuple(cues)
-
-
 @dataclass(frozen=True)
 class UseCue:
-    """A cue that a place name is here the name, or part of the name, of something else (``rules/place_name_uses.toml``)."""
+    """A cue that a place name stands for a team (``rules/team_cues.toml``) or is the name, or part
+    of the name, of something else (``rules/place_name_uses.toml``)."""
 
     name: str
-    where: str  # "before" or "after", as for team cues
+    where: str  # "before", "after" or "after_person" (TEAM_WHERE)
     pattern: re.Pattern
-    label: str  # what the mention names: FAC for a street, PRODUCT for a ship class, ...
+    label: str  # what the mention names: ORG for a team, FAC for a street, PRODUCT for a ship class, ...
     examples: tuple[str, ...]
     counterexamples: tuple[str, ...] = ()
     also_after: re.Pattern | None = None  # a "before" cue's condition on the text after the name
+    kinds: frozenset[str] | None = None  # only names that may be a place of these kinds (gazetteer kinds)
+
+
+def _use_cues(file: str, label: str | None) -> tuple[UseCue, ...]:
+    """The cues of ``file``; ``label`` for all of them, or None when each names its own."""
+    fields = {"name": str, "where": str, "pattern": str, "examples": list} | ({} if label else {"label": str})
+    cues = []
+    for r in records(file, "cue", fields, {"counterexamples": list, "also_after": str, "kinds": list}):
+        also = re.compile(r["also_after"], re.IGNORECASE) if r["also_after"] else None
+        kinds = frozenset(r["kinds"]) if r["kinds"] else None
+        if kinds and not kinds <= {"country", "admin1", "city", "other"}:
+            raise RuleError(f"{file}: cue {r['name']!r}: unknown place kind in {sorted(kinds)}")
+        cues.append(UseCue(r["name"], choice(file, r, "where", TEAM_WHERE), re.compile(r["pattern"], re.IGNORECASE),
+                           label or choice(file, r, "label", PLACE_USE_LABELS), tuple(r["examples"]),
+                           tuple(r["counterexamples"] or ()), also, kinds))
+    return tuple(cues)
+
+
+@lru_cache(maxsize=1)
+def team_cues() -> tuple[UseCue, ...]:
+    """Cues that a place name stands for a sports team (``rules/team_cues.toml``)."""
+    return _use_cues(TEAM_CUES_FILE, "ORG")
 
 
 @lru_cache(maxsize=1)
 def place_name_uses() -> tuple[UseCue, ...]:
-    cues = []
-    for r in records(PLACE_USES_FILE, "cue", {"name": str, "where": str, "pattern": str, "label": str,
-                                              "examples": list}, {"counterexamples": list, "also_after": str}):
-        also = re.compile(r["also_after"], re.IGNORECASE) if r["also_after"] else None
-        cues.append(UseCue(r["name"], choice(PLACE_USES_FILE, r, "where", TEAM_WHERE),
-                           re.compile(r["pattern"], re.IGNORECASE), choice(PLACE_USES_FILE, r, "label", PLACE_USE_LABELS),
-                           tuple(r["examples"]), tuple(r["counterexamples"] or ()), also))
-    return tuple(cues)
+    """Cues that a place name is part of another thing's name (``rules/place_name_uses.toml``)."""
+    return _use_cues(PLACE_USES_FILE, None)
 
 
 @lru_cache(maxsize=1)
@@ -140,15 +145,17 @@ def written_as_place(text: str, m: Mention) -> bool:
     return any(cue.pattern.search(before) for cue in place_cues())
 
 
-def is_team(text: str, m: Mention) -> bool:
+def is_team(text: str, m: Mention, person_ends: set[int] = frozenset()) -> bool:
     """Whether a place-labelled mention stands for a team named after the place ("Denver beat Oakland")."""
-    return place_use(text, m, team_cues()) is not None
+    return place_use(text, m, team_cues(), person_ends) is not None
 
 
-def place_use(text: str, m: Mention, cues: tuple | None = None) -> str | None:
+def place_use(text: str, m: Mention, cues: tuple[UseCue, ...] | None = None,
+              person_ends: set[int] = frozenset()) -> str | None:
     """What a place-labelled mention names when it is not the place, as a label: ORG for a team
     (``rules/team_cues.toml``), the cue's label for the other uses of ``rules/place_name_uses.toml``;
-    None when it is the place. ``cues``: only these (a test asks one file's cues at a time).
+    None when it is the place. ``cues``: only these (a test asks one file's cues at a time);
+    ``person_ends``: where the document's person mentions end (for "after_person" cues).
 
     Only a name the gazetteer knows as a place can be one: "Netflix" tagged GPE is no team (and the
     gazetteer is asked only where a cue matched).
@@ -157,15 +164,22 @@ def place_use(text: str, m: Mention, cues: tuple | None = None) -> str | None:
 
     if (m.model_label or m.label) not in ("GPE", "LOC"):
         return None
-    before = text[max(0, m.start_char - USE_WINDOW) : m.start_char]
+    offset = max(0, m.start_char - USE_WINDOW)
+    before = text[offset : m.start_char]
     after = text[m.end_char : m.end_char + USE_WINDOW]
-    found = None
     for cue in cues if cues is not None else (*team_cues(), *place_name_uses()):
-        hit = cue.pattern.search(before) if cue.where == "before" else cue.pattern.match(after)
-        if hit and (getattr(cue, "also_after", None) is None or cue.also_after.match(after)):
-            found = getattr(cue, "label", "ORG")
-            break
-    return found if found is not None and candidates(m.text)[0] else None
+        if cue.where == "after":
+            hit = cue.pattern.match(after)
+        else:
+            hit = cue.pattern.search(before)
+            if hit and cue.where == "after_person" and offset + hit.start() not in person_ends:
+                hit = None  # "Randy Wittman (Minnesota)": the pattern must open right after a person's name
+        if hit and (cue.also_after is None or cue.also_after.match(after)):
+            places = candidates(m.text)[0]
+            if cue.kinds is not None:
+                places = [p for p in places if p.kind in cue.kinds]
+            return cue.label if places else None
+    return None
 
 
 def org_designators() -> frozenset[str]:
@@ -236,13 +250,14 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
     names: dict[str, Name] = {}
     by_key: dict[str, list[Mention]] = {}
     teams: dict[str, str] = {}  # group key -> label, for place names standing for something else
+    person_ends = {o.end_char for o in mentions if (o.model_label or o.label) == PERSON}
     for m in sorted(mentions, key=lambda m: m.start_char):
         name = mention_name(m)
         if name.tokens:
             key = name.key
             # "Denver beat Oakland": the team, an organisation apart from the city; "California and
             # Dupont streets": a street, apart from the state.
-            use = place_use(text, m)
+            use = place_use(text, m, person_ends=person_ends)
             if use is not None:
                 key += TEAM_KEY_SUFFIX if use == "ORG" else f" ({use.lower()})"
                 teams[key] = use
@@ -279,7 +294,6 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
             keys={g.key for g in gs},
             team=head_key in teams,
         ))
-    person_ends = {o.end_char for o in mentions if (o.model_label or o.label) == PERSON}
     for chain in chains:
         chain.character = chain.label == PERSON and any(is_role(text, m, mentions, person_ends) for m in chain.mentions)
     return chains
