@@ -175,10 +175,8 @@ def place_use(text: str, m: Mention, cues: tuple[UseCue, ...] | None = None,
             if hit and cue.where == "after_person" and offset + hit.start() not in person_ends:
                 hit = None  # "Randy Wittman (Minnesota)": the pattern must open right after a person's name
         if hit and (cue.also_after is None or cue.also_after.match(after)):
-            places = candidates(m.text)[0]
-            if cue.kinds is not None:
-                places = [p for p in places if p.kind in cue.kinds]
-            return cue.label if places else None
+            if any(cue.kinds is None or p.kind in cue.kinds for p in candidates(m.text)[0]):
+                return cue.label
     return None
 
 
