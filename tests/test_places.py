@@ -142,6 +142,48 @@ def test_a_city_standing_for_its_team_is_an_organisation_and_not_geocoded():
     assert by_id[team.entity_id].geonames_id is None and by_id[city.entity_id].place_kind == "city"
 
 
+def _place_mentions(d, surfaces: tuple[str, ...]) -> list[Mention]:
+    """GPE mentions of each surface, at every place it is written."""
+    import re
+
+    return [Mention(d.doc_id, mention_id(d.doc_id, m.start(), m.end()), m.start(), m.end(), s, "GPE", "", 0,
+                    model_label="GPE")
+            for s in surfaces for m in re.finditer(rf"\b{re.escape(s)}\b(?! County)", d.text)]
+
+
+def test_a_place_name_that_is_part_of_a_street_name_is_the_street_and_not_geocoded():
+    d = make_document("d", "d.txt", "Norton lived in San Francisco, California. He collapsed at the corner of "
+                                    "California and Dupont streets in 1880.")
+    mentions, entities = align([d], _place_mentions(d, ("San Francisco", "California")), {"d": [(0, len(d.text))]})
+    state, street = sorted((m for m in mentions if m.text == "California"), key=lambda m: m.start_char)
+    assert (state.label, street.label) == ("GPE", "FAC") and state.entity_id != street.entity_id
+    by_id = {e.entity_id: e for e in entities}
+    assert by_id[state.entity_id].place_kind == "admin1" and by_id[street.entity_id].geonames_id is None
+
+
+def test_a_city_does_not_join_its_county_on_containment_and_shared_context():
+    """"San Diego" and "San Diego County" share their documents' names, but the gazetteer tells
+    them apart: two entities, the city geocoded, the county not given the city's place."""
+    a = make_document("a", "a.txt", "The Chargers said San Diego police stopped Vincent Jackson on Route 52 in "
+                                    "San Diego, California.")
+    b = make_document("b", "b.txt", "The Chargers said Vincent Jackson was booked in San Diego County, "
+                                    "California, on Tuesday.")
+    ms = _place_mentions(a, ("San Diego", "California")) + _place_mentions(b, ("California",))
+    start = b.text.index("San Diego County")
+    ms.append(Mention("b", mention_id("b", start, start + 16), start, start + 16, "San Diego County", "GPE", "", 0,
+                      model_label="GPE"))
+    for d, name in ((a, "Chargers"), (a, "Vincent Jackson"), (b, "Chargers"), (b, "Vincent Jackson")):
+        i = d.text.index(name)
+        ms.append(Mention(d.doc_id, mention_id(d.doc_id, i, i + len(name)), i, i + len(name), name,
+                          "ORG" if name == "Chargers" else "PERSON", "", 0, model_label="ORG" if name == "Chargers" else "PERSON"))
+    mentions, entities = align([a, b], ms, {d.doc_id: [(0, len(d.text))] for d in (a, b)})
+    by_id = {e.entity_id: e for e in entities}
+    city = {m.entity_id for m in mentions if m.text == "San Diego"}
+    county = {m.entity_id for m in mentions if m.text == "San Diego County"}
+    assert len(city) == 1 and city != county
+    assert by_id[city.pop()].place_kind == "city" and by_id[county.pop()].place_kind != "city"
+
+
 def test_an_index_written_without_the_place_columns_is_realigned(tmp_path):
     """A dataset aligned by the version before geocoding has `_chains` without `place`: the next run
     must re-align it whole rather than read columns that are not there."""

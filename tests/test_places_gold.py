@@ -22,9 +22,10 @@ GOLD = Path(__file__).parent / "gold"
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 LISTS = {"ecbplus": (GOLD / "ecbplus_places.jsonl", CORPORA / "ecbplus" / "docs.jsonl"),
          "gum": (GOLD / "gum_places.jsonl", CORPORA / "gum" / "docs.jsonl")}
-# What the geocoder reaches on each list's documents (run on those documents only); the targets of
+# What the geocoder reaches on each list's documents (run on those documents only: ECB+ 0.957 at coverage
+# 0.894, GUM 0.977 at 0.914 on branch places2); the targets of
 # issue 13 are precision 0.95 at coverage 0.8.
-FLOOR = {"ecbplus": (0.90, 0.80), "gum": (0.90, 0.80)}
+FLOOR = {"ecbplus": (0.95, 0.85), "gum": (0.95, 0.85)}
 
 
 @pytest.mark.parametrize("name", sorted(LISTS))

@@ -102,11 +102,21 @@ def test_not_names_counterexamples_are_not(entry, example):
 TEAM_CUES = chains.team_cues()
 
 
-def _place(example: str) -> tuple[str, Mention]:
-    start = example.index("[")
-    text = example.replace("[", "").replace("]", "")
-    end = example.index("]") - 1
-    return text, Mention("d", mention_id("d", start, end), start, end, text[start:end], "GPE", "", 0, model_label="GPE")
+def _place(example: str) -> tuple[str, Mention, set[int]]:
+    """Text with the ``[place]`` and ``{person}`` marks removed, the place mention, and where the people end."""
+    text, place, person_ends, pos = "", None, set(), 0
+    for m in re.finditer(r"\[([^\]]+)\]|\{([^}]+)\}", example):
+        text += example[pos:m.start()]
+        start = len(text)
+        text += m.group(1) or m.group(2)
+        if m.group(1):
+            place = Mention("d", mention_id("d", start, len(text)), start, len(text), m.group(1), "GPE", "", 0,
+                            model_label="GPE")
+        else:
+            person_ends.add(len(text))
+        pos = m.end()
+    assert place is not None, f"example without a [place]: {example!r}"
+    return text + example[pos:], place, person_ends
 
 
 @pytest.mark.parametrize("cue,example", [(c, e) for c in TEAM_CUES for e in c.examples], ids=lambda x: getattr(x, "name", x))
@@ -118,3 +128,35 @@ def test_team_cue_finds_its_examples(cue, example):
                          ids=lambda x: getattr(x, "name", x))
 def test_team_cue_ignores_its_counterexamples(cue, example):
     assert not chains.is_team(*_place(example)), f"{cue.name} takes {example!r} for a team"
+
+
+# -- rules/place_name_uses.toml: a place name that is part of another thing's name -------------------
+
+USE_CUES = chains.place_name_uses()
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in USE_CUES for e in c.examples], ids=lambda x: getattr(x, "name", x))
+def test_place_name_use_cue_finds_its_examples(cue, example):
+    assert chains.place_use(*_place(example)[:2], (cue,), _place(example)[2]) == cue.label, f"{cue.name} misses {example!r}"
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in (*TEAM_CUES, *USE_CUES) for e in c.counterexamples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_no_cue_takes_a_counterexample_for_another_use(cue, example):
+    assert chains.place_use(*_place(example)[:2], None, _place(example)[2]) is None, f"{example!r} (a counterexample of {cue.name}) taken for another use"
+
+
+# -- rules/place_cues.toml: a name written as a place -----------------------------------------------
+
+PLACE_CUES = chains.place_cues()
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in PLACE_CUES for e in c.examples], ids=lambda x: getattr(x, "name", x))
+def test_place_cue_finds_its_examples(cue, example):
+    assert chains.written_as_place(*_place(example)[:2]), f"{cue.name} misses {example!r}"
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in PLACE_CUES for e in c.counterexamples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_place_cue_ignores_its_counterexamples(cue, example):
+    assert not chains.written_as_place(*_place(example)[:2]), f"{cue.name} takes {example!r} for a place"

@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from pipeline.align.names import PERSON, Name, fold, parse, token_prefix_match
 from pipeline.align.votes import UnionFind, majority
-from pipeline.rulefiles import choice, records
+from pipeline.rulefiles import RuleError, choice, records
 from pipeline.schema import Mention
 from pipeline.settings import RULES_DIR
 
@@ -41,11 +41,20 @@ ORG_LABELS = frozenset({"ORG"})
 ROLE_CUES_FILE = "roles.toml"
 ROLE_WHERE = ("before", "after", "after_person")
 TEAM_CUES_FILE = "team_cues.toml"
-TEAM_WHERE = ("before", "after")
+TEAM_WHERE = ("before", "after", "after_person")
 # A place name standing for a team is grouped under its name key plus this, apart from the place.
 TEAM_KEY_SUFFIX = " (team)"
+# Other things a place name is the name or a part of ("California and Dupont streets", "a Delhi-class
+# destroyer", "Environment Canada"): each cue says what the mention is, by its label.
+PLACE_USES_FILE = "place_name_uses.toml"
+# Cues that a name is written as a place ("flew to Jordan"): see _rule's surname rule.
+PLACE_CUES_FILE = "place_cues.toml"
+PLACE_USE_LABELS = ("ORG", "FAC", "PRODUCT", "WORK_OF_ART", "PERSON")
 # How far from a name a role cue may lie (characters).
 ROLE_WINDOW = 40
+# How far the cues of another use of a place name may read (a list of clubs: "played with San
+# Antonio, New York, Atlanta and New Jersey").
+USE_WINDOW = 80
 # More names than this sharing one word in one document is a list, not prose: see _WordIndex.
 MAX_NAMES_PER_WORD = 500
 
@@ -79,38 +88,96 @@ def role_cues() -> tuple[RoleCue, ...]:
     return tuple(cues)
 
 
-@lru_cache(maxsize=1)
-def team_cues() -> tuple[RoleCue, ...]:
-    """Cues that a place name stands for a sports team (``rules/team_cues.toml``)."""
+@dataclass(frozen=True)
+class UseCue:
+    """A cue that a place name stands for a team (``rules/team_cues.toml``) or is the name, or part
+    of the name, of something else (``rules/place_name_uses.toml``)."""
+
+    name: str
+    where: str  # "before", "after" or "after_person" (TEAM_WHERE)
+    pattern: re.Pattern
+    label: str  # what the mention names: ORG for a team, FAC for a street, PRODUCT for a ship class, ...
+    examples: tuple[str, ...]
+    counterexamples: tuple[str, ...] = ()
+    also_after: re.Pattern | None = None  # a "before" cue's condition on the text after the name
+    kinds: frozenset[str] | None = None  # only names that may be a place of these kinds (gazetteer kinds)
+
+
+def _use_cues(file: str, label: str | None) -> tuple[UseCue, ...]:
+    """The cues of ``file``; ``label`` for all of them, or None when each names its own."""
+    fields = {"name": str, "where": str, "pattern": str, "examples": list} | ({} if label else {"label": str})
     cues = []
-    for r in records(TEAM_CUES_FILE, "cue", {"name": str, "where": str, "pattern": str, "examples": list},
-                     {"counterexamples": list}):
-        cues.append(RoleCue(r["name"], choice(TEAM_CUES_FILE, r, "where", TEAM_WHERE),
-                            re.compile(r["pattern"], re.IGNORECASE), tuple(r["examples"]),
-                            tuple(r["counterexamples"] or ())))
+    for r in records(file, "cue", fields, {"counterexamples": list, "also_after": str, "kinds": list}):
+        also = re.compile(r["also_after"], re.IGNORECASE) if r["also_after"] else None
+        kinds = frozenset(r["kinds"]) if r["kinds"] else None
+        if kinds and not kinds <= {"country", "admin1", "city", "other"}:
+            raise RuleError(f"{file}: cue {r['name']!r}: unknown place kind in {sorted(kinds)}")
+        cues.append(UseCue(r["name"], choice(file, r, "where", TEAM_WHERE), re.compile(r["pattern"], re.IGNORECASE),
+                           label or choice(file, r, "label", PLACE_USE_LABELS), tuple(r["examples"]),
+                           tuple(r["counterexamples"] or ()), also, kinds))
     return tuple(cues)
 
 
-def is_team(text: str, m: Mention) -> bool:
-    """Whether a place-labelled mention stands for a team named after the place ("Denver beat Oakland").
+@lru_cache(maxsize=1)
+def team_cues() -> tuple[UseCue, ...]:
+    """Cues that a place name stands for a sports team (``rules/team_cues.toml``)."""
+    return _use_cues(TEAM_CUES_FILE, "ORG")
+
+
+@lru_cache(maxsize=1)
+def place_name_uses() -> tuple[UseCue, ...]:
+    """Cues that a place name is part of another thing's name (``rules/place_name_uses.toml``)."""
+    return _use_cues(PLACE_USES_FILE, None)
+
+
+@lru_cache(maxsize=1)
+def place_cues() -> tuple[RoleCue, ...]:
+    """Cues that a name is written as a place (``rules/place_cues.toml``)."""
+    return tuple(RoleCue(r["name"], choice(PLACE_CUES_FILE, r, "where", ("before",)),
+                         re.compile(r["pattern"], re.IGNORECASE), tuple(r["examples"]), tuple(r["counterexamples"] or ()))
+                 for r in records(PLACE_CUES_FILE, "cue", {"name": str, "where": str, "pattern": str, "examples": list},
+                                  {"counterexamples": list}))
+
+
+def written_as_place(text: str, m: Mention) -> bool:
+    """Whether the words before mention ``m`` write it as a place ("flew to [Jordan]")."""
+    before = text[max(0, m.start_char - ROLE_WINDOW) : m.start_char]
+    return any(cue.pattern.search(before) for cue in place_cues())
+
+
+def is_team(text: str, m: Mention, person_ends: set[int] = frozenset()) -> bool:
+    """Whether a place-labelled mention stands for a team named after the place ("Denver beat Oakland")."""
+    return place_use(text, m, team_cues(), person_ends) is not None
+
+
+def place_use(text: str, m: Mention, cues: tuple[UseCue, ...] | None = None,
+              person_ends: set[int] = frozenset()) -> str | None:
+    """What a place-labelled mention names when it is not the place, as a label: ORG for a team
+    (``rules/team_cues.toml``), the cue's label for the other uses of ``rules/place_name_uses.toml``;
+    None when it is the place. ``cues``: only these (a test asks one file's cues at a time);
+    ``person_ends``: where the document's person mentions end (for "after_person" cues).
 
     Only a name the gazetteer knows as a place can be one: "Netflix" tagged GPE is no team (and the
     gazetteer is asked only where a cue matched).
     """
     from pipeline.align.places import candidates
 
-    if (m.model_label or m.label) not in ("GPE", "LOC") or not _team_cue(text, m):
-        return False
-    return bool(candidates(m.text)[0])
-
-
-def _team_cue(text: str, m: Mention) -> bool:
-    before = text[max(0, m.start_char - ROLE_WINDOW) : m.start_char]
-    after = text[m.end_char : m.end_char + ROLE_WINDOW]
-    for cue in team_cues():
-        if cue.pattern.search(before) if cue.where == "before" else cue.pattern.match(after):
-            return True
-    return False
+    if (m.model_label or m.label) not in ("GPE", "LOC"):
+        return None
+    offset = max(0, m.start_char - USE_WINDOW)
+    before = text[offset : m.start_char]
+    after = text[m.end_char : m.end_char + USE_WINDOW]
+    for cue in cues if cues is not None else (*team_cues(), *place_name_uses()):
+        if cue.where == "after":
+            hit = cue.pattern.match(after)
+        else:
+            hit = cue.pattern.search(before)
+            if hit and cue.where == "after_person" and offset + hit.start() not in person_ends:
+                hit = None  # "Randy Wittman (Minnesota)": the pattern must open right after a person's name
+        if hit and (cue.also_after is None or cue.also_after.match(after)):
+            if any(cue.kinds is None or p.kind in cue.kinds for p in candidates(m.text)[0]):
+                return cue.label
+    return None
 
 
 def org_designators() -> frozenset[str]:
@@ -135,7 +202,9 @@ class Chain:
     keys: set[str] = field(default_factory=set)  # every name key in the chain ("lindsay lohan", "lohan")
     character: bool = False  # a role in a film or book, kept apart from real people of that name
     place: str | None = None  # where the document puts it, if a place (pipeline.align.places.reading)
-    team: bool = False  # a place name standing for a sports team: an organisation, not the place
+    # A place name standing for something else (a sports team, a street, a ship class): not the
+    # place, never geocoded, its label kept from the corpus's majority.
+    team: bool = False
 
     @property
     def head_votes(self) -> Counter:
@@ -152,6 +221,7 @@ class _Group:
     mentions: list[Mention]
     votes: Counter  # the model's labels on these mentions
     label: str
+    located: bool = False  # one of them is written as a place ("flew to Jordan": written_as_place)
 
     @classmethod
     def of(cls, name: Name, mentions: list[Mention]) -> _Group:
@@ -177,19 +247,25 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
     """
     names: dict[str, Name] = {}
     by_key: dict[str, list[Mention]] = {}
-    teams: set[str] = set()
+    teams: dict[str, str] = {}  # group key -> label, for place names standing for something else
+    person_ends = {o.end_char for o in mentions if (o.model_label or o.label) == PERSON}
     for m in sorted(mentions, key=lambda m: m.start_char):
         name = mention_name(m)
         if name.tokens:
             key = name.key
-            if is_team(text, m):  # "Denver beat Oakland": the team, an organisation apart from the city
-                key += TEAM_KEY_SUFFIX
-                teams.add(key)
+            # "Denver beat Oakland": the team, an organisation apart from the city; "California and
+            # Dupont streets": a street, apart from the state.
+            use = place_use(text, m, person_ends=person_ends)
+            if use is not None:
+                key += TEAM_KEY_SUFFIX if use == "ORG" else f" ({use.lower()})"
+                teams[key] = use
             names.setdefault(key, name)
             by_key.setdefault(key, []).append(m)
     groups = {key: _Group.of(names[key], ms) for key, ms in by_key.items()}
-    for key in teams:
-        groups[key].key, groups[key].label = key, "ORG"
+    for key, use in teams.items():
+        groups[key].key, groups[key].label = key, use
+    for g in groups.values():
+        g.located = g.label in PLACE_LABELS and any(written_as_place(text, m) for m in g.mentions)
     # Longest names first, so that every short form sees all its possible antecedents.
     ordered = sorted(groups.values(), key=lambda g: (-len(g.name.tokens), g.first))
     minus_lengths = [-len(g.name.tokens) for g in ordered]  # ascending, for bisect
@@ -216,7 +292,6 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
             keys={g.key for g in gs},
             team=head_key in teams,
         ))
-    person_ends = {o.end_char for o in mentions if (o.model_label or o.label) == PERSON}
     for chain in chains:
         chain.character = chain.label == PERSON and any(is_role(text, m, mentions, person_ends) for m in chain.mentions)
     return chains
@@ -309,8 +384,8 @@ def _rule(short: _Group, long: _Group, common: set[str]) -> str | None:
     if long_label == PERSON:
         if n.tokens[-len(s.tokens):] == s.tokens and not all(len(t) == 1 for t in s.tokens):
             if short.votes and not short.votes.get(PERSON) and sum(short.votes.values()) >= 3 \
-                    and majority(short.votes) in PLACE_LABELS:
-                return None  # "Washington" said three times as a place is the place, not George
+                    and majority(short.votes) in PLACE_LABELS and short.located:
+                return None  # "Washington" said three times as a place, once "in Washington", is the place, not George
             return "surname"
         if len(s.tokens) == 1 and s.tokens[0] == n.tokens[0] and len(s.tokens[0]) > 1:
             return "first_name"

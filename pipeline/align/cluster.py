@@ -8,7 +8,9 @@ compared. What decides a link beyond the exact name:
   one spelling away (rapidfuzz), the same letters ("SeaMicro"/"Sea Micro");
 - context: a non-identical name joins only if the two share co-occurring entities (other names in
   their documents), so "Bush" in a football story finds Reggie Bush and not George W. Bush;
-- completeness: two full names whose first names differ are never merged, whatever links them.
+- completeness: two full names whose first names differ are never merged, whatever links them;
+- places: one name inside the other ("San Diego" in "San Diego County") joins no two places the
+  gazetteer tells apart.
 """
 
 from __future__ import annotations
@@ -232,7 +234,17 @@ def names_may_join(ta: list[str], tb: list[str], key_a: str, key_b: str, people:
         return shared() >= 1
     short, long = sorted((ta, tb), key=len)
     contained = long[: len(short)] == short or long[-len(short):] == short
-    return contained and shared() >= 2
+    return contained and shared() >= 2 and not _other_places(key_a, key_b)
+
+
+def _other_places(key_a: str, key_b: str) -> bool:
+    """Whether two names are places the gazetteer tells apart: each is a place's name, and no place
+    has both ("San Diego" the city and "San Diego County" the county; not "New York" and "New York
+    City", which is also what "New York" may mean). One name inside the other is no evidence then."""
+    from pipeline.align.places import candidates
+
+    a, b = candidates(key_a)[0], candidates(key_b)[0]
+    return bool(a) and bool(b) and not set(a) & set(b)
 
 
 def _compatible_people(ta: list[str], tb: list[str], sa: _Summary, sb: _Summary) -> bool:

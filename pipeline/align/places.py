@@ -160,12 +160,14 @@ def reading(names: Iterable[str], context: Iterable[str]) -> str | None:
 
 def chain_readings(chains: list) -> list[str | None]:
     """Per chain of one document, its reading: for chains whose label is a place, given the
-    mentions of the document's other place chains; None for the others."""
-    places = [c for c in chains if c.label in PLACE_LABELS]
+    mentions of the document's other place chains; None for the others, and for a place name
+    standing for something else ("California and Dupont streets": ``chain.team``)."""
+    places = [c for c in chains if c.label in PLACE_LABELS and not c.team]
     if not places:
         return [None] * len(chains)
     context = [m.text for c in places for m in c.mentions]
-    return [reading([m.text for m in c.mentions], context) if c.label in PLACE_LABELS else None for c in chains]
+    return [reading([m.text for m in c.mentions], context) if c.label in PLACE_LABELS and not c.team else None
+            for c in chains]
 
 
 def read_places(chains: list) -> None:
