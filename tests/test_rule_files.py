@@ -118,3 +118,29 @@ def test_team_cue_finds_its_examples(cue, example):
                          ids=lambda x: getattr(x, "name", x))
 def test_team_cue_ignores_its_counterexamples(cue, example):
     assert not chains.is_team(*_place(example)), f"{cue.name} takes {example!r} for a team"
+
+
+# -- rules/sweep_guards.toml: where the recall sweep must not add a name ---------------------------
+
+import importlib  # noqa: E402
+sweep = importlib.import_module("pipeline.align.sweep")
+
+SWEEP_GUARDS = sweep.guards()
+
+
+def _swept(example: str) -> tuple[str, int, int]:
+    start = example.index("[")
+    end = example.index("]") - 1
+    return example.replace("[", "").replace("]", ""), start, end
+
+
+@pytest.mark.parametrize("guard,example", [(g, e) for g in SWEEP_GUARDS for e in g.examples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_sweep_guard_rejects_its_examples(guard, example):
+    assert sweep.guarded(*_swept(example)) == guard.name, f"{guard.name} lets {example!r} through"
+
+
+@pytest.mark.parametrize("guard,example", [(g, e) for g in SWEEP_GUARDS for e in g.counterexamples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_sweep_guards_accept_the_counterexamples(guard, example):
+    assert sweep.guarded(*_swept(example)) is None, f"a guard rejects {example!r} ({guard.name}'s counterexample)"

@@ -15,7 +15,9 @@ Guards against common words, which are most of what could go wrong:
   lowercase anywhere in the corpus (so "Promises" or "Style" are not swept if "promises"/"style" occur);
 - names must start with a capital (or contain one: "iPhone"), and every later word be capitalised
   or a particle ("Bank of America"); nothing longer than six words;
-- a case variant ("Apple store") is accepted only mid-sentence and when its first word is not a stop word.
+- a case variant ("Apple store") is accepted only mid-sentence and when its first word is not a stop word;
+- an occurrence that is a piece of a longer name or word ("Prague" in "Prague Conservatory", "Terre"
+  in "Basse-Terre", "CBC" in "CBC.ca") is not added: the guards of ``rules/sweep_guards.toml``.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 
 
 from pipeline.spans import make_mention
-from pipeline.align.names import PARTICLES, PERSON, STOP_WORDS, fold
+from pipeline.align.names import PARTICLES, PERSON, STOP_WORDS, TITLES, fold
+from pipeline.rulefiles import choice, records
 from pipeline.align.votes import majority
 from pipeline.schema import Document, Mention
 
@@ -40,6 +45,52 @@ MAX_NAME_TOKENS = 6
 ORIGIN_SWEEP = "sweep"
 # What may lie between two names the model ran together: a possessive, quotes, spaces.
 _JOINER = re.compile(r"[\s\"'‘’“”]*(?:['’]s?)?[\s\"'‘’“”]*")
+
+
+SWEEP_GUARDS_FILE = "sweep_guards.toml"
+GUARD_WHERE = ("before", "after")
+# How much text on each side of an occurrence the guards look at (same line only).
+GUARD_WINDOW = 40
+
+
+@dataclass(frozen=True)
+class Guard:
+    """An entry of ``rules/sweep_guards.toml``: where a found name is a piece of a longer one."""
+
+    name: str
+    where: str  # "before" or "after"
+    pattern: re.Pattern
+    examples: tuple[str, ...]
+    counterexamples: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def guards() -> tuple[Guard, ...]:
+    out = []
+    for r in records(SWEEP_GUARDS_FILE, "guard", {"name": str, "where": str, "pattern": str, "examples": list},
+                     {"counterexamples": list}):
+        out.append(Guard(r["name"], choice(SWEEP_GUARDS_FILE, r, "where", GUARD_WHERE), re.compile(r["pattern"]),
+                         tuple(r["examples"]), tuple(r["counterexamples"] or ())))
+    return tuple(out)
+
+
+def guarded(text: str, start: int, end: int) -> str | None:
+    """The guard that keeps the sweep from adding ``text[start:end]``, or None.
+
+    A guard's ``word`` (the capitalised word next to the occurrence) does not count when it is a
+    stop word or a title: "When Vargas", "Governor Vargas" are the name alone.
+    """
+    before = text[max(0, start - GUARD_WINDOW) : start].rpartition("\n")[2]
+    after = text[end : end + GUARD_WINDOW].partition("\n")[0]
+    for g in guards():
+        hit = g.pattern.search(before) if g.where == "before" else g.pattern.match(after)
+        if hit is None:
+            continue
+        word = hit.groupdict().get("word")
+        if word is not None and (word.lower() in STOP_WORDS or fold(word.rstrip(".")) in TITLES):
+            continue
+        return g.name
+    return None
 
 
 def lowercase_vocabulary(texts) -> set[str]:
@@ -138,7 +189,7 @@ class Sweeper:
             if by_length is None or first.start() < resume:
                 continue
             hit = self._match(text, first, by_length, sentence_starts)
-            if hit:
+            if hit and guarded(text, hit[0], hit[1]) is None:
                 found.append(hit)
                 resume = hit[1]
         return found
