@@ -333,12 +333,15 @@ def _rule(short: _Group, long: _Group, common: set[str]) -> str | None:
     s, n = short.name, long.name
     long_label = long.label
     if long_label == PERSON:
-        if short.votes and not short.votes.get(PERSON) and sum(short.votes.values()) >= 3 \
-                and majority(short.votes) in PLACE_LABELS:
-            return None  # "Washington" (or "Virginia") said three times as a place is the place, not a person
         if n.tokens[-len(s.tokens):] == s.tokens and not all(len(t) == 1 for t in s.tokens):
+            if short.votes and not short.votes.get(PERSON) and sum(short.votes.values()) >= 3 \
+                    and majority(short.votes) in PLACE_LABELS:
+                return None  # "Washington" said three times as a place is the place, not George
             return "surname"
-        if len(s.tokens) == 1 and s.tokens[0] == n.tokens[0] and len(s.tokens[0]) > 1:
+        if len(s.tokens) == 1 and s.tokens[0] == n.tokens[0] and len(s.tokens[0]) > 1 \
+                and n.tokens[-1] not in common:
+            # Not to a "person" ending in an ordinary word ("Virginia Governors", "Neiafu Harbour"):
+            # the model's PERSON there is a place or a title beside a name, not someone's full name.
             return "first_name"
         if len(s.tokens) >= 2 and s.tokens[-1] == n.tokens[-1] and token_prefix_match(s.tokens[0], n.tokens[0]) \
                 and set(s.tokens[1:-1]) <= set(n.tokens[1:-1]):
