@@ -333,15 +333,18 @@ def _rule(short: _Group, long: _Group, common: set[str]) -> str | None:
     s, n = short.name, long.name
     long_label = long.label
     if long_label == PERSON:
+        said_as_place = bool(short.votes) and not short.votes.get(PERSON) and sum(short.votes.values()) >= 3 \
+            and majority(short.votes) in PLACE_LABELS
         if n.tokens[-len(s.tokens):] == s.tokens and not all(len(t) == 1 for t in s.tokens):
-            if short.votes and not short.votes.get(PERSON) and sum(short.votes.values()) >= 3 \
-                    and majority(short.votes) in PLACE_LABELS:
+            if said_as_place:
                 return None  # "Washington" said three times as a place is the place, not George
             return "surname"
-        if len(s.tokens) == 1 and s.tokens[0] == n.tokens[0] and len(s.tokens[0]) > 1 \
-                and n.tokens[-1] not in common:
-            # Not to a "person" ending in an ordinary word ("Virginia Governors", "Neiafu Harbour"):
-            # the model's PERSON there is a place or a title beside a name, not someone's full name.
+        if len(s.tokens) == 1 and s.tokens[0] == n.tokens[0] and len(s.tokens[0]) > 1:
+            if said_as_place and n.tokens[-1] in common:
+                # "Virginia" said three times as a place, and a "person" "Virginia Governors" ending
+                # in an ordinary word: the model's PERSON there is the place beside a title, not
+                # someone's full name ("Sydney" said as a place still joins "Sydney Flaherty").
+                return None
             return "first_name"
         if len(s.tokens) >= 2 and s.tokens[-1] == n.tokens[-1] and token_prefix_match(s.tokens[0], n.tokens[0]) \
                 and set(s.tokens[1:-1]) <= set(n.tokens[1:-1]):

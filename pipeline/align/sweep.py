@@ -31,6 +31,7 @@ from itertools import islice
 
 
 from pipeline.spans import make_mention
+from pipeline.align.headlines import is_title_case
 from pipeline.align.names import PARTICLES, PERSON, STOP_WORDS, TITLES, fold
 from pipeline.rulefiles import choice, records
 from pipeline.align.votes import majority
@@ -74,11 +75,14 @@ def guards() -> tuple[Guard, ...]:
     return tuple(out)
 
 
-def guarded(text: str, start: int, end: int) -> str | None:
+def guarded(text: str, start: int, end: int, edges: frozenset[int] = frozenset()) -> str | None:
     """The guard that keeps the sweep from adding ``text[start:end]``, or None.
 
     A guard's ``word`` (the capitalised word next to the occurrence) does not count when it is a
-    stop word or a title: "When Vargas", "Governor Vargas" are the name alone.
+    stop word or a title ("When Vargas", "Governor Vargas" are the name alone), when the model
+    tagged it as a name of its own (``edges``: where the document's model mentions start and end;
+    "the Egyptian MENA agency"), or when the line is Title Case (a headline: "Lindsay Lohan Checks
+    Into Rehab"), where every word is capitalised.
     """
     before = text[max(0, start - GUARD_WINDOW) : start].rpartition("\n")[2]
     after = text[end : end + GUARD_WINDOW].partition("\n")[0]
@@ -87,8 +91,16 @@ def guarded(text: str, start: int, end: int) -> str | None:
         if hit is None:
             continue
         word = hit.groupdict().get("word")
-        if word is not None and (word.lower() in STOP_WORDS or fold(word.rstrip(".")) in TITLES):
-            continue
+        if word is not None:
+            if word.lower() in STOP_WORDS or fold(word.rstrip(".")) in TITLES:
+                continue
+            own = start - len(before) + hit.end("word") if g.where == "before" else end + hit.start("word")
+            if own in edges:
+                continue
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", end)
+            if is_title_case(text[line_start : line_end if line_end >= 0 else len(text)]):
+                continue
         return g.name
     return None
 
@@ -189,7 +201,7 @@ class Sweeper:
             if by_length is None or first.start() < resume:
                 continue
             hit = self._match(text, first, by_length, sentence_starts)
-            if hit and guarded(text, hit[0], hit[1]) is None:
+            if hit:
                 found.append(hit)
                 resume = hit[1]
         return found
@@ -245,7 +257,10 @@ def merge_spans(doc: Document, model: list[Mention], sweeper: Sweeper,
                 sents: list[tuple[int, int]]) -> list[Mention]:
     starts = {s for s, _ in sents}
     starts |= {_first_word(doc.text, s, e) for s, e in sents}
-    found = sweeper.find(doc.text, starts)
+    edges = frozenset(x for m in model for x in (m.start_char, m.end_char))
+    # The guards run here, not in Sweeper.find: the incremental index asks find() which documents
+    # hold a name at all, and must hear of every one that may gain a mention.
+    found = [f for f in sweeper.find(doc.text, starts) if guarded(doc.text, f[0], f[1], edges) is None]
     found_starts = [s for s, _, _ in found]
     # Most names found are spans the model tagged too. Such a model mention is never removed
     # before its own turn comes: found names do not overlap, so it overlaps no earlier one.
