@@ -159,6 +159,42 @@ def test_sweeper_finds_a_phrase_whatever_its_first_token_looks_like():
         ("eBay", "ORG"), ("de Beers", "ORG"), ("#MeToo", "EVENT"), ("O'Neil", "PERSON")]
 
 
+def test_sweep_does_not_add_a_piece_of_a_longer_name():
+    """"Prague" the model tagged is not swept inside "Prague Conservatory" or "pro-Prague" it did not tag."""
+    a = doc("a", "Dvorak moved to Prague in 1890.")
+    b = doc("b", "He taught at the Prague Conservatory. A pro-Prague group met. Later Prague honoured him.")
+    mentions, _ = run((a, tagged(a, ("Dvorak", "PERSON"), ("Prague", "GPE"))), (b, []))
+    swept = [b.text[m.start_char - 6 : m.end_char] for m in mentions if m.doc_id == "b"]
+    assert swept == ["Later Prague"]
+
+
+def test_place_the_model_calls_a_person_is_the_place():
+    """The model tags a town PERSON most of the time, GPE once: its gazetteer name decides."""
+    d = doc("a", "Fort Lee sits on the Hudson. Trains leave Fort Lee hourly. Many commuters live in Fort Lee.")
+    ms = tagged(d, ("Fort Lee", "PERSON"), ("Fort Lee", "PERSON"), ("Fort Lee", "GPE"))
+    mentions, _ = run((d, ms))
+    assert {m.label for m in mentions} == {"GPE"}
+
+
+def test_a_person_with_a_place_name_stays_a_person():
+    """Without a place vote, or with a title before the name, or spelt unlike the place, a person stays one."""
+    a = doc("a", "Fort Lee sits on the Hudson. Trains leave Fort Lee hourly.")
+    b = doc("b", "Gloria sang. Then Gloria left for Boston.")
+    c = doc("c", "Mayor Fort Lee spoke. Later Fort Lee left.")
+    mentions, _ = run((a, tagged(a, ("Fort Lee", "PERSON"), ("Fort Lee", "PERSON"))),
+                      (b, tagged(b, ("Gloria", "PERSON"), ("Gloria", "GPE"), ("Boston", "GPE"))),
+                      (c, tagged(c, ("Mayor Fort Lee", "PERSON"), ("Fort Lee", "GPE"))))
+    assert {m.label for m in mentions if m.text != "Boston"} == {"PERSON"}
+
+
+def test_a_place_does_not_join_a_person_whose_name_ends_in_an_ordinary_word():
+    """Nor does it join a "person" ending in an ordinary word: the model's PERSON there is a place beside a title."""
+    d = doc("a", "Virginia Governors met. Voters in Virginia, Virginia and again Virginia. Two governors spoke.")
+    ms = tagged(d, ("Virginia Governors", "PERSON"), ("Virginia", "GPE"), ("Virginia", "GPE"), ("Virginia", "GPE"))
+    mentions, _ = run((d, ms))
+    assert {m.label for m in mentions if m.text == "Virginia"} == {"GPE"}
+
+
 # -- across documents: join and keep apart -------------------------------------------------------
 
 def test_same_surname_different_first_names_stay_apart():

@@ -9,6 +9,7 @@ import pytest
 
 from pipeline import rulefiles
 from pipeline.align import chains
+from pipeline.align.sweep import guarded, guards
 from pipeline.schema import Mention, mention_id
 
 
@@ -160,3 +161,26 @@ def test_place_cue_finds_its_examples(cue, example):
                          ids=lambda x: getattr(x, "name", x))
 def test_place_cue_ignores_its_counterexamples(cue, example):
     assert not chains.written_as_place(*_place(example)[:2]), f"{cue.name} takes {example!r} for a place"
+
+
+# -- rules/sweep_guards.toml: where the recall sweep must not add a name ---------------------------
+
+SWEEP_GUARDS = guards()
+
+
+def _swept(example: str) -> tuple[str, int, int]:
+    start = example.index("[")
+    end = example.index("]") - 1
+    return example.replace("[", "").replace("]", ""), start, end
+
+
+@pytest.mark.parametrize("guard,example", [(g, e) for g in SWEEP_GUARDS for e in g.examples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_sweep_guard_rejects_its_examples(guard, example):
+    assert guarded(*_swept(example)) == guard.name, f"{guard.name} lets {example!r} through"
+
+
+@pytest.mark.parametrize("guard,example", [(g, e) for g in SWEEP_GUARDS for e in g.counterexamples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_sweep_guards_accept_the_counterexamples(guard, example):
+    assert guarded(*_swept(example)) is None, f"a guard rejects {example!r} ({guard.name}'s counterexample)"

@@ -13,8 +13,9 @@ Rules, each from a short form S to a longer name L mentioned in the same documen
 - organisation suffix: S is the end of an organisation's name ("Saints");
 - organisation designator: L is S plus words like "College", "Media" ("Emerson College").
 Case variants and legal forms need no rule: they share the name key ("Apple store", "HP Co").
-One label rule looks at the name itself: a name ending in a facility word ("Store", "Airport",
-``rules/facility_heads.txt``) is a FAC whatever the model said.
+Two label rules look at the name itself: a name ending in a facility word ("Store", "Airport",
+``rules/facility_heads.txt``) is a FAC whatever the model said; a "person" whose name is written
+exactly as a gazetteer place's, and that the model tagged a place at least once here, is that place.
 
 The chain's label is the majority model label of its most complete name's mentions (the model's
 guess on "Jansen" alone may be NORP; on "Pieter Jansen" it is PERSON); where the sweep found that
@@ -191,6 +192,31 @@ def head_noun_label(name: Name, label: str) -> str:
     return label
 
 
+def place_not_person(head: Name, mentions: list[Mention], label: str) -> str:
+    """A chain the model called a person that is a place by its name and the document's own votes.
+
+    The model takes unfamiliar place names for people ("Fort Lee", a foreign city) most of the
+    time but not every time. Where it tagged one of the chain's mentions GPE or LOC, and the
+    chain's most complete name is written exactly as a place's own name in the gazetteer (accents
+    included: "Gloria" is not "Glória") with no title before it ("Mayor Fort Lee" would be a
+    person), the place vote wins. A person named in full ("Paris Hilton") never heads such a chain.
+    """
+    if label != PERSON:
+        return label
+    places = Counter(m.model_label for m in mentions if m.model_label in ("GPE", "LOC"))
+    if not places:
+        return label
+    from pipeline.align.places import candidates
+
+    written = sorted({m.text for m in mentions if parse(m.text, PERSON).key == head.key})
+    if any(len(w.split()) > len(head.tokens) for w in written):
+        return label  # a title was stripped from one of its mentions ("Mr. Fort Lee"): a person's name
+    found, primary = candidates(written[0])
+    if not primary or not any(p.name in written for p in found):
+        return label
+    return majority(places)
+
+
 @dataclass
 class Chain:
     """One entity as one document names it."""
@@ -288,7 +314,7 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
             doc_id=doc_id,
             mentions=chain_mentions,
             head=head.name,
-            label=head_noun_label(head.name, head.label),
+            label=place_not_person(head.name, chain_mentions, head_noun_label(head.name, head.label)),
             keys={g.key for g in gs},
             team=head_key in teams,
         ))
@@ -382,12 +408,18 @@ def _rule(short: _Group, long: _Group, common: set[str]) -> str | None:
     s, n = short.name, long.name
     long_label = long.label
     if long_label == PERSON:
+        said_as_place = bool(short.votes) and not short.votes.get(PERSON) and sum(short.votes.values()) >= 3 \
+            and majority(short.votes) in PLACE_LABELS
         if n.tokens[-len(s.tokens):] == s.tokens and not all(len(t) == 1 for t in s.tokens):
-            if short.votes and not short.votes.get(PERSON) and sum(short.votes.values()) >= 3 \
-                    and majority(short.votes) in PLACE_LABELS and short.located:
+            if said_as_place and short.located:
                 return None  # "Washington" said three times as a place, once "in Washington", is the place, not George
             return "surname"
         if len(s.tokens) == 1 and s.tokens[0] == n.tokens[0] and len(s.tokens[0]) > 1:
+            if said_as_place and n.tokens[-1] in common:
+                # "Virginia" said three times as a place, and a "person" "Virginia Governors" ending
+                # in an ordinary word: the model's PERSON there is the place beside a title, not
+                # someone's full name ("Sydney" said as a place still joins "Sydney Flaherty").
+                return None
             return "first_name"
         if len(s.tokens) >= 2 and s.tokens[-1] == n.tokens[-1] and token_prefix_match(s.tokens[0], n.tokens[0]) \
                 and set(s.tokens[1:-1]) <= set(n.tokens[1:-1]):

@@ -49,6 +49,7 @@ _NICKNAME = re.compile(r"\s(?:\"[^\"]{1,30}\"|``[^`']{1,30}''|'[^']{1,30}'|“[^
 # A title is stripped only when written capitalised ("Judge Smith", not "judge smith") and when
 # it is not also an ordinary function word (nameparser lists "us", "her", "his" as titles).
 _TITLES = frozenset(t.strip() for t in CONSTANTS.titles) - STOP_WORDS
+TITLES = _TITLES  # folded honorifics and ranks ("mr", "president", "sgt")
 _GENERATIONAL = frozenset(CONSTANTS.suffix_not_acronyms) | {"jr", "sr"}
 PARTICLES = frozenset(CONSTANTS.prefixes) | frozenset(CONSTANTS.conjunctions)
 # Only the legal forms written as one plain word ("Inc", "GmbH", "Corporation"); dotted and

@@ -15,7 +15,9 @@ Guards against common words, which are most of what could go wrong:
   lowercase anywhere in the corpus (so "Promises" or "Style" are not swept if "promises"/"style" occur);
 - names must start with a capital (or contain one: "iPhone"), and every later word be capitalised
   or a particle ("Bank of America"); nothing longer than six words;
-- a case variant ("Apple store") is accepted only mid-sentence and when its first word is not a stop word.
+- a case variant ("Apple store") is accepted only mid-sentence and when its first word is not a stop word;
+- an occurrence that is a piece of a longer name or word ("Prague" in "Prague Conservatory", "Terre"
+  in "Basse-Terre", "CBC" in "CBC.ca") is not added: the guards of ``rules/sweep_guards.toml``.
 """
 
 from __future__ import annotations
@@ -23,11 +25,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 
 
 from pipeline.spans import make_mention
-from pipeline.align.names import PARTICLES, PERSON, STOP_WORDS, fold
+from pipeline.align.headlines import is_title_case
+from pipeline.align.names import PARTICLES, PERSON, STOP_WORDS, TITLES, fold
+from pipeline.rulefiles import choice, records
 from pipeline.align.votes import majority
 from pipeline.schema import Document, Mention
 
@@ -40,6 +46,63 @@ MAX_NAME_TOKENS = 6
 ORIGIN_SWEEP = "sweep"
 # What may lie between two names the model ran together: a possessive, quotes, spaces.
 _JOINER = re.compile(r"[\s\"'‘’“”]*(?:['’]s?)?[\s\"'‘’“”]*")
+
+
+SWEEP_GUARDS_FILE = "sweep_guards.toml"
+GUARD_WHERE = ("before", "after")
+# How much text on each side of an occurrence the guards look at (same line only).
+GUARD_WINDOW = 40
+
+
+@dataclass(frozen=True)
+class Guard:
+    """An entry of ``rules/sweep_guards.toml``: where a found name is a piece of a longer one."""
+
+    name: str
+    where: str  # "before" or "after"
+    pattern: re.Pattern
+    examples: tuple[str, ...]
+    counterexamples: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def guards() -> tuple[Guard, ...]:
+    out = []
+    for r in records(SWEEP_GUARDS_FILE, "guard", {"name": str, "where": str, "pattern": str, "examples": list},
+                     {"counterexamples": list}):
+        out.append(Guard(r["name"], choice(SWEEP_GUARDS_FILE, r, "where", GUARD_WHERE), re.compile(r["pattern"]),
+                         tuple(r["examples"]), tuple(r["counterexamples"] or ())))
+    return tuple(out)
+
+
+def guarded(text: str, start: int, end: int, edges: frozenset[int] = frozenset()) -> str | None:
+    """The guard that keeps the sweep from adding ``text[start:end]``, or None.
+
+    A guard's ``word`` (the capitalised word next to the occurrence) does not count when it is a
+    stop word or a title ("When Vargas", "Governor Vargas" are the name alone), when the model
+    tagged it as a name of its own (``edges``: where the document's model mentions start and end;
+    "the Egyptian MENA agency"), or when the line is Title Case (a headline: "Lindsay Lohan Checks
+    Into Rehab"), where every word is capitalised.
+    """
+    before = text[max(0, start - GUARD_WINDOW) : start].rpartition("\n")[2]
+    after = text[end : end + GUARD_WINDOW].partition("\n")[0]
+    for g in guards():
+        hit = g.pattern.search(before) if g.where == "before" else g.pattern.match(after)
+        if hit is None:
+            continue
+        word = hit.groupdict().get("word")
+        if word is not None:
+            if word.lower() in STOP_WORDS or fold(word.rstrip(".")) in TITLES:
+                continue
+            own = start - len(before) + hit.end("word") if g.where == "before" else end + hit.start("word")
+            if own in edges:
+                continue
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", end)
+            if is_title_case(text[line_start : line_end if line_end >= 0 else len(text)]):
+                continue
+        return g.name
+    return None
 
 
 def lowercase_vocabulary(texts) -> set[str]:
@@ -194,7 +257,10 @@ def merge_spans(doc: Document, model: list[Mention], sweeper: Sweeper,
                 sents: list[tuple[int, int]]) -> list[Mention]:
     starts = {s for s, _ in sents}
     starts |= {_first_word(doc.text, s, e) for s, e in sents}
-    found = sweeper.find(doc.text, starts)
+    edges = frozenset(x for m in model for x in (m.start_char, m.end_char))
+    # The guards run here, not in Sweeper.find: the incremental index asks find() which documents
+    # hold a name at all, and must hear of every one that may gain a mention.
+    found = [f for f in sweeper.find(doc.text, starts) if guarded(doc.text, f[0], f[1], edges) is None]
     found_starts = [s for s, _, _ in found]
     # Most names found are spans the model tagged too. Such a model mention is never removed
     # before its own turn comes: found names do not overlap, so it overlaps no earlier one.
