@@ -227,3 +227,22 @@ def test_the_stored_gazetteer_holds_exactly_what_a_build_makes(tmp_path):
     assert stored._entries("no such place anywhere") == []
     assert [e.place.country_code for e in stored.lookup("Calif.", as_code=False)] == \
         [e.place.country_code for e in built.lookup("Calif.", as_code=False)] == ["US"]
+
+
+def test_a_place_inside_a_longer_name_that_is_no_place_is_no_evidence_of_one_entity():
+    """"Washington" in "Washington Post", "New York" in "New York Daily News": the place says where
+    the other thing is. Containment with shared context joins two names only when both are no
+    place's ("Daily News" / "New York Daily News") or one place may be both."""
+    from pipeline.align.cluster import _Summary, names_may_join
+    from pipeline.align.names import parse
+
+    def may_join(a: str, b: str) -> bool:
+        context = _Summary(context={"x", "y", "z"})  # three names their documents share
+        na, nb = parse(a, "ORG"), parse(b, "ORG")
+        return names_may_join(list(na.tokens), list(nb.tokens), na.key, nb.key, False, context, context)
+
+    assert not may_join("New York", "New York Daily News")
+    assert not may_join("Los Angeles", "Los Angeles County Jail")
+    assert not may_join("Washington", "Washington Post")
+    assert may_join("Daily News", "New York Daily News")  # no place in either: containment counts
+    assert may_join("New York", "New York City")  # a place that may be both: as before

@@ -232,9 +232,9 @@ def names_may_join(ta: list[str], tb: list[str], key_a: str, key_b: str, people:
         return min(len(ta[0]), len(tb[0])) >= 6 and _similarity(key_a, key_b) >= FUZZY_MIN_SIMILARITY and shared() >= 1
     if _similarity(key_a, key_b) >= FUZZY_MIN_SIMILARITY:
         return shared() >= 1
-    short, long = sorted((ta, tb), key=len)
+    (short, short_key), (long, long_key) = sorted(((ta, key_a), (tb, key_b)), key=lambda t: len(t[0]))
     contained = long[: len(short)] == short or long[-len(short):] == short
-    return contained and shared() >= 2 and not _other_places(key_a, key_b)
+    return contained and shared() >= 2 and not _other_places(key_a, key_b) and not _place_as_modifier(short_key, long_key)
 
 
 def _other_places(key_a: str, key_b: str) -> bool:
@@ -245,6 +245,15 @@ def _other_places(key_a: str, key_b: str) -> bool:
 
     a, b = candidates(key_a)[0], candidates(key_b)[0]
     return bool(a) and bool(b) and not set(a) & set(b)
+
+
+def _place_as_modifier(short_key: str, long_key: str) -> bool:
+    """Whether the shorter name is a place's and the longer one no place's: the place then only
+    says where the other thing is ("Washington" in "Washington Post", "Los Angeles" in "Los Angeles
+    County Jail", "New York" in "New York Daily News"), and one name inside the other is no evidence."""
+    from pipeline.align.places import candidates
+
+    return bool(candidates(short_key)[0]) and not candidates(long_key)[0]
 
 
 def _compatible_people(ta: list[str], tb: list[str], sa: _Summary, sb: _Summary) -> bool:
