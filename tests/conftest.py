@@ -1,5 +1,5 @@
-"""Shared fixtures: one Prefect test server per session, one real run over the sample articles, a
-scratch rules folder."""
+"""Shared fixtures: one Prefect test server per session, one real run over the sample articles, one
+over 400 ECB+ articles and a hostile one, a scratch rules folder."""
 
 from __future__ import annotations
 
@@ -16,6 +16,13 @@ configure_prefect(ROOT / ".prefect")
 # in any clone; the corpora in ../shared are only used by `make eval` and `make bench`.
 GOLD_SEEDS = ROOT / "tests" / "gold" / "seeds.json"
 RAW = ROOT / "raw"
+# The corpora are beside the clone (../shared), not in it: tests that need them skip without them.
+ECB = ROOT.parent / "shared" / "corpora" / "ecbplus" / "docs.jsonl"
+# An article whose every field is markup that would run if a page did not escape it.
+HOSTILE_TEXT = ('Mayor <script>window.__pwned = 1</script> Jane Doe of Springfield said on Monday the city paid '
+                '$2 million. "><img src=x onerror="window.__pwned = 2"> Jane Doe left Springfield on Tuesday.')
+HOSTILE = {"id": 'evil"><img src=x onerror="window.__pwned=3">', "title": '<script>window.__pwned=4</script>"><img src=x onerror="window.__pwned=5">',
+           "text": HOSTILE_TEXT}
 
 
 def pytest_collection_modifyitems(items):
@@ -52,6 +59,36 @@ def seed_run(prefect_server, tmp_path_factory):
     out = tmp_path_factory.mktemp("processed")
     summary = extract_corpus(RAW, out, progress=False)
     return summary, out
+
+
+def run_articles(raw_files: list[Path], articles: list[dict], raw: Path, out: Path) -> Path:
+    """The real flow over copies of ``raw_files`` and ``articles`` (one jsonl file) in ``raw``."""
+    import json
+    import shutil
+
+    from pipeline.flows import extract_corpus
+
+    for path in raw_files:
+        shutil.copy(path, raw / path.name)
+    with (raw / "articles.jsonl").open("w", encoding="utf-8") as f:
+        for a in articles:
+            f.write(json.dumps(a) + "\n")
+    extract_corpus(raw, out, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def ecb400_run(prefect_server, tmp_path_factory):
+    """The real flow over the first 400 ECB+ articles and :data:`HOSTILE`: the scale at which the
+    explorer and the report must stay usable (about 40 s: run once for both). The tables are not
+    touched: the explorer adds its explore.db beside them, as `make explore` does; the report is
+    written elsewhere."""
+    import json
+
+    if not ECB.exists():
+        pytest.skip("ECB+ not found under ../shared/corpora")
+    articles = [json.loads(line) for line in ECB.read_text(encoding="utf-8").splitlines()[:400]] + [HOSTILE]
+    return run_articles([], articles, tmp_path_factory.mktemp("ecb400-raw"), tmp_path_factory.mktemp("ecb400-processed"))
 
 
 @pytest.fixture(scope="session")
