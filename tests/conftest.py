@@ -3,6 +3,7 @@ over 400 ECB+ articles and a hostile one, a scratch rules folder."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,14 @@ import pytest
 from pipeline.settings import configure_prefect
 
 ROOT = Path(__file__).resolve().parents[1]
+# `make test` runs the suite in two pytest-xdist workers ("gw0", "gw1"). Each has a Prefect home of
+# its own: the local server an in-process `pipeline run` starts, its lease and Prefect's files are
+# not shared with the other worker's tests (set before anything imports Prefect).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if WORKER:
+    home = Path(os.environ.get("PREFECT_HOME") or ROOT / ".prefect") / "workers" / WORKER
+    home.mkdir(parents=True, exist_ok=True)  # Prefect makes the last folder only
+    os.environ["PREFECT_HOME"] = str(home)
 configure_prefect(ROOT / ".prefect")
 
 # A copy of ../shared/gold/seeds.json (the gold of the sample articles in raw/), so the suite runs
@@ -37,6 +46,27 @@ def pytest_collection_modifyitems(items):
                 item.add_marker(marker)
         if set(getattr(item.module, "MODEL_FIXTURES", ())) & set(item.fixturenames):
             item.add_marker("model")
+    if WORKER:
+        _schedule(items)
+
+
+def _schedule(items) -> None:
+    """How pytest-xdist (``--dist loadgroup --no-loadscope-reorder``) hands tests to its workers.
+
+    A test keeps to its file's worker unless it names an ``xdist_group`` (the linear-time tests
+    share one, "timing", and run one after another, not beside each other; the page tests share the
+    400-article run, "ecb400"): a file's module fixtures are made once. The groups that hold slow
+    tests are handed out first, so the run does not end with one worker alone on a slow file.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+    group = {item: item.get_closest_marker("xdist_group").args[0] for item in items}
+    first = {}
+    for i, item in enumerate(items):
+        first.setdefault(group[item], i)
+    slow = {group[item] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: (group[item] not in slow, first[group[item]]))
 
 
 @pytest.fixture(scope="session")

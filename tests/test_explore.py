@@ -92,6 +92,7 @@ def explorer(request, prefect_server, tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("ecb400")  # on the worker that made ecb400_run (tests/conftest.py)
 @needs_browser
 def test_explorer_in_a_browser(explorer):
     url, out = explorer

@@ -40,7 +40,8 @@ from pipeline.extract.sentences import sentence_rows, split_at_line_breaks
 from pipeline.schema import Document
 from pipeline.spans import NlpResult, Span
 
-pytestmark = pytest.mark.slow  # about a minute: 2 sizes x 12 texts x 4 stages
+# About a minute: 2 sizes x 12 texts x 4 stages; with the other timing tests, one at a time (tests/conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("timing")]
 
 # 20,000 repeats are 40,000 names in most cases, a few seconds of the costliest stages: a quadratic
 # step (each name against the others, or a rescan of the text from each name) is minutes there.
@@ -150,8 +151,7 @@ def best_times(run, inputs) -> tuple[list[float], list]:
     :func:`run_stages`), and the results of the last round; ``inputs[i]()`` is not timed."""
     best, results = [float("inf")] * len(inputs), [None] * len(inputs)
     spent, rounds = 0.0, 0
-    gc.collect()
-    gc.disable()  # the collector's passes over a growing heap are noise here, not our algorithms
+    gc.disable()  # its passes over the heap are not our algorithms (see tests/timing_support.py)
     try:
         while rounds == 0 or (spent < REPEAT_SECONDS and rounds < MAX_REPEATS):
             for i, make in enumerate(inputs):

@@ -140,6 +140,7 @@ def _ratio(piece: str, repeats: int, with_entities: bool = False) -> float:
 
 
 # Timing tests take seconds each: one runs in the fast lane, the family in the slow one.
+@pytest.mark.xdist_group("timing")  # one timing test at a time (tests/conftest.py)
 @pytest.mark.parametrize("name", [n if n == "amounts" else pytest.param(n, marks=pytest.mark.slow) for n in PATHOLOGICAL])
 def test_money_scan_is_linear_on_pathological_input(name):
     """n and 4n repeats (n: from 5 kB of text, see _ratio): the time ratio
@@ -148,12 +149,14 @@ def test_money_scan_is_linear_on_pathological_input(name):
     assert _ratio(piece, 5_000 // len(piece)) < 6, name
 
 
+@pytest.mark.xdist_group("timing")  # one timing test at a time (tests/conftest.py)
 @pytest.mark.slow
 @pytest.mark.parametrize("piece", ["$1 ", "between $1 and "])
 def test_money_scan_is_linear_at_40k_repeats(piece):
     assert _ratio(piece, 10_000) < 6
 
 
+@pytest.mark.xdist_group("timing")  # one timing test at a time (tests/conftest.py)
 @pytest.mark.slow
 def test_money_extraction_with_an_entity_per_amount_is_linear():
     assert _ratio("$1 ", 1_000, with_entities=True) < 6

@@ -103,6 +103,7 @@ def test_report_with_hostile_fields_runs_and_requests_nothing(prefect_server, tm
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("ecb400")  # on the worker that made ecb400_run (tests/conftest.py)
 @needs_browser
 def test_report_stays_usable_at_400_ecb_articles(ecb400_run, tmp_path):
     """400 ECB+ articles (and one hostile article: tests/conftest.py)."""

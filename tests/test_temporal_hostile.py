@@ -37,6 +37,7 @@ def detection(repeats: int):
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.xdist_group("timing")  # one timing test at a time (tests/conftest.py)
 def test_detection_time_grows_linearly_with_repeats():
     """4x the text costs about 4x the time (quadratic would be 16x)."""
     detection(200)()  # rule tables loaded, regexes warm
@@ -45,6 +46,7 @@ def test_detection_time_grows_linearly_with_repeats():
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.xdist_group("timing")  # one timing test at a time (tests/conftest.py)
 def test_repeated_dates_at_10k_and_40k_stay_linear():
     text = "January 1, 2020 "
     find(text)
@@ -61,6 +63,7 @@ def test_repeated_dates_at_10k_and_40k_stay_linear():
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.xdist_group("timing")  # one timing test at a time (tests/conftest.py)
 def test_whole_document_extraction_stays_linear():
     def extraction(repeats: int):
         text = UNIT * repeats

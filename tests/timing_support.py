@@ -14,9 +14,11 @@ from collections.abc import Callable
 
 def cpu_seconds(run: Callable[[], object], runs: int) -> float:
     """The least CPU time of ``runs`` calls of ``run`` (this process's time: waiting for a core is
-    not counted), with the cycle collector paused (its passes over a growing heap are not ours)."""
+    not counted), with the cycle collector paused: its passes over the heap are not ours (and no
+    ``gc.collect()`` first: in a process that has loaded the model and the suite, each costs more
+    than the runs it would tidy up for)."""
+    was_enabled = gc.isenabled()
     best = float("inf")
-    gc.collect()
     gc.disable()
     try:
         for _ in range(runs):
@@ -24,7 +26,8 @@ def cpu_seconds(run: Callable[[], object], runs: int) -> float:
             run()
             best = min(best, time.process_time() - started)
     finally:
-        gc.enable()
+        if was_enabled:
+            gc.enable()
     return best
 
 
