@@ -14,8 +14,12 @@ SERVE_INTERVAL ?= 300
 pipeline: $(STAMP)
 	@$(PY) -m pipeline run --raw raw --out processed
 
+# Two pytest-xdist workers: tests that wait (servers, subprocesses, a browser) overlap the others, and a
+# 2-core machine runs two tests at once; a file's tests stay on one worker (tests/conftest.py).
+# make test TEST_WORKERS=0 runs them in this process, one after another.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	@$(PY) -m pytest
+	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 bench: $(STAMP)
 	@$(PY) -m pipeline bench

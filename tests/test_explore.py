@@ -3,8 +3,6 @@ ECB+ articles (search, entity page, document view, export, hostile articles, no 
 
 from __future__ import annotations
 
-import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -14,15 +12,11 @@ import pyarrow as pa
 import pytest
 
 from browser import browser_context, foreign, needs_browser
+from conftest import HOSTILE, RAW, run_articles
 from pipeline.runtime.process import free_port, wait_until_healthy
 from pipeline.tools import explore
 
 ROOT = Path(__file__).resolve().parents[1]
-ECB = ROOT.parent / "shared" / "corpora" / "ecbplus" / "docs.jsonl"
-HOSTILE_TEXT = ('Mayor <script>window.__pwned = 1</script> Jane Doe of Springfield said on Monday the city paid '
-                '$2 million. "><img src=x onerror="window.__pwned = 2"> Jane Doe left Springfield on Tuesday.')
-HOSTILE = {"id": 'evil"><img src=x onerror="window.__pwned=3">', "title": '<script>window.__pwned=4</script>"><img src=x onerror="window.__pwned=5">',
-           "text": HOSTILE_TEXT}
 
 
 def test_highlight_escapes_every_character_and_keeps_spans_apart():
@@ -78,29 +72,13 @@ def test_places_table_only_when_entities_carry_coordinates(seed_run, tmp_path, m
 
 # --- in the browser ---------------------------------------------------------------------------------
 
-def _dataset(prefect_server, tmp_path_factory, name: str, articles: list[dict]) -> Path:
-    from pipeline.flows import extract_corpus
-
-    raw = tmp_path_factory.mktemp(f"{name}-raw")
-    for path in (ROOT / "raw").glob("*.txt") if name == "sample" else []:
-        shutil.copy(path, raw / path.name)
-    with (raw / "articles.jsonl").open("w", encoding="utf-8") as f:
-        for a in articles:
-            f.write(json.dumps(a) + "\n")
-    out = tmp_path_factory.mktemp(f"{name}-processed")
-    extract_corpus(raw, out, progress=False)
-    return out
-
-
 @pytest.fixture(scope="module", params=["sample", "ecb400"])
 def explorer(request, prefect_server, tmp_path_factory):
     if request.param == "ecb400":
-        if not ECB.exists():
-            pytest.skip("ECB+ not found under ../shared/corpora")
-        articles = [json.loads(line) for line in ECB.read_text(encoding="utf-8").splitlines()[:400]] + [HOSTILE]
+        out = request.getfixturevalue("ecb400_run")  # 400 ECB+ articles and HOSTILE (tests/conftest.py)
     else:
-        articles = [HOSTILE]
-    out = _dataset(prefect_server, tmp_path_factory, request.param, articles)
+        out = run_articles(sorted(RAW.glob("*.txt")), [HOSTILE], tmp_path_factory.mktemp("sample-raw"),
+                           tmp_path_factory.mktemp("sample-processed"))
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "explore", "--out", str(out), "--port", str(port)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -114,6 +92,7 @@ def explorer(request, prefect_server, tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("ecb400")  # on the worker that made ecb400_run (tests/conftest.py)
 @needs_browser
 def test_explorer_in_a_browser(explorer):
     url, out = explorer

@@ -7,15 +7,13 @@ the fast lane; tests/test_money_extract.py runs the real model.
 
 from __future__ import annotations
 
-import gc
-import time
-
 import pytest
 
 from pipeline.money import extract_money, normalize
 from pipeline.money.reading import scan
 from pipeline.schema import Document
 from pipeline.spans import Span
+from timing_support import cpu_seconds, growth
 
 
 def _ents(text: str, label: str, *names: str) -> list[Span]:
@@ -124,38 +122,25 @@ PATHOLOGICAL = {
 }
 
 
-def _timed(text: str, doc: Document, ents: list[Span], with_entities: bool) -> float:
-    t = time.process_time()
-    extract_money(doc, ents) if with_entities else scan(text)
-    return time.process_time() - t
-
-
 def _ratio(piece: str, repeats: int, with_entities: bool = False) -> float:
-    """Cost of 4n repeats over cost of n, n grown until n repeats take 50 ms (timer noise). Small
-    and large runs alternate, the least of three each, so that a busy CPU slows both alike."""
+    """Cost of 4n repeats over cost of n, n grown until n repeats take 50 ms (timer noise); see
+    tests/timing_support.py for how a busy CPU is kept out of the ratio."""
     def inputs(n: int):
         text = piece * n
         ents = [Span(i, i + len(piece) - 1, "MONEY") for i in range(0, len(text), len(piece))] if with_entities else []
-        return text, Document("d", "", text), ents
+        doc = Document("d", "", text)
+        return (lambda: extract_money(doc, ents)) if with_entities else (lambda: scan(text))
 
-    small_input = inputs(repeats)
-    while _timed(*small_input, with_entities) < 0.05 and repeats < 1_000_000:
+    small = inputs(repeats)
+    while cpu_seconds(small, 1) < 0.05 and repeats < 1_000_000:
         repeats *= 2
-        small_input = inputs(repeats)
-    large_input = inputs(4 * repeats)
-    small = large = float("inf")
-    gc.collect()
-    gc.disable()  # a collection inside one sample would make one size look slower than it is
-    try:
-        for _ in range(3):
-            small = min(small, _timed(*small_input, with_entities))
-            large = min(large, _timed(*large_input, with_entities))
-    finally:
-        gc.enable()
-    return large / small
+        small = inputs(repeats)
+    small_s, large_s = growth(small, inputs(4 * repeats), bound=6)
+    return large_s / small_s
 
 
 # Timing tests take seconds each: one runs in the fast lane, the family in the slow one.
+@pytest.mark.xdist_group("timing")  # one timing test at a time (tests/conftest.py)
 @pytest.mark.parametrize("name", [n if n == "amounts" else pytest.param(n, marks=pytest.mark.slow) for n in PATHOLOGICAL])
 def test_money_scan_is_linear_on_pathological_input(name):
     """n and 4n repeats (n: from 5 kB of text, see _ratio): the time ratio
@@ -164,12 +149,14 @@ def test_money_scan_is_linear_on_pathological_input(name):
     assert _ratio(piece, 5_000 // len(piece)) < 6, name
 
 
+@pytest.mark.xdist_group("timing")  # one timing test at a time (tests/conftest.py)
 @pytest.mark.slow
 @pytest.mark.parametrize("piece", ["$1 ", "between $1 and "])
 def test_money_scan_is_linear_at_40k_repeats(piece):
     assert _ratio(piece, 10_000) < 6
 
 
+@pytest.mark.xdist_group("timing")  # one timing test at a time (tests/conftest.py)
 @pytest.mark.slow
 def test_money_extraction_with_an_entity_per_amount_is_linear():
     assert _ratio("$1 ", 1_000, with_entities=True) < 6

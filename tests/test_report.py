@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import http.server
 import json
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
 from browser import browser_context, foreign, needs_browser
+from conftest import RAW, run_articles
 from pipeline.tools import report
-
-ROOT = Path(__file__).resolve().parents[1]
-ECB = ROOT.parent / "shared" / "corpora" / "ecbplus" / "docs.jsonl"
 
 
 def test_hover_text_escapes_article_markup():
@@ -49,20 +46,6 @@ def listener():
         yield f"http://127.0.0.1:{server.server_port}", hits
     finally:
         server.shutdown()
-
-
-def _run(prefect_server, tmp_path: Path, articles: list[dict], with_sample: bool) -> Path:
-    from pipeline.flows import extract_corpus
-
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    if with_sample:
-        for path in (ROOT / "raw").glob("*.txt"):
-            shutil.copy(path, raw / path.name)
-    (raw / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
-    out = tmp_path / "processed"
-    extract_corpus(raw, out, progress=False)
-    return out
 
 
 def _hostile(base: str) -> list[dict]:
@@ -104,7 +87,9 @@ def _open(page_path: Path, hover: bool = True):
 @needs_browser
 def test_report_with_hostile_fields_runs_and_requests_nothing(prefect_server, tmp_path, listener):
     base, hits = listener
-    out = _run(prefect_server, tmp_path, _hostile(base), with_sample=True)
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    raw.mkdir()
+    run_articles(sorted(RAW.glob("*.txt")), _hostile(base), raw, out)
     page_path = report.write_report(out, tmp_path / "elsewhere" / "report.html")
     assert page_path == tmp_path / "elsewhere" / "report.html"
     info, problems, requests = _open(page_path)
@@ -118,12 +103,11 @@ def test_report_with_hostile_fields_runs_and_requests_nothing(prefect_server, tm
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("ecb400")  # on the worker that made ecb400_run (tests/conftest.py)
 @needs_browser
-@pytest.mark.skipif(not ECB.exists(), reason="ECB+ not found under ../shared/corpora")
-def test_report_stays_usable_at_400_ecb_articles(prefect_server, tmp_path):
-    articles = [json.loads(line) for line in ECB.read_text(encoding="utf-8").splitlines()[:400]]
-    out = _run(prefect_server, tmp_path, articles, with_sample=False)
-    info, problems, requests = _open(report.write_report(out), hover=False)
+def test_report_stays_usable_at_400_ecb_articles(ecb400_run, tmp_path):
+    """400 ECB+ articles (and one hostile article: tests/conftest.py)."""
+    info, problems, requests = _open(report.write_report(ecb400_run, tmp_path / "report.html"), hover=False)
     assert problems == [] and foreign(requests, set()) == []
     assert info["height"] < 8000  # was 58,000 px: tables are paged, no chart grows with the corpus
     assert info["rows"] <= 5 * report.PAGE_ROWS

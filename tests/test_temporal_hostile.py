@@ -5,7 +5,6 @@ calendar's ends give null values instead of exceptions, and the DCT keeps TIMEX3
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -16,6 +15,7 @@ from pipeline.spans import NlpResult, Span
 from pipeline.schema import Document
 from pipeline.temporal import extract_dates, normalize
 from pipeline.temporal.detect import find
+from timing_support import growth
 
 # One sentence of every family the detector joins or overlaps: full dates, a clock time joined to a
 # day, a narrative shift, a range, a duration, an age (blocked) and a bare year the model licenses.
@@ -23,18 +23,8 @@ UNIT = ("January 1, 2020 at 5:30 p.m. they met; two days later, between 2019 and
         "for three hours, a 27-year-old spoke in 1995. ")
 
 
-def best_of(run, runs: int = 3) -> float:
-    """The fastest of ``runs`` timings of ``run()``: a shared, busy machine adds time, never speed,
-    so the minimum is the measurement least disturbed by other processes."""
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def _seconds(repeats: int) -> float:
+def detection(repeats: int):
+    """A call that detects the dates of ``repeats`` units (its input made beforehand)."""
     text = UNIT * repeats
     year = UNIT.index("1995")
     spans = [Span(i * len(UNIT) + year, i * len(UNIT) + year + 4, "DATE") for i in range(repeats)]
@@ -43,46 +33,51 @@ def _seconds(repeats: int) -> float:
         found = find(text, spans)
         assert len(found) == 5 * repeats  # nothing lost or merged across repeats
 
-    return best_of(run)
+    return run
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.xdist_group("timing")  # one timing test at a time (tests/conftest.py)
 def test_detection_time_grows_linearly_with_repeats():
     """4x the text costs about 4x the time (quadratic would be 16x)."""
-    _seconds(200)  # rule tables loaded, regexes warm
-    small, large = _seconds(600), _seconds(2_400)  # each the best of 3 runs
+    detection(200)()  # rule tables loaded, regexes warm
+    small, large = growth(detection(600), detection(2_400), bound=6)
     assert large / small < 6, (small, large)
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.xdist_group("timing")  # one timing test at a time (tests/conftest.py)
 def test_repeated_dates_at_10k_and_40k_stay_linear():
     text = "January 1, 2020 "
     find(text)
 
-    def timing(repeats: int) -> float:
-        def run():
-            assert len(find(text * repeats)) == repeats
-        return best_of(run)
+    def dates(repeats: int):
+        long_text = text * repeats
 
-    timings = [timing(10_000), timing(40_000)]
-    assert timings[1] / timings[0] < 6, timings
+        def run():
+            assert len(find(long_text)) == repeats
+        return run
+
+    small, large = growth(dates(10_000), dates(40_000), bound=6)
+    assert large / small < 6, (small, large)
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.xdist_group("timing")  # one timing test at a time (tests/conftest.py)
 def test_whole_document_extraction_stays_linear():
-    def seconds(repeats: int) -> float:
+    def extraction(repeats: int):
         text = UNIT * repeats
         sentences = [(i * len(UNIT), (i + 1) * len(UNIT)) for i in range(repeats)]
 
         def run():
             result = extract_dates(Document("t", "t.txt", text), NlpResult([], sentences))
             assert len(result.rows) == 6 * repeats  # the range is two rows
-        return best_of(run)
+        return run
 
-    seconds(100)
+    extraction(100)()
     # 1,000 repeats (~130 kB, about a second) take long enough that per-call set-up is noise; 4x more must cost
     # about 4x (quadratic code: 16x, far past the bound even on a loaded machine).
-    small, large = seconds(1_000), seconds(4_000)
+    small, large = growth(extraction(1_000), extraction(4_000), bound=6)
     assert large / small < 6, (small, large)
 
 
