@@ -109,7 +109,7 @@ def _run(args) -> int:
         # Worker processes warm up (model, rule tables) while Prefect's server starts, and so
         # does the language identifier that reading new sources needs.
         try:
-            if workers.prestart_for_changes(args.raw, args.out, args.processes):
+            if workers.prestart_for_changes(args.raw, args.out, args.processes, everything=args.full):
                 from pipeline.ingest import warm_language_identifier
 
                 warm_language_identifier()

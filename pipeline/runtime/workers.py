@@ -61,7 +61,7 @@ def _init_worker() -> None:
     warm_up()
 
 
-def prestart_for_changes(raw_dir: Path, out_dir: Path, n_workers: int) -> int:
+def prestart_for_changes(raw_dir: Path, out_dir: Path, n_workers: int, everything: bool = False) -> int:
     """Start workers early when the sources changed since the last run.
 
     A guess from file sizes and times, made before the flow reads anything. With enough new text
@@ -70,11 +70,12 @@ def prestart_for_changes(raw_dir: Path, out_dir: Path, n_workers: int) -> int:
     of after it, and the flow hands its batches to it (:func:`warm_size`). Nothing starts when
     nothing changed, or when the run may use one core only. The flow decides on the text it
     actually has to extract, so a wrong guess only costs idle start-up on a spare core.
-    Returns the bytes that changed (by that guess).
+    Returns the bytes that changed (by that guess). ``everything``: every source counts as
+    changed (a run that re-extracts them all, ``--full``).
     """
     from pipeline.output.store import CURRENT
 
-    last_run = _mtime(Path(out_dir) / CURRENT)
+    last_run = 0.0 if everything else _mtime(Path(out_dir) / CURRENT)
     changed = sum(p.stat().st_size for p in Path(raw_dir).rglob("*") if p.is_file() and p.stat().st_mtime > last_run)
     if n_workers < 2 or (os.cpu_count() or 1) < 2:
         return changed
