@@ -73,8 +73,7 @@ class Gazetteer:
         self.entries = entries
         self._table = table
         self._spans: dict[str, tuple[int, int]] = {}
-        if table is not None:
-            self._columns = {name: table.column(name).to_pylist() for name in table.column_names if name != "key"}
+        if table is not None:  # kept in Arrow: Python objects for its 200k rows would be ~170 MB
             keys = table.column("key").to_pylist()
             start = 0
             for i in range(1, len(keys) + 1):  # rows come grouped by key
@@ -92,10 +91,10 @@ class Gazetteer:
             return self.entries.get(key, [])
         if key not in self._made:
             start, end = self._spans.get(key, (0, 0))
-            c = self._columns
-            self._made[key] = [Entry(Place(c["geonames_id"][i], c["name"][i], c["kind"][i], c["country_code"][i],
-                                           c["admin1"][i], c["latitude"][i], c["longitude"][i], c["population"][i],
-                                           c["capital"][i]), c["primary"][i], c["code"][i]) for i in range(start, end)]
+            rows = self._table.slice(start, end - start).to_pylist() if end > start else []
+            self._made[key] = [Entry(Place(r["geonames_id"], r["name"], r["kind"], r["country_code"], r["admin1"],
+                                           r["latitude"], r["longitude"], r["population"], r["capital"]),
+                                     r["primary"], r["code"]) for r in rows]
         return self._made[key]
 
 
@@ -110,7 +109,9 @@ def gazetteer() -> Gazetteer:
 
     path = CACHE_DIR / f"gazetteer-{_build_key()[:16]}.parquet"
     try:
-        return Gazetteer(table=pq.read_table(path))
+        # ParquetFile, not read_table: read_table loads pyarrow.dataset (~35 MB more of this
+        # process's memory) for what is one file.
+        return Gazetteer(table=pq.ParquetFile(path).read(use_threads=False))
     except (OSError, ValueError):
         pass
     built = build_gazetteer()
