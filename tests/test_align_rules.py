@@ -326,3 +326,6 @@ def test_stop_words_read_from_spacys_file_equal_the_imported_list():
     spacy_imported, words = json.loads(out)
     assert not spacy_imported  # read from the file, not imported
     assert words == sorted(imported)
+    from pipeline.align import names
+
+    assert names._spacy_stop_words() == frozenset(imported)  # the file read, in this process too

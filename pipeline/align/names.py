@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,9 +25,6 @@ def _spacy_stop_words() -> frozenset[str]:
     spaCy first (about a second), which alignment's process otherwise never needs: extraction runs
     on workers, or not at all. The list is plain data in a module without imports, so it is read
     from spaCy's file directly; ``tests/test_align_rules.py`` checks it equals the imported one."""
-    if "spacy" in sys.modules:  # already paid for
-        from spacy.lang.en.stop_words import STOP_WORDS as words
-        return frozenset(words)
     package = importlib.util.find_spec("spacy").submodule_search_locations[0]
     path = Path(package) / "lang" / "en" / "stop_words.py"
     namespace: dict = {}
