@@ -115,12 +115,20 @@ def _run(args) -> int:
                 warm_language_identifier()
         except OSError:
             pass  # a guess from file sizes (a file vanished under it): the flow decides anyway
+    from prefect.settings import temporary_settings
+
     from pipeline.flows import extract_corpus
 
     server_ready()
-    with refusals_logged_quietly():
+    # Prefect's flow-run heartbeats tell a server that a run whose process died is crashed; this
+    # process reports the run's end itself, and its lock (pipeline.output.lock) is what a killed
+    # run leaves. The heartbeat thread sleeps in one-second steps, and the flow waits for it at its
+    # end: up to a second of a three-article run. Served runs (`pipeline serve`) keep heartbeats.
+    with refusals_logged_quietly(), temporary_settings(updates={"flows.heartbeat_frequency": None}):
         summary = extract_corpus(args.raw, args.out, n_process=args.processes,
                                  progress=False if args.no_progress else None, **run_kwargs(args))
+    if not args.dask:
+        workers.shutdown(idle=True)  # the run is over: nothing is left in flight
     print(json.dumps(dataclasses.asdict(summary)) if args.json else format_summary(summary))
     return 0
 
