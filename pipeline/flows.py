@@ -174,6 +174,8 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
             with timer("ingest"):
                 plan = plan_sources(quote(corpus), raw_dir, follow_symlinks)
                 corpus.forget_sources(plan.removed)
+            if plan.to_read:  # alignment will run: its tables load while this thread reads and waits for the model
+                _load_alignment_tables()
             extracted_at = datetime.now(timezone.utc)
 
             def keep(batch: list[ExtractedDocument], keys: dict[str, str]) -> None:
@@ -408,6 +410,20 @@ def _api_url_for_workers(dask_address: str) -> str | None:
 
     server = SubprocessASGIServer()  # the instance this process's client started
     return server.api_url if server.running else None
+
+
+def _load_alignment_tables() -> None:
+    import threading
+
+    def load() -> None:
+        try:
+            from pipeline.align import load_tables
+
+            load_tables()
+        except Exception:  # a broken table fails alignment itself, which reports it: not twice
+            pass
+
+    threading.Thread(target=load, name="alignment-tables", daemon=True).start()
 
 
 def _extract_safely(doc: Document, errors: list[ErrorRow]) -> list[ExtractedDocument]:

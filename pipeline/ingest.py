@@ -532,9 +532,9 @@ def _language_identifier():
 
 @lru_cache(maxsize=1)
 def _load_language_identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from pipeline.languages import load_identifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return load_identifier()
 
 
 def warm_language_identifier() -> threading.Thread:

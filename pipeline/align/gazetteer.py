@@ -18,6 +18,7 @@ names it looks up.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, bisect_right
 import importlib.metadata
 from collections import defaultdict
 from dataclasses import dataclass
@@ -66,20 +67,28 @@ def place_key(text: str) -> str:
     return " ".join(fold(t) for t in join_initials(words(text)))
 
 
+class _Strings:
+    """An Arrow string array as a sequence of ``str``, for :mod:`bisect`."""
+
+    def __init__(self, array):
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, i: int) -> str:
+        return self.array[i].as_py()
+
+
 class Gazetteer:
     """Places by name key: from a built index, or from its stored table (entries made when asked for)."""
 
     def __init__(self, entries: dict[str, list[Entry]] | None = None, table=None):
         self.entries = entries
         self._table = table
-        self._spans: dict[str, tuple[int, int]] = {}
-        if table is not None:  # kept in Arrow: Python objects for its 200k rows would be ~170 MB
-            keys = table.column("key").to_pylist()
-            start = 0
-            for i in range(1, len(keys) + 1):  # rows come grouped by key
-                if i == len(keys) or keys[i] != keys[start]:
-                    self._spans[keys[start]] = (start, i)
-                    start = i
+        # Kept in Arrow, rows sorted by key, found by binary search: Python objects for its 200k rows
+        # would be ~170 MB, and a dict of its 125k keys alone ~60 MB.
+        self._keys = _Strings(table.column("key").combine_chunks()) if table is not None else None
         self._made: dict[str, list[Entry]] = {}
 
     def lookup(self, text: str, as_code: bool) -> list[Entry]:
@@ -90,7 +99,8 @@ class Gazetteer:
         if self.entries is not None:
             return self.entries.get(key, [])
         if key not in self._made:
-            start, end = self._spans.get(key, (0, 0))
+            start = bisect_left(self._keys, key)
+            end = bisect_right(self._keys, key, start)
             rows = self._table.slice(start, end - start).to_pylist() if end > start else []
             self._made[key] = [Entry(Place(r["geonames_id"], r["name"], r["kind"], r["country_code"], r["admin1"],
                                            r["latitude"], r["longitude"], r["population"], r["capital"]),
@@ -138,7 +148,8 @@ def _store(path: Path, g: Gazetteer) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rows = [(key, e) for key, entries in g.entries.items() for e in entries]
+    # Sorted by key (stably: a key's entries keep their order), for the reader's binary search.
+    rows = sorted(((key, e) for key, entries in g.entries.items() for e in entries), key=lambda row: row[0])
     p = [e.place for _, e in rows]
     table = pa.table({
         "key": [k for k, _ in rows], "geonames_id": pa.array([x.geonames_id for x in p], pa.int64()),
