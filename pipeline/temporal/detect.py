@@ -226,6 +226,9 @@ def _join_time(a: Candidate, b: Candidate, gap: str, compose: bool = False) -> C
     if day.clock is not None and day.clock.part is not None and not clock.explicit and clock.hour is not None:
         clock = replace(clock, hour=by_part(clock.hour, day.clock.part), part=None, explicit=True)
     reading = replace(day, type="TIME", clock=replace(clock, part=None), mod=day.mod or a.reading.mod)
+    until = (a.reading if clock is a.reading.clock else b.reading).end
+    if until is not None and until.clock is not None:  # "from 2 to 4 p.m. Friday": both ends on that day
+        reading = replace(reading, end=replace(day, type="TIME", clock=replace(until.clock, part=None), mod=None))
     return Candidate(a.start, b.end, reading, f"{a.rule}+{b.rule}")
 
 
