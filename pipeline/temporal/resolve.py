@@ -106,9 +106,10 @@ def _half_of(reading: Reading, ctx: Context) -> TemporalValue:
     try:
         period, anchor, _ = _point(replace(reading, nth=None), ctx)
     except (Unresolvable, OverflowError, ValueError):
-        return null
-    if period is None:
-        return null
+        period = None
+    if period is None:  # "the second half of the year" with no document date: XXXX-H2
+        of_year = reading.shift is not None and reading.shift.unit == "year"
+        return replace(null, value=f"XXXX-H{n}") if of_year else null
     if period.gran == "year":
         half = period.at("half") if n == 1 else When.of(period.start.replace(month=7), "half")
         return TemporalValue("DATE", half.value, half.start, half.end, "half", anchor, reading.mod)
