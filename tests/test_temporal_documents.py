@@ -274,3 +274,12 @@ def test_a_sentence_that_names_a_date_is_no_date_line():
 def test_dct_from_a_news_archive_id_with_a_two_digit_year(doc_id, dct):
     doc = Document(doc_id=doc_id, source_path="docs.jsonl", text="Officials said today the talks would go on.")
     assert extract_dates(doc, _sentences(doc.text)).dct == dct
+
+
+def test_a_range_of_durations_is_two_rows_as_timeml_annotates_it():
+    # TempEval-3 annotates "between 12 and 18 months" as "12" (P12M) and "18 months" (P18M);
+    # normalize() given the whole range gives "P12M/P18M".
+    _, values = _values("Recovery will take between 12 and 18 months, and two to three weeks more.",
+                        datetime(2013, 3, 22))
+    assert [(t, v) for t, v, _ in values] == [("12", "P12M"), ("18 months", "P18M"),
+                                              ("two", "P2W"), ("three weeks", "P3W")]

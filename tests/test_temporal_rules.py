@@ -116,6 +116,19 @@ def test_every_holiday_has_a_day_from_its_library(words, rule):
         assert last is not None and 1 <= (last - day).days <= 60, (words, rule, day, last)
 
 
+@pytest.mark.parametrize("words, rule", sorted((w, r) for w, r in LEX.vocab["holiday"].items() if "|hindu:" in r))
+def test_each_computed_hindu_feast_gives_the_library_day_in_every_year_the_library_has(words, rule):
+    """The lunisolar rule that dates a Hindu feast outside the ``holidays`` tables (2001-2035) gives
+    the tables' own day in each of their 35 years, and it has a day in years they lack."""
+    from pipeline.temporal.holidays import _one_day
+
+    table, computed = rule.split("|")
+    wrong = [(year, _one_day(table, year), _one_day(computed, year)) for year in range(2001, 2036)
+             if _one_day(table, year) != _one_day(computed, year)]
+    assert not wrong, (words, wrong)
+    assert _one_day(table, 1990) is None and _one_day(rule, 1990) is not None
+
+
 # ----- the word tables the readings interpret: each entry does what its table says ---------------
 
 @pytest.mark.parametrize("cue", sorted(LEX.vocab["tense_future"]))

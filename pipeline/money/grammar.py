@@ -150,8 +150,16 @@ def grammar() -> tuple[re.Pattern, re.Pattern]:
               rf"|\$(?:(?:{_alternation(after)})(?={SP}?\d))?)")
     dollar_after = rf"(?:(?<![A-Za-z])(?:{mixed}|[A-Z]{{1,3}}))?\$(?![\w$]|{SP}?\d)"
     attached_names = _alternation(w for a in lex.attached_names for w in a.words)
+    # A currency's plural name before the number, as Asian and wire copy writes it: "Hong Kong dollars
+    # 500", "euros 1,200"; never a weak name ("won 3-2", "pounds 5") nor the singular ("Euro 2028"),
+    # and not before a count of something else ("dollars 20 years ago", "US dollars 2 percent") or a year.
+    plural_names = _alternation(_name_variants(n for n, r in t.names.items() if n.endswith("s") and len(n) > 3
+                                               and not r.weak))
+    not_a_count = (rf"(?!{SP}?[\d.,]+{SP}*(?:%|(?i:percent|per{SP}+cent|pc|years?|months?|weeks?|days?|hours?|times|points?)\b))"
+                   rf"(?!{SP}?(?:1[89]|20)\d\d(?![\d,.]\d))")  # "in US dollars 1990 to 2000": years
+    name_before = rf"(?i:\b(?:(?:{any_demonym}){SP}+)?(?:{plural_names}))(?={SP}?\d){not_a_count}"
     prefix = (rf"(?:{dollar}|(?<![\w])(?:{symbols})(?={SP}?[\d.])|\b(?:{codes})(?={SP}?[\d.])"
-              rf"|(?i:\b(?:{attached_names})(?=\d)))")
+              rf"|(?i:\b(?:{attached_names})(?=\d))|{name_before})")
     suffix = (rf"(?:(?:{symbols})(?![\w])|(?<![A-Za-z])(?:{codes})\b"
               rf"|(?i:\b(?:{any_demonym}){SP}+(?:{names}))(?![\w])|(?i:\b(?:{names}))(?![\w])"
               rf"|(?<=\d)(?:{attached})(?![\w.])|{dollar_after})")

@@ -141,6 +141,11 @@ def _span(m: re.Match) -> tuple[int, int]:
 
 def _range_parts(m: re.Match, start: int, end: int, reading: Reading, rule: str) -> tuple[Candidate, ...]:
     g = m.groupdict()
+    if reading.type == "DURATION" and g.get("num1") and "/" in (reading.fixed or ""):
+        # "between 12 and 18 months": TimeML's two durations, "12" (P12M) and "18 months" (P18M)
+        low, high = reading.fixed.split("/")
+        return (Candidate(m.start("num1"), m.end("num1"), replace(reading, fixed=low), rule),
+                Candidate(m.start("num"), end, replace(reading, fixed=high, mod=None), rule))
     if reading.end is None or not any(g.get(k) for k in ("day2", "weekday2", "year2")):
         return ()  # one span for both ends ("year to date"): no parts
     first_end = m.end("day") if g.get("day") else m.end("weekday") if g.get("weekday") else m.end("year")
@@ -226,6 +231,9 @@ def _join_time(a: Candidate, b: Candidate, gap: str, compose: bool = False) -> C
     if day.clock is not None and day.clock.part is not None and not clock.explicit and clock.hour is not None:
         clock = replace(clock, hour=by_part(clock.hour, day.clock.part), part=None, explicit=True)
     reading = replace(day, type="TIME", clock=replace(clock, part=None), mod=day.mod or a.reading.mod)
+    until = (a.reading if clock is a.reading.clock else b.reading).end
+    if compose and until is not None and until.clock is not None:  # "from 2 to 4 p.m. Friday": both ends on that day
+        reading = replace(reading, end=replace(day, type="TIME", clock=replace(until.clock, part=None), mod=None))
     return Candidate(a.start, b.end, reading, f"{a.rule}+{b.rule}")
 
 

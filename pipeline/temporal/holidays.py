@@ -8,6 +8,8 @@ file only maps what a text writes ("Bastille Day", "Hanukkah") to the library's 
     "holidays:FR:National Day"        the day the ``holidays`` calendar of France names so
     "fixed:04-22"                     the same day every year (days no library names: Earth Day)
     "convertdate:easter-P7D"          days counted from another holiday (Palm Sunday)
+    "hindu:amavasya:ashvin@18:20"     a lunar day of a Hindu month, from the Moon (pipeline/temporal/hindu.py)
+    "holidays:IN:Diwali|hindu:..."    the first source that has a day that year (the table, else the rule)
 
 A feast of several days is its first day and, after "/", its length or the day it ends before:
 
@@ -54,6 +56,12 @@ def holiday_last_day(rule: str, first: date) -> date | None:
 
 
 def _one_day(rule: str, year: int) -> date | None:
+    if "|" in rule:  # "holidays:IN:Diwali|hindu:amavasya:ashvin@18:20": the table where it has the year
+        for one in rule.split("|"):
+            found = _one_day(one, year)
+            if found is not None:
+                return found
+        return None
     shifted = _SHIFTED.fullmatch(rule)  # "holidays:US:Thanksgiving Day+P1D": Black Friday
     if shifted is not None:
         day = _one_day(shifted.group("rule"), year)
@@ -71,6 +79,15 @@ def _one_day(rule: str, year: int) -> date | None:
             raise UnknownHoliday(rule)
         found = function(year)
         return date(*found) if found else None
+    if source == "hindu":
+        from pipeline.temporal.hindu import MONTHS, feast
+
+        kind, _, rest = name.partition(":")
+        month, _, cutoff = rest.partition("@")
+        if kind not in ("amavasya", "purnima") or month not in MONTHS:
+            raise UnknownHoliday(rule)
+        hour, _, minute = (cutoff or "20:00").partition(":")
+        return feast(kind, month, year, (int(hour), int(minute)))
     if source == "holidays":
         country, _, title = name.partition(":")
         days = _country_days(country, year)

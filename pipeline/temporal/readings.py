@@ -240,7 +240,7 @@ def this_unit(m: re.Match, lex: Lexicon) -> Reading:
         mode = "coming"  # "this coming weekend": the next Saturday and Sunday, this week's if still ahead
     mod = _group(m, "mod")
     if mod is not None:
-        mod = "END" if "end" in mod.lower() else mod_of(m.group(0), lex)
+        mod = "END" if re.search(r"end|close", mod, re.I) else mod_of(m.group(0), lex)  # "the close of the quarter"
     if _group(m, "same"):
         mode = "same-day"  # "this time last year": the reference's day, a year back
     return Reading("DATE", shift=Shift(anchor, unit, n, mode=mode), mod=mod)
@@ -265,6 +265,12 @@ def week_of(m: re.Match, lex: Lexicon) -> Reading | None:
         return None
     unit = m.group("unit").lower()
     return replace(day, nth=(1, f"{unit}_of", None))
+
+
+def holiday_weekend(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"Easter weekend", "the Memorial Day weekend": the weekend nearest that holiday."""
+    day = calendar(m, lex)
+    return None if day is None else replace(day, nth=(1, "weekend_near", None))
 
 
 def weekday_week(m: re.Match, lex: Lexicon) -> Reading | None:
@@ -421,6 +427,29 @@ def time(m: re.Match, lex: Lexicon) -> Reading | None:
     return Reading("TIME", clock=Clock(hour, minute, second=second, explicit=explicit))
 
 
+# A bare hour up to this one, in a range with no a.m./p.m. ("from 1 to 3"), is an afternoon hour.
+_LAST_AFTERNOON_HOUR = 6
+
+
+def clock_range(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"from 9 to 5", "between 8 and 10": two bare hours as one interval of the day (09:00-17:00).
+
+    Neither end says its half of the day: a working-hours reading gives 1 to 6 to the afternoon and
+    puts the second end at the first such hour after the first ("from 9 to 5": 17:00)."""
+    g = m.groupdict()
+    if g["sep"].strip().lower() == "and" and g["opener"].lower() != "between":
+        return None
+    first, second = int(g["hour"]), int(g["hour2"])
+    if first <= _LAST_AFTERNOON_HOUR:
+        first += 12
+    while second <= first and second < 24:
+        second += 12
+    if second > 24 or (second == 24 and g.get("minute2")):
+        return None
+    return Reading("TIME", clock=Clock(first, int(g["minute"] or 0), explicit=True),
+                   end=Reading("TIME", clock=Clock(second, int(g["minute2"] or 0), explicit=True)))
+
+
 def word_time(m: re.Match, lex: Lexicon) -> Reading | None:
     """"ten thirty", "seven forty-five p.m.", "nine oh five": an hour word, then its minutes."""
     g = m.groupdict()
@@ -502,6 +531,20 @@ def duration(m: re.Match, lex: Lexicon) -> Reading | None:
             unit, count = _OFFSET_IN_SMALLER[unit][0], n * _OFFSET_IN_SMALLER[unit][1]
         offset = (unit, int(count)) if unit and count == int(count) else None
     return Reading("DURATION", fixed=duration_value(n, unit_code), mod=mod_of(text, lex), offset=offset)
+
+
+def duration_range(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"five to six weeks", "between 10 and 15 minutes": both ends, "P5W/P6W" (TIMEX3 has no value
+    for a range of durations; a range of dates is written the same way, "2019/2021")."""
+    g = m.groupdict()
+    if g["sep"].strip().lower() == "and" and not g.get("between"):
+        return None  # "two and three years" is no range; "between two and three years" is
+    unit_code = lex.lookup("unit", g["unit"]) or lex.lookup("unit", g["unit"].rstrip("s"))
+    low, high = number(g["num1"], lex), number(g["num"], lex)
+    if unit_code is None or not isinstance(low, float) or not isinstance(high, float) or not 0 < low < high:
+        return None
+    return Reading("DURATION", fixed=f"{duration_value(low, unit_code)}/{duration_value(high, unit_code)}",
+                   mod=mod_of(m.group(0), lex))
 
 
 # The next smaller unit and how many of it make one: a fractional offset counted in whole ones.
@@ -643,6 +686,25 @@ def nth_in_period(m: re.Match, lex: Lexicon) -> Reading | None:
     return replace(container, type="TIME" if clock else "DATE", clock=clock, nth=(n, what, weekday))
 
 
+def half_of_period(m: re.Match, lex: Lexicon) -> Reading | None:
+    """"the first half of the decade", "the latter half of next month", "the second half of the 1990s"."""
+    g = m.groupdict()
+    n = lex.lookup("half_word", g["half"])
+    if g.get("rel"):
+        container = Reading("DATE", shift=Shift("dct", g["runit"].lower(), lex.lookup("relative", g["rel"])))
+    elif g.get("unit"):
+        container = Reading("DATE", shift=Shift("dct", g["unit"].lower(), 0))
+    elif g.get("century"):
+        container = Reading("DATE", fields=Fields(century=_century(g["century"], lex)))
+    elif g.get("decade"):
+        digits = re.sub(r"\D", "", g["decade"])
+        decade = Fields(decade=int(digits) // 10) if len(digits) == 4 else Fields(decade_in_century=int(digits) // 10)
+        container = Reading("DATE", fields=decade)
+    else:
+        container = Reading("DATE", fields=Fields(year=_year(g["year_only"])))
+    return replace(container, nth=(n, "half", None))
+
+
 def _spoken_year(text: str, lex: Lexicon) -> int | None:
     """"nineteen ninety-six" -> 1996, "two thousand one" -> 2001, "nineteen oh five" -> 1905."""
     words = re.split(r"[\s-]+", text.lower())
@@ -683,5 +745,7 @@ READINGS = {
     "this_named": this_named, "shift": shift, "time": time, "duration": duration, "set": set_,
     "ref": ref, "range": date_range, "period": period, "part_of_day": part_of_day, "spoken_time": spoken_time,
     "nth_in_period": nth_in_period, "boundary": boundary, "word_time": word_time, "week_of": week_of,
-    "weekday_week": weekday_week, "to_date": to_date,
+    "weekday_week": weekday_week, "to_date": to_date, "duration_range": duration_range,
+    "clock_range": clock_range, "holiday_weekend": holiday_weekend,
+    "half_of_period": half_of_period,
 }

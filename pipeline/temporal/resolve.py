@@ -70,6 +70,8 @@ def resolve(reading: Reading, ctx: Context) -> tuple[TemporalValue, When | None]
         return TemporalValue(reading.type, reading.fixed, None, None, None, anchor, reading.mod), None
     if reading.end is not None:
         return _resolve_range(reading, ctx), None
+    if reading.nth is not None and reading.nth[1] == "half":
+        return _half_of(reading, ctx), None
     try:
         when, anchor, underspecified = _point(reading, ctx)
         if when is None:
@@ -89,6 +91,37 @@ def resolve(reading: Reading, ctx: Context) -> tuple[TemporalValue, When | None]
     except (Unresolvable, OverflowError, ValueError):
         # No such date, no reference, or past the calendar's ends (year 1 to 9999): null, never a crash.
         return TemporalValue(reading.type, None, None, None, None, _anchor_kind(reading), reading.mod), None
+
+
+# The unit a period's half is counted in when TIMEX3 has no half of it ("the first half of the decade").
+_HALF_IN = {"millennium": "year", "century": "year", "decade": "year", "quarter": "day", "season": "day",
+            "month": "day", "week": "day"}
+
+
+def _half_of(reading: Reading, ctx: Context) -> TemporalValue:
+    """The first or second half of the period the rest names: a year's is TIMEX3's "2024-H2"; any
+    other's the interval of its years or days ("2020/2024", "2024-10-16/2024-10-31")."""
+    n = reading.nth[0]
+    null = TemporalValue(reading.type, None, None, None, None, _anchor_kind(reading), reading.mod)
+    try:
+        period, anchor, _ = _point(replace(reading, nth=None), ctx)
+    except (Unresolvable, OverflowError, ValueError):
+        period = None
+    if period is None:  # "the second half of the year" with no document date: XXXX-H2
+        of_year = reading.shift is not None and reading.shift.unit == "year"
+        return replace(null, value=f"XXXX-H{n}") if of_year else null
+    if period.gran == "year":
+        half = period.at("half") if n == 1 else When.of(period.start.replace(month=7), "half")
+        return TemporalValue("DATE", half.value, half.start, half.end, "half", anchor, reading.mod)
+    unit = _HALF_IN.get(period.gran)
+    if unit is None:
+        return null
+    units = [period.at(unit)]
+    while units[-1].end < period.end:
+        units.append(units[-1].moved(unit, 1))
+    part = units[:len(units) // 2] if n == 1 else units[len(units) // 2:]
+    return TemporalValue("DATE", f"{part[0].value}/{part[-1].value}", part[0].start, part[-1].end, unit, anchor,
+                         reading.mod)
 
 
 def _duration_ending(reading: Reading, ctx: Context) -> TemporalValue:
@@ -192,6 +225,12 @@ def _nth_within(period: When, n: int, unit: str, weekday: int | None) -> When:
     period its Thursday is in (as ISO 8601 numbers weeks), a weekend to the period of its Saturday."""
     if unit in ("week_of", "weekend_of"):  # "the week of June 10": the week that day is in
         return period.at(unit.removesuffix("_of"))
+    if unit == "weekend_near":  # "Easter weekend": its own, a Monday's the one before, a Thursday's the one after
+        weekday = period.day.isoweekday()
+        if weekday >= 6:
+            return period.at("weekend")
+        return When.of(period.day - timedelta(days=weekday) if weekday <= 2 else period.day + timedelta(days=6 - weekday),
+                       "weekend")
     first, last = period.day, (period.end - timedelta(days=1)).date()
     want = {"day": weekday, "week": 4, "weekend": 6}[unit]
     days = []
