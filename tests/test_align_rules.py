@@ -125,6 +125,45 @@ def test_corpus_majority_label_repairs_a_documents_label():
     assert sorted(m.model_label for m in mentions) == ["NORP", "PERSON", "PERSON", "PERSON"]
 
 
+def test_a_person_name_written_as_a_service_and_tagged_one_somewhere_is_that_thing():
+    # The model's usual mistake on a one-word service: PERSON, unanimously in two documents.
+    a = doc("a", "The councilman said on Twitter that the protest was peaceful. Later he wrote on Twitter again.")
+    b = doc("b", "DeGeneres announced the news on Twitter on Friday.")
+    c = doc("c", "The company confirmed the outage on its Twitter account.")
+    mentions, entities = run((a, tagged(a, ("Twitter", "PERSON"), ("Twitter", "PERSON"))),
+                             (b, tagged(b, ("DeGeneres", "PERSON"), ("Twitter", "PERSON"))),
+                             (c, tagged(c, ("Twitter", "PRODUCT"))))
+    assert {m.label for m in mentions if m.text == "Twitter"} == {"PRODUCT"}
+    assert len({m.entity_id for m in mentions if m.text == "Twitter"}) == 1
+    assert {m.label for m in mentions if m.text == "DeGeneres"} == {"PERSON"}
+
+
+def test_a_person_the_model_once_tags_a_thing_stays_a_person_without_thing_cues():
+    docs = [doc(f"d{i}", f"Officers said Akkad demanded money on day {i}. Akkad fled.") for i in range(3)]
+    labels = [("PERSON", "PERSON"), ("PERSON", "PERSON"), ("PRODUCT", "PRODUCT")]
+    mentions, _ = run(*[(d, tagged(d, ("Akkad", x), ("Akkad", y))) for d, (x, y) in zip(docs, labels)])
+    assert {m.label for m in mentions if m.doc_id != "d2"} == {"PERSON"}
+
+
+def test_a_name_whose_plural_is_an_award_is_the_award_even_where_a_document_says_person():
+    a = doc("a", "Jackman will host the Oscars in February. The Oscars are watched by millions. The Oscars end late.")
+    b = doc("b", "Oscar organizers chose Jackman. Oscar producers were pleased. Oscar night is long.")
+    c = doc("c", "The director is an Oscar winner.")
+    mentions, _ = run((a, tagged(a, ("Jackman", "PERSON"), ("Oscars", "ORG"), ("Oscars", "ORG"), ("Oscars", "ORG"))),
+                      (b, tagged(b, ("Oscar", "PERSON"), ("Jackman", "PERSON"), ("Oscar", "PERSON"), ("Oscar", "PERSON"))),
+                      (c, tagged(c, ("Oscar", "WORK_OF_ART"))))
+    assert {m.label for m in mentions if m.text == "Oscar"} == {"ORG"}  # b's unanimous PERSON overruled
+
+
+def test_a_first_name_whose_plural_is_a_team_stays_a_person():
+    # "Angels" the team says nothing about "Angel" unless the model also tagged "Angel" a thing somewhere.
+    a = doc("a", "The Angels offered Teixeira eight years. The Angels lost.")
+    b = doc("b", "Angel said the offer was fair, and Angel left.")
+    mentions, _ = run((a, tagged(a, ("Angels", "ORG"), ("Teixeira", "PERSON"), ("Angels", "ORG"))),
+                      (b, tagged(b, ("Angel", "PERSON"), ("Angel", "PERSON"))))
+    assert {m.label for m in mentions if m.text == "Angel"} == {"PERSON"}
+
+
 # -- recall repair ------------------------------------------------------------------------------
 
 def test_sweep_finds_names_the_model_missed_with_exact_provenance():
