@@ -164,6 +164,38 @@ def test_a_first_name_whose_plural_is_a_team_stays_a_person():
     assert {m.label for m in mentions if m.text == "Angel"} == {"PERSON"}
 
 
+def test_a_ministry_and_its_short_and_inverted_forms_join_across_documents_that_share_names():
+    a = doc("a", "Interior Secretary Ken Salazar said the Interior Department would review the rule. "
+                 "Polar bears and the Endangered Species Act were discussed.")
+    b = doc("b", "Separately, Interior issued a finding on polar bears. Ken Salazar signed it.")
+    c = doc("c", "The Department of the Interior listed polar bears under the Endangered Species Act.")
+    d = doc("d", "The Interior Ministry of Iraq said Baghdad was calm.")
+    mentions, _ = run((a, tagged(a, ("Interior", "ORG"), ("Ken Salazar", "PERSON"), ("Interior Department", "ORG"),
+                                 ("Endangered Species Act", "LAW"))),
+                      (b, tagged(b, ("Interior", "ORG"), ("Ken Salazar", "PERSON"))),
+                      (c, tagged(c, ("Department of the Interior", "ORG"), ("Endangered Species Act", "LAW"))),
+                      (d, tagged(d, ("Interior Ministry", "ORG"), ("Iraq", "GPE"), ("Baghdad", "GPE"))))
+    department = entity_of(mentions, "a", "Interior Department")
+    assert entity_of(mentions, "a", "Interior") == department  # one document writes both forms
+    assert entity_of(mentions, "b", "Interior") == department  # shares Ken Salazar with it
+    assert entity_of(mentions, "c", "Department of the Interior") == department  # shares the Act
+    assert entity_of(mentions, "d", "Interior Ministry") != department  # another body, nothing shared
+
+
+def test_singular_and_plural_of_one_thing_join_only_with_shared_names():
+    a = doc("a", "Jackman will host the Oscars. The Academy chose him after Ellen DeGeneres declined.")
+    b = doc("b", "The Academy said the Oscar ceremony, hosted by Jackman, runs long. Oscar producers agreed.")
+    # The newspaper and the magazine share one name (Texas): not enough for two spellings of a name.
+    c = doc("c", "Industry experts in Texas told the Times that two cables failed.")
+    e = doc("e", "Hoole told TIME that the community in Texas was scapegoated.")
+    mentions, _ = run((a, tagged(a, ("Jackman", "PERSON"), ("Oscars", "ORG"), ("Academy", "ORG"), ("Ellen DeGeneres", "PERSON"))),
+                      (b, tagged(b, ("Academy", "ORG"), ("Oscar", "ORG"), ("Jackman", "PERSON"), ("Oscar", "ORG"))),
+                      (c, tagged(c, ("Texas", "GPE"), ("Times", "ORG"))),
+                      (e, tagged(e, ("Hoole", "PERSON"), ("TIME", "ORG"), ("Texas", "GPE"))))
+    assert entity_of(mentions, "a", "Oscars") == entity_of(mentions, "b", "Oscar")
+    assert entity_of(mentions, "c", "Times") != entity_of(mentions, "e", "TIME")
+
+
 # -- recall repair ------------------------------------------------------------------------------
 
 def test_sweep_finds_names_the_model_missed_with_exact_provenance():

@@ -207,6 +207,50 @@ def org_designators() -> frozenset[str]:
     return word_list("org_designators.txt")
 
 
+ORG_CORES_FILE = "org_cores.toml"
+
+
+@dataclass(frozen=True)
+class Designator:
+    """Words naming the kind of public body a name is (``rules/org_cores.toml``)."""
+
+    name: str
+    words: frozenset[str]
+    examples: tuple[str, ...]
+    counterexamples: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def core_designators() -> tuple[Designator, ...]:
+    return tuple(Designator(r["name"], frozenset(fold(w) for w in r["words"]), tuple(r["examples"]),
+                            tuple(r["counterexamples"] or ()))
+                 for r in records(ORG_CORES_FILE, "designator", {"name": str, "words": list, "examples": list},
+                                  {"counterexamples": list}))
+
+
+@lru_cache(maxsize=1)
+def _core_words() -> frozenset[str]:
+    return frozenset(w for d in core_designators() for w in d.words)
+
+
+def org_core(tokens: tuple[str, ...]) -> str | None:
+    """The key of an organisation's name without the words saying what kind of body it is:
+    "interior department" and "department of the interior" -> "interior" (``rules/org_cores.toml``);
+    None when the name has no such words, or nothing else."""
+    words = _core_words()
+    n = len(tokens)
+    end = n
+    while end > 0 and tokens[end - 1] in words:
+        end -= 1
+    if 0 < end < n:
+        return " ".join(tokens[:end])
+    if n >= 3 and tokens[0] in words and tokens[1] == "of":
+        rest = tokens[3:] if tokens[2] == "the" else tokens[2:]
+        if rest and not set(rest) & words:
+            return " ".join(rest)
+    return None
+
+
 def head_noun_label(name: Name, label: str) -> str:
     """"Apple Store" is a facility even where the model says ORG: the last word decides."""
     if label in ("ORG", "GPE", "LOC") and len(name.tokens) > 1 and name.tokens[-1] in word_list("facility_heads.txt"):
@@ -489,6 +533,8 @@ def _rule(short: _Group, long: _Group, common: set[str]) -> str | None:
             return "org_suffix"
         if n.tokens[:k] == s.tokens and set(n.tokens[k:]) <= org_designators():
             return "org_designator"
+        if k == 1 and org_core(n.tokens) == s.key:  # "Interior" for "Interior Department", "Department of the Interior"
+            return "org_designator"  # (longer forms: "Staunton Police" / "... Department" join across documents by containment)
     return None
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Indel
 
-from pipeline.align.chains import Chain
+from pipeline.align.chains import Chain, org_core, singular_key
 from pipeline.align.labels import label_class
 from pipeline.align.names import PERSON, fold, token_prefix_match
 from pipeline.align.votes import UnionFind
@@ -138,7 +138,7 @@ class Clusterer:
         head = self.chains[i].head
         if self.chains[i].label == PERSON:
             return f"p:{head.tokens[-1][:3]}:{head.tokens[0][0]}"
-        return "n:" + "".join(head.tokens)[:4]
+        return "n:" + "".join(block_name(head.tokens))[:4]
 
     def _short_block(self, i: int) -> str:
         return "s:" + self.chains[i].head.key[:3]
@@ -180,7 +180,8 @@ class Clusterer:
         ca, cb = self.chains[a], self.chains[b]
         return names_may_join(ca.head.tokens, cb.head.tokens, ca.head.key, cb.head.key,
                               ca.label == PERSON and cb.label == PERSON,
-                              self._summary_of(self.uf.find(a)), self._summary_of(self.uf.find(b)))
+                              self._summary_of(self.uf.find(a)), self._summary_of(self.uf.find(b)),
+                              things=self.kind(a)[0] == "THING")
 
     # -- short forms ----------------------------------------------------------------------------
 
@@ -199,6 +200,9 @@ class Clusterer:
                 index[(*kind, c.head.tokens[-1])].add(root)
             if c.head.acronym:
                 index[(*kind, fold(c.head.acronym))].add(root)
+            core = org_core(c.head.tokens) if c.label == "ORG" else None
+            if core:
+                index[(*kind, core)].add(root)
         for i in short_ids:
             c = self.chains[i]
             candidates = {self.uf.find(r) for r in index.get((*self.kind(i), c.head.key), ())}
@@ -216,18 +220,26 @@ class Clusterer:
 
 
 def names_may_join(ta: list[str], tb: list[str], key_a: str, key_b: str, people: bool,
-                   sa: _Summary, sb: _Summary) -> bool:
+                   sa: _Summary, sb: _Summary, things: bool = False) -> bool:
     """May two clusters be one entity, by their names (tokens, keys) and what their documents share?
 
     The one rule, for the batch :class:`Clusterer` (clusters of chains) and for the entity index
     (:func:`pipeline.align.groups.cluster_block`, clusters of name groups). ``people``: both are
-    person names. Shared context is counted only when a rule asks for it.
+    person names; ``things``: both are of the THING label class (organisations, works, products,
+    events). Shared context is counted only when a rule asks for it.
     """
     shared = lambda: _shared(sa.context, sb.context)
     if people:
         return _compatible_people(ta, tb, sa, sb) and shared() >= 1
     if "".join(ta) == "".join(tb):
         return True
+    if things and (singular_key(key_a) == key_b or singular_key(key_b) == key_a):
+        # "Oscar" / "Oscars", "Golden Globe" / "Golden Globes": one thing where their documents
+        # share names, as one name inside another must ("TIME" the magazine is not "the Times",
+        # whose documents share one name with it); not places: "the Carolinas" are not Carolina.
+        return shared() >= 2
+    if things and _same_body(tb, ta):
+        return shared() >= 1
     if len(ta) == 1 or len(tb) == 1:
         return min(len(ta[0]), len(tb[0])) >= 6 and _similarity(key_a, key_b) >= FUZZY_MIN_SIMILARITY and shared() >= 1
     if _similarity(key_a, key_b) >= FUZZY_MIN_SIMILARITY:
@@ -235,6 +247,23 @@ def names_may_join(ta: list[str], tb: list[str], key_a: str, key_b: str, people:
     (short, short_key), (long, long_key) = sorted(((ta, key_a), (tb, key_b)), key=lambda t: len(t[0]))
     contained = long[: len(short)] == short or long[-len(short):] == short
     return contained and shared() >= 2 and not _other_places(key_a, key_b) and not _place_as_modifier(short_key, long_key)
+
+
+def _same_body(ta: list[str], tb: list[str]) -> bool:
+    """"Interior Department" / "Department of the Interior": the same core name (:func:`org_core`)
+    and the same designator words around it (an "Interior Ministry" is another country's)."""
+    core_a, core_b = org_core(tuple(ta)), org_core(tuple(tb))
+    if core_a is None or core_a != core_b:
+        return False
+    rest = lambda t, core: set(t) - set(core.split(" ")) - {"of", "the"}
+    return rest(ta, core_a) == rest(tb, core_b)
+
+
+def block_name(tokens) -> list[str]:
+    """The words a non-person name is blocked by: its core where it has one (so that "Department of
+    the Interior" is compared with "Interior Department")."""
+    core = org_core(tuple(tokens))
+    return core.split(" ") if core else list(tokens)
 
 
 def _other_places(key_a: str, key_b: str) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline.align.cluster import MAX_BLOCK, _Summary, names_may_join
+from pipeline.align.cluster import MAX_BLOCK, _Summary, block_name, names_may_join
 from pipeline.align.names import PERSON
 from pipeline.align.votes import UnionFind
 
@@ -41,7 +41,7 @@ def long_block(cls: str, key: str) -> str:
     tokens = key.split(" ")
     if cls == PERSON:
         return f"p:{tokens[-1][:3]}:{tokens[0][0]}"
-    return "n:" + "".join(tokens)[:4]
+    return "n:" + "".join(block_name(tokens))[:4]
 
 
 def short_block(key: str) -> str:
@@ -140,7 +140,8 @@ def _summary_of(g: Group, informative) -> _Summary:
 
 def _similar(ga: Group, gb: Group, sa: _Summary, sb: _Summary) -> bool:
     """The batch algorithm's rule (:func:`pipeline.align.cluster.names_may_join`) on two clusters of groups."""
-    return names_may_join(ga.tokens, gb.tokens, ga.key, gb.key, ga.cls == PERSON and gb.cls == PERSON, sa, sb)
+    return names_may_join(ga.tokens, gb.tokens, ga.key, gb.key, ga.cls == PERSON and gb.cls == PERSON, sa, sb,
+                          things=ga.cls == "THING" and gb.cls == "THING")
 
 
 def attach(context: list[str], candidates: dict[str, set[str]], informative) -> str | None:

@@ -35,7 +35,7 @@ from typing import Iterable
 import pyarrow as pa
 
 from pipeline.align import groups as G
-from pipeline.align.chains import Chain, doc_chains, mention_name
+from pipeline.align.chains import Chain, doc_chains, mention_name, org_core
 from pipeline.align.entities import canonical_name_from, entity_id_for
 from pipeline.align.headlines import headline_words, name_words, split_mention, title_line_flags
 from pipeline.align.junk import drop_junk
@@ -169,6 +169,9 @@ def chain_row(c: Chain, number: int, doc_keys: set[str]) -> dict:
         aliases |= {" ".join(head.surname), head.tokens[-1]}
     if head.acronym:
         aliases.add(fold(head.acronym))
+    core = org_core(head.tokens) if c.label == "ORG" else None
+    if core:
+        aliases.add(core)
     return {
         "doc_id": c.doc_id, "chain": number, "head_key": head.key, "n_tokens": len(head.tokens),
         "short": len(head.tokens) == 1 or head.is_acronym, "doc_label": c.label, "character": c.character,
