@@ -196,6 +196,27 @@ def test_singular_and_plural_of_one_thing_join_only_with_shared_names():
     assert entity_of(mentions, "c", "Times") != entity_of(mentions, "e", "TIME")
 
 
+def test_an_acronym_without_its_expansion_in_its_document_does_not_join_a_name_with_those_initials():
+    # "AP" the news agency, in a story that shares a name (Weitz) with one about the film: the
+    # initials of "American Pie" alone are no evidence.
+    a = doc("a", "Chris Weitz directed American Pie in 1999. Weitz went on to write About a Boy.")
+    b = doc("b", "Chris Weitz told AP on Tuesday that the sequel was finished.")
+    mentions, _ = run((a, tagged(a, ("Chris Weitz", "PERSON"), ("American Pie", "WORK_OF_ART"), ("Weitz", "PERSON"),
+                                 ("About a Boy", "WORK_OF_ART"))),
+                      (b, tagged(b, ("Chris Weitz", "PERSON"), ("AP", "ORG"))))
+    assert entity_of(mentions, "b", "AP") != entity_of(mentions, "a", "American Pie")
+
+
+def test_an_acronym_joins_the_expansion_a_document_writes_it_after():
+    a = doc("a", "The American Medical Association (AMA) said doctors in Chicago backed the plan. The AMA will vote.")
+    b = doc("b", "Doctors in Chicago said the AMA opposed the change.")
+    mentions, _ = run((a, tagged(a, ("American Medical Association", "ORG"), ("AMA", "ORG"), ("Chicago", "GPE"),
+                                 ("AMA", "ORG"))),
+                      (b, tagged(b, ("Chicago", "GPE"), ("AMA", "ORG"))))
+    expansion = entity_of(mentions, "a", "American Medical Association")
+    assert {m.entity_id for m in mentions if m.text == "AMA"} == {expansion}
+
+
 # -- recall repair ------------------------------------------------------------------------------
 
 def test_sweep_finds_names_the_model_missed_with_exact_provenance():

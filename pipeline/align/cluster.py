@@ -1,7 +1,7 @@
 """Chains to clusters across documents: exact keys, then blocked comparisons, then short forms.
 
 Clustering never compares all pairs. Chains are grouped by exact name key; then only chains that
-share a blocking key (a surname prefix, the first letters of a name, an alias, an acronym) are
+share a blocking key (a surname prefix, the first letters of a name, an alias a document wrote) are
 compared. What decides a link beyond the exact name:
 - label class: a person never joins an organisation or a place of the same name;
 - name compatibility: same surname and compatible first names ("Fred"/"Frederick", "W. Mark"/"Mark"),
@@ -32,6 +32,9 @@ CONTEXT_MAX_DF_SHARE = 0.1
 CONTEXT_MIN_DF_FLOOR = 20
 # Blocks of similar-looking names larger than this are not compared pairwise (exact keys still join).
 MAX_BLOCK = 200
+# An acronym attaches to a name only by that name's initials ("AP" / "American Pie") where no
+# document wrote the two together: like one name inside another, that needs two shared names.
+INITIALS_MIN_SHARED = 2
 # Distinct names in one document beyond which its names are no context (news articles name < 100).
 MAX_CONTEXT_NAMES = 1000
 
@@ -188,6 +191,7 @@ class Clusterer:
     def _attach_short(self, short_ids: list[int]) -> None:
         """A chain named only by a short form ("Lohan", "AMD") joins the one full name it can stand for."""
         index: dict[tuple, set[int]] = defaultdict(set)
+        initials: dict[tuple, set[int]] = defaultdict(set)
         for i, c in enumerate(self.chains):
             if self.is_short(i):
                 continue
@@ -198,19 +202,21 @@ class Clusterer:
             if c.label == PERSON:
                 index[(*kind, " ".join(c.head.surname))].add(root)
                 index[(*kind, c.head.tokens[-1])].add(root)
-            if c.head.acronym:
-                index[(*kind, fold(c.head.acronym))].add(root)
+            if c.head.acronym:  # its initials: weaker than a form a document wrote (INITIALS_MIN_SHARED)
+                initials[(*kind, fold(c.head.acronym))].add(root)
             core = org_core(c.head.tokens) if c.label == "ORG" else None
             if core:
                 index[(*kind, core)].add(root)
         for i in short_ids:
             c = self.chains[i]
-            candidates = {self.uf.find(r) for r in index.get((*self.kind(i), c.head.key), ())}
+            written = {self.uf.find(r) for r in index.get((*self.kind(i), c.head.key), ())}
+            candidates = written | {self.uf.find(r) for r in initials.get((*self.kind(i), c.head.key), ())}
             if not candidates:
                 continue
             scored = sorted(((self._overlap(i, r), r) for r in candidates), reverse=True)
             best, root = scored[0]
-            if best >= 1 and (len(scored) == 1 or scored[1][0] < best):
+            needed = 1 if root in written else INITIALS_MIN_SHARED
+            if best >= needed and (len(scored) == 1 or scored[1][0] < best):
                 self._union(root, i)
                 self._attached_ids.add(i)
 

@@ -167,8 +167,8 @@ def chain_row(c: Chain, number: int, doc_keys: set[str]) -> dict:
     aliases = set(c.keys)
     if c.label == PERSON:
         aliases |= {" ".join(head.surname), head.tokens[-1]}
-    if head.acronym:
-        aliases.add(fold(head.acronym))
+    if head.acronym:  # its initials, marked: weaker evidence than a form a document wrote (G.attach)
+        aliases.add(G.INITIALS + fold(head.acronym))
     core = org_core(head.tokens) if c.label == "ORG" else None
     if core:
         aliases.add(core)
@@ -702,7 +702,7 @@ class Linker:
         changed_groups = self._apply(long_delta)
         recluster = self._recluster(changed_groups)
         # 2. short chains: the new ones, and the old ones whose candidates may have changed
-        aliases = {a for gid in long_delta for a in long_delta[gid]["alias"]}
+        aliases = {a.removeprefix(G.INITIALS) for gid in long_delta for a in long_delta[gid]["alias"]}
         shorts = [r for r in plus if r["short"]] + self._shorts_to_review(aliases, set(recluster) | changed_groups,
                                                                             {(r["doc_id"], r["chain"]) for r in plus + minus})
         short_delta = defaultdict(lambda: {"n": 0, "ctx": Counter(), "alias": Counter()})
@@ -870,15 +870,17 @@ class Linker:
         by_name: dict[tuple, list[dict]] = defaultdict(list)
         for r in shorts:
             by_name[(label_class(r["_label_new"]), bool(r["character"]), r["head_key"])].append(r)
-        candidates = self._candidates({k for _, _, k in by_name})
+        candidates = self._candidates({a for _, _, k in by_name for a in (k, G.INITIALS + k)})
         informative = self.index.informative({k for r in shorts for k in r["context"]} |
                                              {k for c in candidates.values() for ctx in c.values() for k in ctx})
         reviewed = self._clusters_of_gids({r["_gid"] or r["_target"] for r in shorts if r.get("_review")})
         for (cls, character, key), rows in by_name.items():
             prefix = f"{G.LONG}:{cls}:{int(character)}:"
             options = {cid: ctx for cid, ctx in candidates.get(key, {}).items() if cid.startswith(prefix)}
+            by_initials = {cid: ctx for cid, ctx in candidates.get(G.INITIALS + key, {}).items()
+                           if cid.startswith(prefix) and cid not in options}
             for r in rows:
-                target = G.attach(r["context"], options, informative) if options else None
+                target = G.attach(r["context"], options, informative, by_initials) if options or by_initials else None
                 gid = None if target else G.group_id(G.SHORT, cls, character, key)
                 if r.get("_review"):
                     if (target, gid) == (r["_target"], r["_gid"]):
