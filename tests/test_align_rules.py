@@ -125,6 +125,98 @@ def test_corpus_majority_label_repairs_a_documents_label():
     assert sorted(m.model_label for m in mentions) == ["NORP", "PERSON", "PERSON", "PERSON"]
 
 
+def test_a_person_name_written_as_a_service_and_tagged_one_somewhere_is_that_thing():
+    # The model's usual mistake on a one-word service: PERSON, unanimously in two documents.
+    a = doc("a", "The councilman said on Twitter that the protest was peaceful. Later he wrote on Twitter again.")
+    b = doc("b", "DeGeneres announced the news on Twitter on Friday.")
+    c = doc("c", "The company confirmed the outage on its Twitter account.")
+    mentions, entities = run((a, tagged(a, ("Twitter", "PERSON"), ("Twitter", "PERSON"))),
+                             (b, tagged(b, ("DeGeneres", "PERSON"), ("Twitter", "PERSON"))),
+                             (c, tagged(c, ("Twitter", "PRODUCT"))))
+    assert {m.label for m in mentions if m.text == "Twitter"} == {"PRODUCT"}
+    assert len({m.entity_id for m in mentions if m.text == "Twitter"}) == 1
+    assert {m.label for m in mentions if m.text == "DeGeneres"} == {"PERSON"}
+
+
+def test_a_person_the_model_once_tags_a_thing_stays_a_person_without_thing_cues():
+    docs = [doc(f"d{i}", f"Officers said Akkad demanded money on day {i}. Akkad fled.") for i in range(3)]
+    labels = [("PERSON", "PERSON"), ("PERSON", "PERSON"), ("PRODUCT", "PRODUCT")]
+    mentions, _ = run(*[(d, tagged(d, ("Akkad", x), ("Akkad", y))) for d, (x, y) in zip(docs, labels)])
+    assert {m.label for m in mentions if m.doc_id != "d2"} == {"PERSON"}
+
+
+def test_a_name_whose_plural_is_an_award_is_the_award_even_where_a_document_says_person():
+    a = doc("a", "Jackman will host the Oscars in February. The Oscars are watched by millions. The Oscars end late.")
+    b = doc("b", "Oscar organizers chose Jackman. Oscar producers were pleased. Oscar night is long.")
+    c = doc("c", "The director is an Oscar winner.")
+    mentions, _ = run((a, tagged(a, ("Jackman", "PERSON"), ("Oscars", "ORG"), ("Oscars", "ORG"), ("Oscars", "ORG"))),
+                      (b, tagged(b, ("Oscar", "PERSON"), ("Jackman", "PERSON"), ("Oscar", "PERSON"), ("Oscar", "PERSON"))),
+                      (c, tagged(c, ("Oscar", "WORK_OF_ART"))))
+    assert {m.label for m in mentions if m.text == "Oscar"} == {"ORG"}  # b's unanimous PERSON overruled
+
+
+def test_a_first_name_whose_plural_is_a_team_stays_a_person():
+    # "Angels" the team says nothing about "Angel" unless the model also tagged "Angel" a thing somewhere.
+    a = doc("a", "The Angels offered Teixeira eight years. The Angels lost.")
+    b = doc("b", "Angel said the offer was fair, and Angel left.")
+    mentions, _ = run((a, tagged(a, ("Angels", "ORG"), ("Teixeira", "PERSON"), ("Angels", "ORG"))),
+                      (b, tagged(b, ("Angel", "PERSON"), ("Angel", "PERSON"))))
+    assert {m.label for m in mentions if m.text == "Angel"} == {"PERSON"}
+
+
+def test_a_ministry_and_its_short_and_inverted_forms_join_across_documents_that_share_names():
+    a = doc("a", "Interior Secretary Ken Salazar said the Interior Department would review the rule. "
+                 "Polar bears and the Endangered Species Act were discussed.")
+    b = doc("b", "Separately, Interior issued a finding on polar bears. Ken Salazar signed it.")
+    c = doc("c", "The Department of the Interior listed polar bears under the Endangered Species Act.")
+    d = doc("d", "The Interior Ministry of Iraq said Baghdad was calm.")
+    mentions, _ = run((a, tagged(a, ("Interior", "ORG"), ("Ken Salazar", "PERSON"), ("Interior Department", "ORG"),
+                                 ("Endangered Species Act", "LAW"))),
+                      (b, tagged(b, ("Interior", "ORG"), ("Ken Salazar", "PERSON"))),
+                      (c, tagged(c, ("Department of the Interior", "ORG"), ("Endangered Species Act", "LAW"))),
+                      (d, tagged(d, ("Interior Ministry", "ORG"), ("Iraq", "GPE"), ("Baghdad", "GPE"))))
+    department = entity_of(mentions, "a", "Interior Department")
+    assert entity_of(mentions, "a", "Interior") == department  # one document writes both forms
+    assert entity_of(mentions, "b", "Interior") == department  # shares Ken Salazar with it
+    assert entity_of(mentions, "c", "Department of the Interior") == department  # shares the Act
+    assert entity_of(mentions, "d", "Interior Ministry") != department  # another body, nothing shared
+
+
+def test_singular_and_plural_of_one_thing_join_only_with_shared_names():
+    a = doc("a", "Jackman will host the Oscars. The Academy chose him after Ellen DeGeneres declined.")
+    b = doc("b", "The Academy said the Oscar ceremony, hosted by Jackman, runs long. Oscar producers agreed.")
+    # The newspaper and the magazine share one name (Texas): not enough for two spellings of a name.
+    c = doc("c", "Industry experts in Texas told the Times that two cables failed.")
+    e = doc("e", "Hoole told TIME that the community in Texas was scapegoated.")
+    mentions, _ = run((a, tagged(a, ("Jackman", "PERSON"), ("Oscars", "ORG"), ("Academy", "ORG"), ("Ellen DeGeneres", "PERSON"))),
+                      (b, tagged(b, ("Academy", "ORG"), ("Oscar", "ORG"), ("Jackman", "PERSON"), ("Oscar", "ORG"))),
+                      (c, tagged(c, ("Texas", "GPE"), ("Times", "ORG"))),
+                      (e, tagged(e, ("Hoole", "PERSON"), ("TIME", "ORG"), ("Texas", "GPE"))))
+    assert entity_of(mentions, "a", "Oscars") == entity_of(mentions, "b", "Oscar")
+    assert entity_of(mentions, "c", "Times") != entity_of(mentions, "e", "TIME")
+
+
+def test_an_acronym_without_its_expansion_in_its_document_does_not_join_a_name_with_those_initials():
+    # "AP" the news agency, in a story that shares a name (Weitz) with one about the film: the
+    # initials of "American Pie" alone are no evidence.
+    a = doc("a", "Chris Weitz directed American Pie in 1999. Weitz went on to write About a Boy.")
+    b = doc("b", "Chris Weitz told AP on Tuesday that the sequel was finished.")
+    mentions, _ = run((a, tagged(a, ("Chris Weitz", "PERSON"), ("American Pie", "WORK_OF_ART"), ("Weitz", "PERSON"),
+                                 ("About a Boy", "WORK_OF_ART"))),
+                      (b, tagged(b, ("Chris Weitz", "PERSON"), ("AP", "ORG"))))
+    assert entity_of(mentions, "b", "AP") != entity_of(mentions, "a", "American Pie")
+
+
+def test_an_acronym_joins_the_expansion_a_document_writes_it_after():
+    a = doc("a", "The American Medical Association (AMA) said doctors in Chicago backed the plan. The AMA will vote.")
+    b = doc("b", "Doctors in Chicago said the AMA opposed the change.")
+    mentions, _ = run((a, tagged(a, ("American Medical Association", "ORG"), ("AMA", "ORG"), ("Chicago", "GPE"),
+                                 ("AMA", "ORG"))),
+                      (b, tagged(b, ("Chicago", "GPE"), ("AMA", "ORG"))))
+    expansion = entity_of(mentions, "a", "American Medical Association")
+    assert {m.entity_id for m in mentions if m.text == "AMA"} == {expansion}
+
+
 # -- recall repair ------------------------------------------------------------------------------
 
 def test_sweep_finds_names_the_model_missed_with_exact_provenance():

@@ -163,6 +163,41 @@ def test_place_cue_ignores_its_counterexamples(cue, example):
     assert not chains.written_as_place(*_place(example)[:2]), f"{cue.name} takes {example!r} for a place"
 
 
+# -- rules/thing_cues.toml: a one-word "person" written as a thing ----------------------------------
+
+THING_CUES = chains.thing_cues()
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in THING_CUES for e in c.examples], ids=lambda x: getattr(x, "name", x))
+def test_thing_cue_finds_its_examples(cue, example):
+    text, name, mentions = _marked(example)
+    assert chains.thing_cued(text, name), f"{cue.name} misses {example!r}"
+
+
+@pytest.mark.parametrize("cue,example", [(c, e) for c in THING_CUES for e in c.counterexamples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_thing_cue_ignores_its_counterexamples(cue, example):
+    text, name, mentions = _marked(example)
+    assert not chains.thing_cued(text, name), f"{cue.name} takes {example!r} for a thing"
+
+
+# -- rules/org_cores.toml: a public body's name without the words saying what kind it is ----------
+
+DESIGNATORS = chains.core_designators()
+
+
+@pytest.mark.parametrize("rule,example", [(d, e) for d in DESIGNATORS for e in d.examples], ids=lambda x: getattr(x, "name", x))
+def test_org_core_finds_the_core_of_its_examples(rule, example):
+    full, core = example.split(" = ")
+    assert chains.org_core(chains.parse(full, "ORG").tokens) == chains.parse(core, "ORG").key, example
+
+
+@pytest.mark.parametrize("rule,example", [(d, e) for d in DESIGNATORS for e in d.counterexamples],
+                         ids=lambda x: getattr(x, "name", x))
+def test_org_core_finds_no_core_in_its_counterexamples(rule, example):
+    assert chains.org_core(chains.parse(example, "ORG").tokens) is None, example
+
+
 # -- rules/sweep_guards.toml: where the recall sweep must not add a name ---------------------------
 
 SWEEP_GUARDS = guards()

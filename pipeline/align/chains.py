@@ -38,6 +38,11 @@ from pipeline.settings import RULES_DIR
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 ORG_LABELS = frozenset({"ORG"})
+# Labels of things a one-word "person" may really be (a service, an award, a product, an event).
+THING_LABELS = frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT"})
+# Evidence votes for label repair (never a label): see label_evidence.
+PLURAL = "~plural:"
+THING_CUE = "~thing_cue"
 
 ROLE_CUES_FILE = "roles.toml"
 ROLE_WHERE = ("before", "after", "after_person")
@@ -50,6 +55,8 @@ TEAM_KEY_SUFFIX = " (team)"
 PLACE_USES_FILE = "place_name_uses.toml"
 # Cues that a name is written as a place ("flew to Jordan"): see _rule's surname rule.
 PLACE_CUES_FILE = "place_cues.toml"
+# Cues that a one-word "person" is written as a thing ("said on Twitter"): evidence for label repair.
+THING_CUES_FILE = "thing_cues.toml"
 PLACE_USE_LABELS = ("ORG", "FAC", "PRODUCT", "WORK_OF_ART", "PERSON")
 # How far from a name a role cue may lie (characters).
 ROLE_WINDOW = 40
@@ -140,6 +147,21 @@ def place_cues() -> tuple[RoleCue, ...]:
                                   {"counterexamples": list}))
 
 
+@lru_cache(maxsize=1)
+def thing_cues() -> tuple[RoleCue, ...]:
+    """Cues that a one-word name is written as a thing, not a person (``rules/thing_cues.toml``)."""
+    return tuple(RoleCue(r["name"], choice(THING_CUES_FILE, r, "where", ("before",)),
+                         re.compile(r["pattern"], re.IGNORECASE), tuple(r["examples"]), tuple(r["counterexamples"] or ()))
+                 for r in records(THING_CUES_FILE, "cue", {"name": str, "where": str, "pattern": str, "examples": list},
+                                  {"counterexamples": list}))
+
+
+def thing_cued(text: str, m: Mention) -> bool:
+    """Whether the words before mention ``m`` write it as a thing ("said on [Twitter]", "an [Oscar] win")."""
+    before = text[max(0, m.start_char - ROLE_WINDOW) : m.start_char]
+    return any(cue.pattern.search(before) for cue in thing_cues())
+
+
 def written_as_place(text: str, m: Mention) -> bool:
     """Whether the words before mention ``m`` write it as a place ("flew to [Jordan]")."""
     before = text[max(0, m.start_char - ROLE_WINDOW) : m.start_char]
@@ -183,6 +205,50 @@ def place_use(text: str, m: Mention, cues: tuple[UseCue, ...] | None = None,
 
 def org_designators() -> frozenset[str]:
     return word_list("org_designators.txt")
+
+
+ORG_CORES_FILE = "org_cores.toml"
+
+
+@dataclass(frozen=True)
+class Designator:
+    """Words naming the kind of public body a name is (``rules/org_cores.toml``)."""
+
+    name: str
+    words: frozenset[str]
+    examples: tuple[str, ...]
+    counterexamples: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def core_designators() -> tuple[Designator, ...]:
+    return tuple(Designator(r["name"], frozenset(fold(w) for w in r["words"]), tuple(r["examples"]),
+                            tuple(r["counterexamples"] or ()))
+                 for r in records(ORG_CORES_FILE, "designator", {"name": str, "words": list, "examples": list},
+                                  {"counterexamples": list}))
+
+
+@lru_cache(maxsize=1)
+def _core_words() -> frozenset[str]:
+    return frozenset(w for d in core_designators() for w in d.words)
+
+
+def org_core(tokens: tuple[str, ...]) -> str | None:
+    """The key of an organisation's name without the words saying what kind of body it is:
+    "interior department" and "department of the interior" -> "interior" (``rules/org_cores.toml``);
+    None when the name has no such words, or nothing else."""
+    words = _core_words()
+    n = len(tokens)
+    end = n
+    while end > 0 and tokens[end - 1] in words:
+        end -= 1
+    if 0 < end < n:
+        return " ".join(tokens[:end])
+    if n >= 3 and tokens[0] in words and tokens[1] == "of":
+        rest = tokens[3:] if tokens[2] == "the" else tokens[2:]
+        if rest and not set(rest) & words:
+            return " ".join(rest)
+    return None
 
 
 def head_noun_label(name: Name, label: str) -> str:
@@ -231,6 +297,9 @@ class Chain:
     # A place name standing for something else (a sports team, a street, a ship class): not the
     # place, never geocoded, its label kept from the corpus's majority.
     team: bool = False
+    # Votes this chain casts for label repair beyond its mentions' labels: (name key, evidence label),
+    # see pipeline.align.labels.evidence.
+    evidence: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def head_votes(self) -> Counter:
@@ -320,7 +389,38 @@ def doc_chains(doc_id: str, text: str, mentions: list[Mention], common: set[str]
         ))
     for chain in chains:
         chain.character = chain.label == PERSON and any(is_role(text, m, mentions, person_ends) for m in chain.mentions)
+        chain.evidence = label_evidence(text, chain)
     return chains
+
+
+def label_evidence(text: str, chain: Chain) -> list[tuple[str, str]]:
+    """What the chain tells label repair about other forms of its names, as (name key, vote):
+
+    - a plural name the document tags as a thing ("the Oscars", ORG) votes for its singular
+      ("oscar") being that thing: :data:`PLURAL` + the label;
+    - a one-word "person" (no full name in its document) written as a thing ("said on Twitter",
+      ``rules/thing_cues.toml``) votes :data:`THING_CUE` for its name, once per such mention.
+    """
+    out = []
+    if chain.label in THING_LABELS:
+        for m in chain.mentions:  # one vote a mention, as the labels are counted
+            singular = singular_key(mention_name(m).key)
+            if singular:
+                out.append((singular, PLURAL + chain.label))
+    elif chain.label == PERSON and len(chain.head.tokens) == 1 and not chain.head.is_acronym:
+        out.extend((chain.head.key, THING_CUE) for m in chain.mentions
+                   if mention_name(m).key == chain.head.key and thing_cued(text, m))
+    return out
+
+
+def singular_key(key: str) -> str | None:
+    """"oscars" -> "oscar", "golden globes" -> "golden globe": the key with its last word's plural
+    "s" taken off; None when the last word does not end like an English plural ("ss", "us", "is")
+    or is too short to tell ("bus", "CBS" folded)."""
+    head, _, last = key.rpartition(" ")
+    if len(last) < 5 or not last.endswith("s") or last.endswith(("ss", "us", "is")) or not last.isalpha():
+        return None
+    return f"{head} {last[:-1]}" if head else last[:-1]
 
 
 def _antecedent(short: _Group, ordered: list[_Group], n_longer: int, common: set[str],
@@ -433,6 +533,8 @@ def _rule(short: _Group, long: _Group, common: set[str]) -> str | None:
             return "org_suffix"
         if n.tokens[:k] == s.tokens and set(n.tokens[k:]) <= org_designators():
             return "org_designator"
+        if k == 1 and org_core(n.tokens) == s.key:  # "Interior" for "Interior Department", "Department of the Interior"
+            return "org_designator"  # (longer forms: "Staunton Police" / "... Department" join across documents by containment)
     return None
 
 

@@ -1,7 +1,7 @@
 """Chains to clusters across documents: exact keys, then blocked comparisons, then short forms.
 
 Clustering never compares all pairs. Chains are grouped by exact name key; then only chains that
-share a blocking key (a surname prefix, the first letters of a name, an alias, an acronym) are
+share a blocking key (a surname prefix, the first letters of a name, an alias a document wrote) are
 compared. What decides a link beyond the exact name:
 - label class: a person never joins an organisation or a place of the same name;
 - name compatibility: same surname and compatible first names ("Fred"/"Frederick", "W. Mark"/"Mark"),
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Indel
 
-from pipeline.align.chains import Chain
+from pipeline.align.chains import Chain, org_core, singular_key
 from pipeline.align.labels import label_class
 from pipeline.align.names import PERSON, fold, token_prefix_match
 from pipeline.align.votes import UnionFind
@@ -32,6 +32,9 @@ CONTEXT_MAX_DF_SHARE = 0.1
 CONTEXT_MIN_DF_FLOOR = 20
 # Blocks of similar-looking names larger than this are not compared pairwise (exact keys still join).
 MAX_BLOCK = 200
+# An acronym attaches to a name only by that name's initials ("AP" / "American Pie") where no
+# document wrote the two together: like one name inside another, that needs two shared names.
+INITIALS_MIN_SHARED = 2
 # Distinct names in one document beyond which its names are no context (news articles name < 100).
 MAX_CONTEXT_NAMES = 1000
 
@@ -138,7 +141,7 @@ class Clusterer:
         head = self.chains[i].head
         if self.chains[i].label == PERSON:
             return f"p:{head.tokens[-1][:3]}:{head.tokens[0][0]}"
-        return "n:" + "".join(head.tokens)[:4]
+        return "n:" + "".join(block_name(head.tokens))[:4]
 
     def _short_block(self, i: int) -> str:
         return "s:" + self.chains[i].head.key[:3]
@@ -180,13 +183,15 @@ class Clusterer:
         ca, cb = self.chains[a], self.chains[b]
         return names_may_join(ca.head.tokens, cb.head.tokens, ca.head.key, cb.head.key,
                               ca.label == PERSON and cb.label == PERSON,
-                              self._summary_of(self.uf.find(a)), self._summary_of(self.uf.find(b)))
+                              self._summary_of(self.uf.find(a)), self._summary_of(self.uf.find(b)),
+                              things=self.kind(a)[0] == "THING")
 
     # -- short forms ----------------------------------------------------------------------------
 
     def _attach_short(self, short_ids: list[int]) -> None:
         """A chain named only by a short form ("Lohan", "AMD") joins the one full name it can stand for."""
         index: dict[tuple, set[int]] = defaultdict(set)
+        initials: dict[tuple, set[int]] = defaultdict(set)
         for i, c in enumerate(self.chains):
             if self.is_short(i):
                 continue
@@ -197,16 +202,21 @@ class Clusterer:
             if c.label == PERSON:
                 index[(*kind, " ".join(c.head.surname))].add(root)
                 index[(*kind, c.head.tokens[-1])].add(root)
-            if c.head.acronym:
-                index[(*kind, fold(c.head.acronym))].add(root)
+            if c.head.acronym:  # its initials: weaker than a form a document wrote (INITIALS_MIN_SHARED)
+                initials[(*kind, fold(c.head.acronym))].add(root)
+            core = org_core(c.head.tokens) if c.label == "ORG" else None
+            if core:
+                index[(*kind, core)].add(root)
         for i in short_ids:
             c = self.chains[i]
-            candidates = {self.uf.find(r) for r in index.get((*self.kind(i), c.head.key), ())}
+            written = {self.uf.find(r) for r in index.get((*self.kind(i), c.head.key), ())}
+            candidates = written | {self.uf.find(r) for r in initials.get((*self.kind(i), c.head.key), ())}
             if not candidates:
                 continue
             scored = sorted(((self._overlap(i, r), r) for r in candidates), reverse=True)
             best, root = scored[0]
-            if best >= 1 and (len(scored) == 1 or scored[1][0] < best):
+            needed = 1 if root in written else INITIALS_MIN_SHARED
+            if best >= needed and (len(scored) == 1 or scored[1][0] < best):
                 self._union(root, i)
                 self._attached_ids.add(i)
 
@@ -216,18 +226,26 @@ class Clusterer:
 
 
 def names_may_join(ta: list[str], tb: list[str], key_a: str, key_b: str, people: bool,
-                   sa: _Summary, sb: _Summary) -> bool:
+                   sa: _Summary, sb: _Summary, things: bool = False) -> bool:
     """May two clusters be one entity, by their names (tokens, keys) and what their documents share?
 
     The one rule, for the batch :class:`Clusterer` (clusters of chains) and for the entity index
     (:func:`pipeline.align.groups.cluster_block`, clusters of name groups). ``people``: both are
-    person names. Shared context is counted only when a rule asks for it.
+    person names; ``things``: both are of the THING label class (organisations, works, products,
+    events). Shared context is counted only when a rule asks for it.
     """
     shared = lambda: _shared(sa.context, sb.context)
     if people:
         return _compatible_people(ta, tb, sa, sb) and shared() >= 1
     if "".join(ta) == "".join(tb):
         return True
+    if things and (singular_key(key_a) == key_b or singular_key(key_b) == key_a):
+        # "Oscar" / "Oscars", "Golden Globe" / "Golden Globes": one thing where their documents
+        # share names, as one name inside another must ("TIME" the magazine is not "the Times",
+        # whose documents share one name with it); not places: "the Carolinas" are not Carolina.
+        return shared() >= 2
+    if things and _same_body(tb, ta):
+        return shared() >= 1
     if len(ta) == 1 or len(tb) == 1:
         return min(len(ta[0]), len(tb[0])) >= 6 and _similarity(key_a, key_b) >= FUZZY_MIN_SIMILARITY and shared() >= 1
     if _similarity(key_a, key_b) >= FUZZY_MIN_SIMILARITY:
@@ -235,6 +253,23 @@ def names_may_join(ta: list[str], tb: list[str], key_a: str, key_b: str, people:
     (short, short_key), (long, long_key) = sorted(((ta, key_a), (tb, key_b)), key=lambda t: len(t[0]))
     contained = long[: len(short)] == short or long[-len(short):] == short
     return contained and shared() >= 2 and not _other_places(key_a, key_b) and not _place_as_modifier(short_key, long_key)
+
+
+def _same_body(ta: list[str], tb: list[str]) -> bool:
+    """"Interior Department" / "Department of the Interior": the same core name (:func:`org_core`)
+    and the same designator words around it (an "Interior Ministry" is another country's)."""
+    core_a, core_b = org_core(tuple(ta)), org_core(tuple(tb))
+    if core_a is None or core_a != core_b:
+        return False
+    rest = lambda t, core: set(t) - set(core.split(" ")) - {"of", "the"}
+    return rest(ta, core_a) == rest(tb, core_b)
+
+
+def block_name(tokens) -> list[str]:
+    """The words a non-person name is blocked by: its core where it has one (so that "Department of
+    the Interior" is compared with "Interior Department")."""
+    core = org_core(tuple(tokens))
+    return core.split(" ") if core else list(tokens)
 
 
 def _other_places(key_a: str, key_b: str) -> bool:

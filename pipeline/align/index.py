@@ -35,11 +35,11 @@ from typing import Iterable
 import pyarrow as pa
 
 from pipeline.align import groups as G
-from pipeline.align.chains import Chain, doc_chains, mention_name
+from pipeline.align.chains import Chain, doc_chains, mention_name, org_core
 from pipeline.align.entities import canonical_name_from, entity_id_for
 from pipeline.align.headlines import headline_words, name_words, split_mention, title_line_flags
 from pipeline.align.junk import drop_junk
-from pipeline.align.labels import CORPUS_MAJORITY, label_class
+from pipeline.align.labels import Verdict, corpus_label, label_class, repaired
 from pipeline.align.names import PERSON, fold
 from pipeline.align.places import PLACE_LABELS, read_places, vote
 from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_spans, phrase_votes,
@@ -76,6 +76,7 @@ SCHEMAS_STATE = {
         pa.field("context", pa.list_(pa.string())), pa.field("mention_keys", pa.list_(pa.string())),
         pa.field("mention_ids", pa.list_(pa.string())), pa.field("texts", pa.list_(pa.string())),
         pa.field("place", pa.string()), pa.field("team", pa.bool_()),
+        pa.field("evidence_keys", pa.list_(pa.string())), pa.field("evidence_votes", pa.list_(pa.string())),
     ]),
     "_groups": pa.schema([
         pa.field("gid", pa.string(), nullable=False), pa.field("block", pa.string()), pa.field("n", pa.int64()),
@@ -166,8 +167,11 @@ def chain_row(c: Chain, number: int, doc_keys: set[str]) -> dict:
     aliases = set(c.keys)
     if c.label == PERSON:
         aliases |= {" ".join(head.surname), head.tokens[-1]}
-    if head.acronym:
-        aliases.add(fold(head.acronym))
+    if head.acronym:  # its initials, marked: weaker evidence than a form a document wrote (G.attach)
+        aliases.add(G.INITIALS + fold(head.acronym))
+    core = org_core(head.tokens) if c.label == "ORG" else None
+    if core:
+        aliases.add(core)
     return {
         "doc_id": c.doc_id, "chain": number, "head_key": head.key, "n_tokens": len(head.tokens),
         "short": len(head.tokens) == 1 or head.is_acronym, "doc_label": c.label, "character": c.character,
@@ -176,29 +180,19 @@ def chain_row(c: Chain, number: int, doc_keys: set[str]) -> dict:
         "mention_keys": [mention_name(m).key for m in c.mentions],
         "mention_ids": [m.mention_id for m in c.mentions], "texts": [m.text for m in c.mentions],
         "place": c.place, "team": c.team,
+        "evidence_keys": [k for k, _ in c.evidence], "evidence_votes": [v for _, v in c.evidence],
     }
 
 
-def repaired_label(row: dict, clear: str | None) -> str:
-    """:func:`pipeline.align.labels.repair_labels` for one chain, given its name's clear corpus label."""
-    label = row["doc_label"]
-    if clear is None or clear == label or row.get("team"):
-        return label
-    own = dict(zip(row["own_labels"], row["own_counts"]))
-    if len(own) == 1 and label in own and own[label] >= 3:
-        return label
-    return clear
+def repaired_label(row: dict, verdict: Verdict) -> str:
+    """:func:`pipeline.align.labels.repair_labels` for one chain, given its name's corpus verdict."""
+    return repaired(row["doc_label"], Counter(dict(zip(row["own_labels"], row["own_counts"]))), bool(row.get("team")),
+                    verdict)
 
 
-def clear_label(labels: list[str], counts: list[int]) -> str | None:
-    if not labels:
-        return None
-    votes = Counter(dict(zip(labels, counts)))
-    votes = +votes
-    if not votes:
-        return None
-    label = majority(votes)
-    return label if votes[label] >= CORPUS_MAJORITY * sum(votes.values()) else None
+def clear_label(labels: list[str], counts: list[int]) -> Verdict:
+    """:func:`pipeline.align.labels.corpus_label` of a stored tally."""
+    return corpus_label(Counter(dict(zip(labels, counts))))
 
 
 # -- the run -----------------------------------------------------------------------------------------
@@ -647,6 +641,8 @@ def _update_labels_and_df(index: Index, delta: Delta) -> None:
         for r in rows:
             for k in r["mention_keys"]:
                 votes[k][r["doc_label"]] += sign
+            for k, v in zip(r["evidence_keys"] or (), r["evidence_votes"] or ()):
+                votes[k][v] += sign
             per_doc[r["doc_id"]].add(r["head_key"])
         for keys in per_doc.values():
             for k in keys:
@@ -706,7 +702,7 @@ class Linker:
         changed_groups = self._apply(long_delta)
         recluster = self._recluster(changed_groups)
         # 2. short chains: the new ones, and the old ones whose candidates may have changed
-        aliases = {a for gid in long_delta for a in long_delta[gid]["alias"]}
+        aliases = {a.removeprefix(G.INITIALS) for gid in long_delta for a in long_delta[gid]["alias"]}
         shorts = [r for r in plus if r["short"]] + self._shorts_to_review(aliases, set(recluster) | changed_groups,
                                                                             {(r["doc_id"], r["chain"]) for r in plus + minus})
         short_delta = defaultdict(lambda: {"n": 0, "ctx": Counter(), "alias": Counter()})
@@ -741,7 +737,7 @@ class Linker:
         votes = self.index.votes("_t_labels", keys)
         clear = {k: clear_label(list(v), list(v.values())) for k, v in votes.items()}
         for r in plus:
-            r["_label_new"] = repaired_label(r, clear.get(r["head_key"]))
+            r["_label_new"] = repaired_label(r, clear.get(r["head_key"], Verdict(None)))
         return plus, minus
 
     def _chains_with_heads(self, keys: set[str]) -> list[dict]:
@@ -874,15 +870,17 @@ class Linker:
         by_name: dict[tuple, list[dict]] = defaultdict(list)
         for r in shorts:
             by_name[(label_class(r["_label_new"]), bool(r["character"]), r["head_key"])].append(r)
-        candidates = self._candidates({k for _, _, k in by_name})
+        candidates = self._candidates({a for _, _, k in by_name for a in (k, G.INITIALS + k)})
         informative = self.index.informative({k for r in shorts for k in r["context"]} |
                                              {k for c in candidates.values() for ctx in c.values() for k in ctx})
         reviewed = self._clusters_of_gids({r["_gid"] or r["_target"] for r in shorts if r.get("_review")})
         for (cls, character, key), rows in by_name.items():
             prefix = f"{G.LONG}:{cls}:{int(character)}:"
             options = {cid: ctx for cid, ctx in candidates.get(key, {}).items() if cid.startswith(prefix)}
+            by_initials = {cid: ctx for cid, ctx in candidates.get(G.INITIALS + key, {}).items()
+                           if cid.startswith(prefix) and cid not in options}
             for r in rows:
-                target = G.attach(r["context"], options, informative) if options else None
+                target = G.attach(r["context"], options, informative, by_initials) if options or by_initials else None
                 gid = None if target else G.group_id(G.SHORT, cls, character, key)
                 if r.get("_review"):
                     if (target, gid) == (r["_target"], r["_gid"]):
