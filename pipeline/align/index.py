@@ -217,6 +217,7 @@ class Index:
         self.keyed = {n: KeyedTable(commit, n, SCHEMAS_STATE[n], KEYED[n], con) for n in KEYED}
         self.per_doc = {n: DocTable(commit, n, SCHEMAS_STATE[n], con) for n in PER_DOC}
         self.n_docs = corpus.counts()["documents"]
+        self.fresh_chain_files: set[str] = set()  # ``_chains`` files of this run's chains (all of them moving)
 
     # tallies ------------------------------------------------------------------------------------
 
@@ -614,7 +615,7 @@ def _process_chunk(index: Index, corpus, inputs: list[DocInput], delta: Delta) -
         mentions.extend(ms)
         doc_keys = document_context(chains)
         rows.extend(chain_row(c, i, doc_keys) for i, c in enumerate(chains))
-    index.per_doc["_chains"].add(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"]))
+    index.fresh_chain_files.add(index.per_doc["_chains"].add(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"])))
     corpus.mentions.add(to_table("mentions", mentions))
     delta.plus.extend(rows)
 
@@ -741,7 +742,9 @@ class Linker:
         return plus, minus
 
     def _chains_with_heads(self, keys: set[str]) -> list[dict]:
-        files = self.index.per_doc["_chains"].files()
+        """Chains of documents this run did not touch whose head is one of ``keys`` (the files this
+        run wrote hold only chains that move anyway: on a first run, every file)."""
+        files = [f for f in self.index.per_doc["_chains"].files() if f.name not in self.index.fresh_chain_files]
         if not files:
             return []
         con = self.corpus.con

@@ -97,8 +97,9 @@ class DocTable:
     def files(self) -> list:
         return self.commit.files(self.name)
 
-    def add(self, data: pa.Table) -> None:
-        self.commit.write(self.name, data.cast(self.schema) if data.schema != self.schema else data)
+    def add(self, data: pa.Table) -> str | None:
+        """Add rows as a new file; returns its name (None for no rows)."""
+        return self.commit.write(self.name, data.cast(self.schema) if data.schema != self.schema else data)
 
     def read_docs(self, doc_ids: Iterable[str], columns: list[str] | None = None) -> pa.Table:
         """The rows of these documents."""
