@@ -375,7 +375,7 @@ class _Extraction:
         """The oldest batch's results; a batch whose future failed (or that has none) is extracted here."""
         batch, future = self.in_flight.popleft()
         try:
-            rows = future.result() if future is not None else extract(batch)
+            rows = future.result() if future is not None else extract(quote(batch))  # quoted: Prefect would walk every document
         except Exception:  # retried document by document, so one bad text costs only itself
             rows = [x for doc in batch for x in _extract_safely(doc, self.corpus.errors)]
         self._kept(rows, batch)
@@ -428,7 +428,7 @@ def _load_alignment_tables() -> None:
 
 def _extract_safely(doc: Document, errors: list[ErrorRow]) -> list[ExtractedDocument]:
     try:
-        return extract([doc])
+        return extract(quote([doc]))
     except Exception as exc:  # a bug or a pathological text: report it, keep the run going
         errors.append(ErrorRow(doc.source_path, doc.doc_id, "extract", f"{type(exc).__name__}: {exc}"))
         return []

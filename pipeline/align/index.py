@@ -33,6 +33,7 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.align import groups as G
 from pipeline.align.chains import Chain, doc_chains, mention_name, org_core
@@ -1166,15 +1167,18 @@ class Linker:
             for mid in r["mention_ids"]:
                 by_mention[mid] = entity
         mentions = self.corpus.mentions
-        rows = mentions.read_docs(ids).to_pylist()
+        rows = mentions.read_docs(ids)  # column by column, not row dicts: on a first run this is every mention
         labels = self._labels_of({e for e, lab in by_mention.values() if lab is None and e})
-        for row in rows:
-            entity_id, label = by_mention.get(row["mention_id"], (None, None))
-            row["entity_id"] = entity_id
-            row["label"] = label or labels.get(entity_id) or row["label"]
+        found = [by_mention.get(mid, (None, None)) for mid in rows.column("mention_id").to_pylist()]
+        new_labels = pa.array([label or labels.get(entity_id) for entity_id, label in found], pa.string())
+        rows = rows.set_column(rows.schema.get_field_index("entity_id"), "entity_id",
+                               pa.array([entity_id for entity_id, _ in found], pa.string()))
+        label_at = rows.schema.get_field_index("label")
+        rows = rows.set_column(label_at, "label", pc.if_else(pc.is_null(new_labels), rows.column("label"), new_labels))
         mentions.remove_docs(ids)
-        rows.sort(key=lambda r: (r["doc_id"], r["start_char"], r["end_char"]))
-        mentions.add(pa.Table.from_pylist(rows, schema=SCHEMAS["mentions"]))
+        # A stable sort, as the rows were read (key, then file order).
+        rows = rows.sort_by([("doc_id", "ascending"), ("start_char", "ascending"), ("end_char", "ascending")])
+        mentions.add(rows.cast(SCHEMAS["mentions"]))
         return set(ids)
 
     def _labels_of(self, entity_ids: set[str]) -> dict[str, str]:
