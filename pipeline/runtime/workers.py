@@ -119,8 +119,11 @@ def shutdown(idle: bool = False) -> None:
     global _pool, _size
     if _pool is not None:
         if idle:
-            for child in multiprocessing.active_children():  # the pool's processes: its only multiprocessing children
+            children = multiprocessing.active_children()  # the pool's processes: its only multiprocessing children
+            for child in children:
                 child.terminate()
+            for child in children:
+                child.join(1)  # reaped: no zombie left behind
         _pool.shutdown(wait=True, cancel_futures=True)
     _pool, _size = None, 0
 
