@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -74,3 +75,36 @@ def choice(name: str, record: dict, key: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise RuleError(f"{name}: rule {record.get('name')!r}: {key} = {value!r}, expected one of {list(allowed)}")
     return value
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A ``[[cue]]``-like rule: a pattern that the text next to a name says something about it by.
+
+    ``where`` says which side of the name the pattern reads (each file has its own choices: "before",
+    "after", "after_person"); ``examples`` and ``counterexamples`` are texts a test runs it on.
+    """
+
+    name: str
+    where: str
+    pattern: re.Pattern
+    examples: tuple[str, ...]
+    counterexamples: tuple[str, ...] = ()
+
+
+CUE_FIELDS = {"name": str, "where": str, "pattern": str, "examples": list}
+
+
+def cues(name: str, where: tuple[str, ...], table: str = "cue", flags: int = re.IGNORECASE,
+         fields: dict[str, type] | None = None, optional: dict[str, type] | None = None) -> list[tuple[Cue, dict]]:
+    """The cues of rule file ``name`` (its ``[[table]]`` entries), each with its record.
+
+    ``where``: the sides this file's cues may read; ``flags``: how their patterns compile;
+    ``fields`` / ``optional``: what the file's cues carry beyond :class:`Cue`'s (read from the record).
+    """
+    out = []
+    for r in records(name, table, CUE_FIELDS | (fields or {}), {"counterexamples": list} | (optional or {})):
+        cue = Cue(r["name"], choice(name, r, "where", where), re.compile(r["pattern"], flags), tuple(r["examples"]),
+                  tuple(r["counterexamples"] or ()))
+        out.append((cue, r))
+    return out

@@ -217,6 +217,38 @@ def test_an_acronym_joins_the_expansion_a_document_writes_it_after():
     assert {m.entity_id for m in mentions if m.text == "AMA"} == {expansion}
 
 
+def test_an_acronym_joins_a_place_the_gazetteer_says_it_is():
+    # No document writes "UK" beside "United Kingdom": the gazetteer's country codes say they are one.
+    a = doc("a", "Exports from the United Kingdom fell, the Bank of England said in London.")
+    b = doc("b", "Prices in the UK rose again, London traders said.")
+    mentions, _ = run((a, tagged(a, ("United Kingdom", "GPE"), ("Bank of England", "ORG"), ("London", "GPE"))),
+                      (b, tagged(b, ("UK", "GPE"), ("London", "GPE"))))
+    assert entity_of(mentions, "b", "UK") == entity_of(mentions, "a", "United Kingdom")
+
+
+def test_an_acronym_whose_expansion_only_unrelated_documents_write_stays_apart():
+    # "CIA" the agency, in a story sharing two names with one about the cooking school: two shared
+    # names are no evidence that the initials are that name's (no document writes them together).
+    a = doc("a", "The Culinary Institute of America opened a campus in Hyde Park, near Poughkeepsie.")
+    b = doc("b", "CIA agents questioned a man in Hyde Park and searched a house in Poughkeepsie.")
+    mentions, _ = run((a, tagged(a, ("Culinary Institute of America", "ORG"), ("Hyde Park", "GPE"),
+                                 ("Poughkeepsie", "GPE"))),
+                      (b, tagged(b, ("CIA", "ORG"), ("Hyde Park", "GPE"), ("Poughkeepsie", "GPE"))))
+    assert entity_of(mentions, "b", "Hyde Park") == entity_of(mentions, "a", "Hyde Park")  # the context is shared
+    assert entity_of(mentions, "b", "CIA") != entity_of(mentions, "a", "Culinary Institute of America")
+
+
+def test_initials_evidence_is_the_document_or_the_gazetteer_never_the_letters():
+    from pipeline.align.cluster import initials_evidence
+
+    assert initials_evidence("ama", "american medical association", {"american medical association", "chicago"})
+    assert not initials_evidence("ama", "american medical association", {"chicago"})
+    assert initials_evidence("uk", "united kingdom", set())
+    assert initials_evidence("nyc", "new york city", set())
+    assert not initials_evidence("la", "los angeles", set())  # also Louisiana, Laos: the code does not decide
+    assert not initials_evidence("ap", "american pie", {"chris weitz"})
+
+
 # -- recall repair ------------------------------------------------------------------------------
 
 def test_sweep_finds_names_the_model_missed_with_exact_provenance():

@@ -66,6 +66,24 @@ def test_malformed_rule_file_names_file_and_rule(rules_dir, body, message):
         rulefiles.records("bad.toml", "cue", FIELDS)
 
 
+def test_one_cue_loader_reads_every_cue_file_with_its_own_sides_and_flags(rules_dir):
+    (rules_dir / "cues.toml").write_text('[[cue]]\nname = "x"\nwhere = "after"\npattern = "^ jr"\nexamples = ["a"]\n'
+                                         'label = "ORG"\n')
+    (cue, record), = rulefiles.cues("cues.toml", ("after",), fields={"label": str})
+    assert (cue.name, cue.where, cue.examples, cue.counterexamples, record["label"]) == ("x", "after", ("a",), (), "ORG")
+    assert cue.pattern.match(" JR")  # case-insensitive unless the file's loader says otherwise
+    assert not rulefiles.cues("cues.toml", ("after",), fields={"label": str}, flags=0)[0][0].pattern.match(" JR")
+    with pytest.raises(rulefiles.RuleError, match="'x'.*where = 'after'"):
+        rulefiles.cues("cues.toml", ("before",), fields={"label": str})
+    with pytest.raises(rulefiles.RuleError, match="'x'.*unknown field.*label"):
+        rulefiles.cues("cues.toml", ("after",))
+
+
+def test_the_cue_files_share_one_record():
+    assert all(isinstance(c, rulefiles.Cue) for c in (*guards(), *chains.role_cues(), *chains.place_cues(),
+                                                        *chains.thing_cues(), *chains.team_cues(), *chains.place_name_uses()))
+
+
 def test_choice_rejects_an_unknown_value():
     with pytest.raises(rulefiles.RuleError, match="'x'.*where = 'around'"):
         rulefiles.choice("roles.toml", {"name": "x", "where": "around"}, "where", chains.ROLE_WHERE)

@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from pipeline.align.names import PERSON, Name, fold, parse, token_prefix_match
 from pipeline.align.votes import UnionFind, majority
-from pipeline.rulefiles import RuleError, choice, records
+from pipeline.rulefiles import Cue, RuleError, choice, cues, records
 from pipeline.schema import Mention
 from pipeline.settings import RULES_DIR
 
@@ -74,56 +74,34 @@ def word_list(name: str) -> frozenset[str]:
     return frozenset(fold(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
 
 
-@dataclass(frozen=True)
-class RoleCue:
-    """A cue that a person's name is a role in a film or book (``rules/roles.toml``)."""
-
-    name: str
-    where: str  # "before", "after" or "after_person"
-    pattern: re.Pattern
-    examples: tuple[str, ...]
-    counterexamples: tuple[str, ...] = ()
-
-
 @lru_cache(maxsize=1)
-def role_cues() -> tuple[RoleCue, ...]:
-    cues = []
-    for r in records(ROLE_CUES_FILE, "cue", {"name": str, "where": str, "pattern": str, "examples": list},
-                     {"counterexamples": list}):
-        cues.append(RoleCue(r["name"], choice(ROLE_CUES_FILE, r, "where", ROLE_WHERE),
-                            re.compile(r["pattern"], re.IGNORECASE), tuple(r["examples"]),
-                            tuple(r["counterexamples"] or ())))
-    return tuple(cues)
+def role_cues() -> tuple[Cue, ...]:
+    """Cues that a person's name is a role in a film or book (``rules/roles.toml``)."""
+    return tuple(cue for cue, _ in cues(ROLE_CUES_FILE, ROLE_WHERE))
 
 
 @dataclass(frozen=True)
-class UseCue:
+class UseCue(Cue):
     """A cue that a place name stands for a team (``rules/team_cues.toml``) or is the name, or part
     of the name, of something else (``rules/place_name_uses.toml``)."""
 
-    name: str
-    where: str  # "before", "after" or "after_person" (TEAM_WHERE)
-    pattern: re.Pattern
-    label: str  # what the mention names: ORG for a team, FAC for a street, PRODUCT for a ship class, ...
-    examples: tuple[str, ...]
-    counterexamples: tuple[str, ...] = ()
+    label: str = ""  # what the mention names: ORG for a team, FAC for a street, PRODUCT for a ship class, ...
     also_after: re.Pattern | None = None  # a "before" cue's condition on the text after the name
     kinds: frozenset[str] | None = None  # only names that may be a place of these kinds (gazetteer kinds)
 
 
 def _use_cues(file: str, label: str | None) -> tuple[UseCue, ...]:
     """The cues of ``file``; ``label`` for all of them, or None when each names its own."""
-    fields = {"name": str, "where": str, "pattern": str, "examples": list} | ({} if label else {"label": str})
-    cues = []
-    for r in records(file, "cue", fields, {"counterexamples": list, "also_after": str, "kinds": list}):
+    out = []
+    for cue, r in cues(file, TEAM_WHERE, fields={} if label else {"label": str},
+                       optional={"also_after": str, "kinds": list}):
         also = re.compile(r["also_after"], re.IGNORECASE) if r["also_after"] else None
         kinds = frozenset(r["kinds"]) if r["kinds"] else None
         if kinds and not kinds <= {"country", "admin1", "city", "other"}:
             raise RuleError(f"{file}: cue {r['name']!r}: unknown place kind in {sorted(kinds)}")
-        cues.append(UseCue(r["name"], choice(file, r, "where", TEAM_WHERE), re.compile(r["pattern"], re.IGNORECASE),
-                           label or choice(file, r, "label", PLACE_USE_LABELS), tuple(r["examples"]),
-                           tuple(r["counterexamples"] or ()), also, kinds))
-    return tuple(cues)
+        out.append(UseCue(**vars(cue), label=label or choice(file, r, "label", PLACE_USE_LABELS),
+                          also_after=also, kinds=kinds))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -139,21 +117,15 @@ def place_name_uses() -> tuple[UseCue, ...]:
 
 
 @lru_cache(maxsize=1)
-def place_cues() -> tuple[RoleCue, ...]:
+def place_cues() -> tuple[Cue, ...]:
     """Cues that a name is written as a place (``rules/place_cues.toml``)."""
-    return tuple(RoleCue(r["name"], choice(PLACE_CUES_FILE, r, "where", ("before",)),
-                         re.compile(r["pattern"], re.IGNORECASE), tuple(r["examples"]), tuple(r["counterexamples"] or ()))
-                 for r in records(PLACE_CUES_FILE, "cue", {"name": str, "where": str, "pattern": str, "examples": list},
-                                  {"counterexamples": list}))
+    return tuple(cue for cue, _ in cues(PLACE_CUES_FILE, ("before",)))
 
 
 @lru_cache(maxsize=1)
-def thing_cues() -> tuple[RoleCue, ...]:
+def thing_cues() -> tuple[Cue, ...]:
     """Cues that a one-word name is written as a thing, not a person (``rules/thing_cues.toml``)."""
-    return tuple(RoleCue(r["name"], choice(THING_CUES_FILE, r, "where", ("before",)),
-                         re.compile(r["pattern"], re.IGNORECASE), tuple(r["examples"]), tuple(r["counterexamples"] or ()))
-                 for r in records(THING_CUES_FILE, "cue", {"name": str, "where": str, "pattern": str, "examples": list},
-                                  {"counterexamples": list}))
+    return tuple(cue for cue, _ in cues(THING_CUES_FILE, ("before",)))
 
 
 def thing_cued(text: str, m: Mention) -> bool:

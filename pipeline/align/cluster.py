@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Collection
 
 from rapidfuzz.distance import Indel
 
@@ -32,9 +33,6 @@ CONTEXT_MAX_DF_SHARE = 0.1
 CONTEXT_MIN_DF_FLOOR = 20
 # Blocks of similar-looking names larger than this are not compared pairwise (exact keys still join).
 MAX_BLOCK = 200
-# An acronym attaches to a name only by that name's initials ("AP" / "American Pie") where no
-# document wrote the two together: like one name inside another, that needs two shared names.
-INITIALS_MIN_SHARED = 2
 # Distinct names in one document beyond which its names are no context (news articles name < 100).
 MAX_CONTEXT_NAMES = 1000
 
@@ -64,8 +62,9 @@ class Clusterer:
         informative = {k for k, n in df.items() if n <= max_df}
         # A document naming more entities than MAX_CONTEXT_NAMES is a list, not a story: it gives
         # no context (and each of its chains would otherwise copy all its names, quadratic time).
-        doc_context = {doc_id: keys & informative if len(keys) <= MAX_CONTEXT_NAMES else set()
-                       for doc_id, keys in doc_keys.items()}
+        # The names each document writes (all of them: what :func:`initials_evidence` reads).
+        self.doc_names = {doc_id: keys if len(keys) <= MAX_CONTEXT_NAMES else set() for doc_id, keys in doc_keys.items()}
+        doc_context = {doc_id: keys & informative for doc_id, keys in self.doc_names.items()}
         # Per chain: the informative names of its document other than its own.
         self.context = [doc_context[c.doc_id] - c.keys for c in chains]
         self.short = [len(c.head.tokens) == 1 or c.head.is_acronym for c in chains]
@@ -189,9 +188,11 @@ class Clusterer:
     # -- short forms ----------------------------------------------------------------------------
 
     def _attach_short(self, short_ids: list[int]) -> None:
-        """A chain named only by a short form ("Lohan", "AMD") joins the one full name it can stand for."""
+        """A chain named only by a short form ("Lohan", "AMD") joins the one full name it can stand for:
+        a name some document wrote it beside (its chain's keys), or whose initials it is where
+        :func:`initials_evidence` says so."""
         index: dict[tuple, set[int]] = defaultdict(set)
-        initials: dict[tuple, set[int]] = defaultdict(set)
+        initials: dict[tuple, set[int]] = defaultdict(set)  # chains, not roots: the evidence is per name
         for i, c in enumerate(self.chains):
             if self.is_short(i):
                 continue
@@ -202,27 +203,57 @@ class Clusterer:
             if c.label == PERSON:
                 index[(*kind, " ".join(c.head.surname))].add(root)
                 index[(*kind, c.head.tokens[-1])].add(root)
-            if c.head.acronym:  # its initials: weaker than a form a document wrote (INITIALS_MIN_SHARED)
-                initials[(*kind, fold(c.head.acronym))].add(root)
+            if c.head.acronym:
+                initials[(*kind, fold(c.head.acronym))].add(i)
             core = org_core(c.head.tokens) if c.label == "ORG" else None
             if core:
                 index[(*kind, core)].add(root)
         for i in short_ids:
             c = self.chains[i]
-            written = {self.uf.find(r) for r in index.get((*self.kind(i), c.head.key), ())}
-            candidates = written | {self.uf.find(r) for r in initials.get((*self.kind(i), c.head.key), ())}
+            name = (*self.kind(i), c.head.key)
+            candidates = {self.uf.find(r) for r in index.get(name, ())}
+            by_initials = initials.get(name, ())
+            if by_initials:
+                names = self.doc_names[c.doc_id] - c.keys  # (what the entity index stores as its context)
+                candidates |= {self.uf.find(j) for j in by_initials
+                               if initials_evidence(c.head.key, self.chains[j].head.key, names)}
             if not candidates:
                 continue
             scored = sorted(((self._overlap(i, r), r) for r in candidates), reverse=True)
             best, root = scored[0]
-            needed = 1 if root in written else INITIALS_MIN_SHARED
-            if best >= needed and (len(scored) == 1 or scored[1][0] < best):
+            if best >= 1 and (len(scored) == 1 or scored[1][0] < best):
                 self._union(root, i)
                 self._attached_ids.add(i)
 
     def _overlap(self, i: int, root: int) -> int:
         ctx = self._summary_of(root).context
         return sum(1 for k in self.context[i] if k in ctx)
+
+
+def initials_evidence(acronym_key: str, expansion_key: str, doc_names: Collection[str]) -> bool:
+    """May a short chain named ``acronym_key`` ("ama") stand for a name it is only the initials of
+    (``expansion_key``, "american medical association"), in another document?
+
+    Initials alone are no evidence: "AP" in a story is the news agency, not the film "American Pie"
+    whose story shares a name with it. What is:
+    - the expansion written in the short chain's own document (``doc_names``: the names its
+      document writes), where the in-document acronym rule did not join them (the model labelled
+      the expansion a person there, say);
+    - the gazetteer: both are one place ("UK" / "United Kingdom", "NYC" / "New York City"), every
+      place the acronym may be is one the expansion may be (its code table, not the letters).
+    A document that writes the acronym with its expansion, right after it ("the American Medical
+    Association (AMA)") or anywhere else in it, joined the two in one chain (:mod:`pipeline.align.chains`,
+    the acronym rule): the acronym is then one of that chain's written forms, by which a document
+    writing only "AMA" joins, as by any other form a document wrote -- not by initials.
+
+    The one rule of the batch :class:`Clusterer` and of the entity index (:mod:`pipeline.align.index`).
+    """
+    if expansion_key in doc_names:
+        return True
+    from pipeline.align.places import candidates
+
+    short, long = candidates(acronym_key.upper())[0], candidates(expansion_key)[0]
+    return bool(short) and set(short) <= set(long)
 
 
 def names_may_join(ta: list[str], tb: list[str], key_a: str, key_b: str, people: bool,

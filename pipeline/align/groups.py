@@ -18,14 +18,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline.align.cluster import INITIALS_MIN_SHARED, MAX_BLOCK, _Summary, block_name, names_may_join
+from pipeline.align.cluster import MAX_BLOCK, _Summary, block_name, names_may_join
 from pipeline.align.names import PERSON
 from pipeline.align.votes import UnionFind
 
 # How many co-occurring names a group's context keeps (the most frequent; a summary, not the union).
 CONTEXT_SIZE = 256
 LONG, SHORT = "L", "S"
-# Marks an alias that is only a name's initials ("~i:amd"), apart from the forms documents wrote.
+# Marks an alias that is only a name's initials ("~i:amd"), apart from the forms documents wrote
+# (an initials candidate needs evidence: pipeline.align.cluster.initials_evidence).
 INITIALS = "~i:"
 
 
@@ -146,23 +147,19 @@ def _similar(ga: Group, gb: Group, sa: _Summary, sb: _Summary) -> bool:
                           things=ga.cls == "THING" and gb.cls == "THING")
 
 
-def attach(context: list[str], candidates: dict[str, set[str]], informative,
-           by_initials: dict[str, set[str]] | None = None) -> str | None:
+def attach(context: list[str], candidates: dict[str, set[str]], informative) -> str | None:
     """The long cluster a short chain stands for: the one candidate whose context it shares most, if unique.
 
-    ``candidates``: cluster id -> the cluster's context names, for clusters a document wrote the
-    short name in; ``by_initials``: the same for clusters whose name only has the short name as its
-    initials, which need :data:`~pipeline.align.cluster.INITIALS_MIN_SHARED` shared names.
+    ``candidates``: cluster id -> the cluster's context names, for the clusters the short name may
+    stand for (a form a document wrote, or initials with evidence:
+    :func:`pipeline.align.cluster.initials_evidence`).
     """
-    by_initials = by_initials or {}
-    COMPARISONS[0] += len(candidates) + len(by_initials)
+    COMPARISONS[0] += len(candidates)
     own = {k for k in context if informative(k)}
-    scored = sorted(((len(own & ctx), cid) for cid, ctx in {**by_initials, **candidates}.items()),
-                    key=lambda x: (-x[0], x[1]))
+    scored = sorted(((len(own & ctx), cid) for cid, ctx in candidates.items()), key=lambda x: (-x[0], x[1]))
     if not scored:
         return None
     best, cid = scored[0]
-    needed = 1 if cid in candidates else INITIALS_MIN_SHARED
-    if best >= needed and (len(scored) == 1 or scored[1][0] < best):
+    if best >= 1 and (len(scored) == 1 or scored[1][0] < best):
         return cid
     return None

@@ -45,7 +45,7 @@ from pipeline.align.names import PERSON, fold
 from pipeline.align.places import PLACE_LABELS, read_places, vote
 from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_spans, phrase_votes,
                                   phrases_from_votes, TOKEN)
-from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR, MAX_CONTEXT_NAMES
+from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR, MAX_CONTEXT_NAMES, initials_evidence
 from pipeline.align.votes import majority
 from pipeline.output.tables import DocTable, KeyedTable, _file_list, read_docs, registered, strings
 from pipeline.schema import Document, Entity, Mention, RedirectRow, SCHEMAS, to_table
@@ -168,7 +168,7 @@ def chain_row(c: Chain, number: int, doc_keys: set[str]) -> dict:
     aliases = set(c.keys)
     if c.label == PERSON:
         aliases |= {" ".join(head.surname), head.tokens[-1]}
-    if head.acronym:  # its initials, marked: weaker evidence than a form a document wrote (G.attach)
+    if head.acronym:  # its initials, marked: evidence only with more (cluster.initials_evidence)
         aliases.add(G.INITIALS + fold(head.acronym))
     core = org_core(head.tokens) if c.label == "ORG" else None
     if core:
@@ -874,7 +874,7 @@ class Linker:
         by_name: dict[tuple, list[dict]] = defaultdict(list)
         for r in shorts:
             by_name[(label_class(r["_label_new"]), bool(r["character"]), r["head_key"])].append(r)
-        candidates = self._candidates({a for _, _, k in by_name for a in (k, G.INITIALS + k)})
+        candidates, expansions = self._candidates({a for _, _, k in by_name for a in (k, G.INITIALS + k)})
         informative = self.index.informative({k for r in shorts for k in r["context"]} |
                                              {k for c in candidates.values() for ctx in c.values() for k in ctx})
         reviewed = self._clusters_of_gids({r["_gid"] or r["_target"] for r in shorts if r.get("_review")})
@@ -884,7 +884,11 @@ class Linker:
             by_initials = {cid: ctx for cid, ctx in candidates.get(G.INITIALS + key, {}).items()
                            if cid.startswith(prefix) and cid not in options}
             for r in rows:
-                target = G.attach(r["context"], options, informative, by_initials) if options or by_initials else None
+                names = set(r["context"])
+                admitted = {cid: ctx for cid, ctx in by_initials.items()
+                            if any(initials_evidence(key, e, names) for e in expansions[(G.INITIALS + key, cid)])}
+                choices = {**options, **admitted}
+                target = G.attach(r["context"], choices, informative) if choices else None
                 gid = None if target else G.group_id(G.SHORT, cls, character, key)
                 if r.get("_review"):
                     if (target, gid) == (r["_target"], r["_gid"]):
@@ -900,10 +904,13 @@ class Linker:
                 self.placement[(r["doc_id"], r["chain"])] = self._member(r, gid=gid, target=target)
                 self.joining.append((gid or target, r, r["_label_new"]))
 
-    def _candidates(self, keys: set[str]) -> dict[str, dict[str, set[str]]]:
-        """For each short name: the long clusters it is an alias of, with each cluster's context names."""
+    def _candidates(self, keys: set[str]) -> tuple[dict[str, dict[str, set[str]]], dict[tuple, set[str]]]:
+        """For each short name: the long clusters it is an alias of, with each cluster's context names;
+        and per (initials alias, cluster), the names of the cluster's groups with those initials
+        (for :func:`~pipeline.align.cluster.initials_evidence`)."""
+        expansions: dict[tuple, set[str]] = defaultdict(set)
         if not keys:
-            return {}
+            return {}, expansions
         con = self.corpus.con
         with registered(con, _k=strings("k", keys)):
             hits = self.groups.where("gid like 'L:%' and list_has_any(alias_keys, (select list(k) from _k))").to_pylist()
@@ -917,7 +924,9 @@ class Linker:
         for r in hits:
             for a in set(r["alias_keys"]) & keys:
                 out[a][r["cluster"]] = ctx[r["cluster"]]
-        return out
+                if a.startswith(G.INITIALS):
+                    expansions[(a, r["cluster"])].add(G.parse_group_id(r["gid"])[3])
+        return out, expansions
 
     def _member(self, r: dict, gid: str | None = None, target: str | None = None) -> dict:
         return {"doc_id": r["doc_id"], "chain": r["chain"], "gid": gid, "target": target,

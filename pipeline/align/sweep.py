@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+
 from functools import lru_cache
 from itertools import islice
 
@@ -33,7 +33,7 @@ from itertools import islice
 from pipeline.spans import make_mention
 from pipeline.align.headlines import is_title_case
 from pipeline.align.names import PARTICLES, PERSON, STOP_WORDS, TITLES, fold
-from pipeline.rulefiles import choice, records
+from pipeline.rulefiles import Cue, cues
 from pipeline.align.votes import majority
 from pipeline.schema import Document, Mention
 
@@ -54,25 +54,11 @@ GUARD_WHERE = ("before", "after")
 GUARD_WINDOW = 40
 
 
-@dataclass(frozen=True)
-class Guard:
-    """An entry of ``rules/sweep_guards.toml``: where a found name is a piece of a longer one."""
-
-    name: str
-    where: str  # "before" or "after"
-    pattern: re.Pattern
-    examples: tuple[str, ...]
-    counterexamples: tuple[str, ...] = ()
-
-
 @lru_cache(maxsize=1)
-def guards() -> tuple[Guard, ...]:
-    out = []
-    for r in records(SWEEP_GUARDS_FILE, "guard", {"name": str, "where": str, "pattern": str, "examples": list},
-                     {"counterexamples": list}):
-        out.append(Guard(r["name"], choice(SWEEP_GUARDS_FILE, r, "where", GUARD_WHERE), re.compile(r["pattern"]),
-                         tuple(r["examples"]), tuple(r["counterexamples"] or ())))
-    return tuple(out)
+def guards() -> tuple[Cue, ...]:
+    """The entries of ``rules/sweep_guards.toml``: where a found name is a piece of a longer one
+    (patterns case-sensitive: a capitalised neighbour is what makes the longer name)."""
+    return tuple(cue for cue, _ in cues(SWEEP_GUARDS_FILE, GUARD_WHERE, table="guard", flags=0))
 
 
 def guarded(text: str, start: int, end: int, edges: frozenset[int] = frozenset()) -> str | None:
