@@ -92,6 +92,11 @@ def _serve_flow(options: ServeOptions) -> None:
         extract_corpus, name=DEPLOYMENT_NAME, interval=options.interval, parameters=parameters,
         entrypoint_type=EntrypointType.MODULE_PATH,  # runs find the flow wherever the command was started
     )
+    # Ctrl-C stops serve as SIGTERM does, through the runner's graceful stop (it cancels the run in
+    # flight and its polling loops, and start() returns; a second Ctrl-C exits at once). asyncio's own
+    # Ctrl-C only cancels the main task, which the runner's task group can absorb: under load a
+    # serve once went on running flows for a minute after it.
+    signal.signal(signal.SIGINT, runner.handle_sigterm)
     run_deployment(deployment_id, timeout=0)
     print(f"serving {extract_corpus.name}/{DEPLOYMENT_NAME}: {parameters['raw_dir']} -> {parameters['out_dir']} "
           f"now and every {options.interval:g}s; Ctrl-C stops", flush=True)
