@@ -951,8 +951,9 @@ class Linker:
                          (c not in stored and any(sign < 0 for sign, _, _ in moves.get(c, ()))))
         entities: dict[str, Entity] = {}
         aggs: dict[str, Aggregate] = {}
+        to_rebuild = set(rebuilt)
         for c in clusters:
-            if c in rebuilt:
+            if c in to_rebuild:
                 continue
             agg = Aggregate.of(stored.get(c))
             for sign, row, label in moves.get(c, ()):
@@ -1061,7 +1062,8 @@ class Linker:
         An entity updated in place keeps its id. Ids that stop existing become redirects.
         ``previous`` (a re-alignment) gives the documents each id had in the last snapshot.
         """
-        old_ids = {stored[c]["entity_id"] for c in set(rebuilt) | (set(stored) - set(entities)) if c in stored}
+        rebuilt = set(rebuilt)
+        old_ids = {stored[c]["entity_id"] for c in rebuilt | (set(stored) - set(entities)) if c in stored}
         docs_of_old: dict[str, Counter] = defaultdict(Counter, previous or {})  # old id -> cluster -> documents
         for cluster, ms in chains_of.items():
             seen = set()
@@ -1070,17 +1072,21 @@ class Linker:
                     seen.add((m["entity_id"], m["doc_id"]))
                     docs_of_old[m["entity_id"]][cluster] += 1
         kept = {e.entity_id for c, e in entities.items() if c not in rebuilt and c in stored}
+        votes_of: dict[str, dict[str, int]] = defaultdict(dict)  # cluster -> old id -> documents
+        for eid, cs in docs_of_old.items():
+            for cluster, n in cs.items():
+                votes_of[cluster][eid] = n
         claimed: dict[str, str] = {}
         order = sorted((c for c in entities if c in rebuilt or c not in stored), key=lambda c: (-entities[c].n_docs, c))
         for cluster in order:
-            votes = Counter({eid: cs[cluster] for eid, cs in docs_of_old.items() if cluster in cs})
-            for eid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])):
+            for eid, _ in sorted(votes_of.get(cluster, {}).items(), key=lambda kv: (-kv[1], kv[0])):
                 if eid not in claimed and eid not in kept:
                     claimed[eid] = cluster
                     entities[cluster].entity_id = eid
                     break
         taken = set(claimed) | kept
-        fresh = [c for c in order if c not in set(claimed.values())]
+        claimed_clusters = set(claimed.values())
+        fresh = [c for c in order if c not in claimed_clusters]
         existing = self._live_ids({entities[c].entity_id for c in fresh}) - old_ids
         for cluster in fresh:
             e = entities[cluster]

@@ -34,7 +34,8 @@ def update_conflicts(corpus, doc_ids: set[str]) -> int:
     for f in every:
         in_groups[(f.entity_id, f.fact, f.row.currency)].add(f.row.doc_id)
     docs = sorted({d for group in in_groups.values() if len(group) > 1 for d in group})
-    candidates = [f for f in every if f.row.doc_id in set(docs)]
+    grouped = set(docs)
+    candidates = [f for f in every if f.row.doc_id in grouped]
     mentions = [Mention(**m) for m in corpus.mentions.read_docs(docs).to_pylist()]
     entity_ids = sorted({f.entity_id for f in candidates})
     names = _names(corpus, entity_ids)
