@@ -27,11 +27,11 @@ from collections import deque  # noqa: E402
 from contextlib import ExitStack, contextmanager  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
-from pathlib import Path  # noqa: E402
+from pathlib import Path, PurePath  # noqa: E402
 from typing import TYPE_CHECKING, Iterator  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
-from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect import Flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
 from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
@@ -76,6 +76,24 @@ class RunSummary:
 
 # Inputs are large (whole corpora); Prefect must not hash them for cache keys.
 stage = task(cache_policy=NONE, persist_result=False)
+
+_PLAIN = (str, int, float, bool, type(None), PurePath)
+
+
+class _Flow(Flow):
+    """A Prefect flow whose plain parameters (paths, numbers, flags: all this flow takes) are
+    recorded as FastAPI's encoder would record them, without importing FastAPI: Prefect imports it
+    for a flow run's first parameter, ~0.4 s of a small run (other values still go through it)."""
+
+    def serialize_parameters(self, parameters: dict) -> dict:
+        if all(type(v) in _PLAIN or isinstance(v, PurePath) for v in parameters.values()):
+            return {k: str(v) if isinstance(v, PurePath) else v for k, v in parameters.items()}
+        return super().serialize_parameters(parameters)
+
+
+def flow(**options):
+    """``prefect.flow`` with :class:`_Flow`."""
+    return lambda fn: _Flow(fn=fn, **options)
 
 
 @stage
@@ -254,13 +272,25 @@ def _read_changed(corpus: Corpus, plan, raw_dir: Path, timer, summary: RunSummar
             if corpus.same_content(stat, sha):  # touched, not changed: keep its rows, note the new stat
                 corpus.record_source(stat, sha, corpus.keep_source(stat.source_path))
                 continue
-            documents, errors = ingest.read_source(path, raw_dir, follow_symlinks)
-            if sha == UNREADABLE and corpus.unchanged_refusal(stat.source_path, documents, errors):
-                continue  # the same error row as last run: kept as it is
+            if sha == UNREADABLE:  # read whole: its error rows may be the ones it had
+                documents, errors = ingest.read_source(path, raw_dir, follow_symlinks)
+                if corpus.unchanged_refusal(stat.source_path, documents, errors):
+                    continue  # the same error row as last run: kept as it is
+                parts = iter([(documents, errors)])
+            else:
+                parts = ingest.read_source_parts(path, raw_dir, follow_symlinks)
             summary.sources_read += 1
-            todo = corpus.triage(stat.source_path, documents, errors)
-            corpus.record_source(stat, sha, len(documents))
-        yield from todo
+        n_docs = 0
+        while True:  # part by part: a large jsonl's first documents go to the model while the rest is read
+            with timer("ingest"):
+                part = next(parts, None)
+                if part is None:
+                    corpus.end_source(stat.source_path)
+                    corpus.record_source(stat, sha, n_docs)
+                    break
+                n_docs += len(part[0])
+                todo = corpus.triage(stat.source_path, *part, more=True)
+            yield from todo
 
 
 class _Extraction:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from pipeline.schema import Document, ErrorRow
 from pipeline import settings
@@ -31,6 +32,8 @@ MIN_CHARS_FOR_LANGUAGE_CHECK = 200
 MIN_LANGUAGE_CONFIDENCE = 0.90
 # The opening of an article decides its language as well as the whole text, at a fraction of the cost.
 LANGUAGE_SAMPLE_CHARS = 2000
+# A jsonl is handed on this many documents at a time (read_source_parts).
+PART_DOCS = 256
 # trafilatura falls back to whatever text a page has ("Home"); fewer words than this is not an article.
 MIN_HTML_ARTICLE_WORDS = 20
 # Where charset-normalizer finds several encodings equally plausible (common on short texts), the
@@ -175,20 +178,36 @@ def read_source(path: Path, raw_dir: Path, follow_symlinks: bool = False) -> tup
     A source must resolve inside ``raw_dir`` (a symbolic link out of it is an error row) unless
     ``follow_symlinks``. Every string of an error row is :func:`printable`.
     """
+    docs, errors = [], []
+    for part_docs, part_errors in read_source_parts(path, raw_dir, follow_symlinks):
+        docs.extend(part_docs)
+        errors.extend(part_errors)
+    return docs, errors
+
+
+def read_source_parts(path: Path, raw_dir: Path, follow_symlinks: bool = False,
+                      part_docs: int | None = None) -> Iterator[tuple[list[Document], list[ErrorRow]]]:
+    """:func:`read_source` a part at a time: a jsonl of thousands of articles is handed on every
+    ``part_docs`` documents, so extraction starts on its first lines while the rest is read (reading
+    costs ~1 ms an article, mostly language identification), and memory holds a part, not the file.
+
+    A source that fails part way (an I/O error) ends with its error row; the parts before it stand.
+    """
     source_path = path.relative_to(raw_dir).as_posix()
     if _SURROGATE.search(source_path):
-        return [], [ErrorRow(printable(source_path), None, "ingest",
-                             "file name is not valid UTF-8; rename the file to read it")]
+        yield [], [ErrorRow(printable(source_path), None, "ingest", "file name is not valid UTF-8; rename the file to read it")]
+        return
     root = Path(raw_dir).resolve()
     try:
-        docs, errors = _read_one(path, source_path, root, follow_symlinks)
+        for docs, errors in _read_parts(path, source_path, root, follow_symlinks, part_docs or PART_DOCS):
+            yield docs, [_printable_row(e) for e in errors]
     except BadInput as exc:
-        docs, errors = [], [ErrorRow(source_path, _doc_id_for(path), "ingest", str(exc))]
+        yield [], [_printable_row(ErrorRow(source_path, _doc_id_for(path), "ingest", str(exc)))]
     except OSError as exc:
-        docs, errors = [], [ErrorRow(source_path, _doc_id_for(path), "ingest", f"cannot read file: {_os_reason(exc)}")]
+        yield [], [_printable_row(ErrorRow(source_path, _doc_id_for(path), "ingest", f"cannot read file: {_os_reason(exc)}"))]
     except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on absurdly nested JSON: one row, not a crash
-        docs, errors = [], [ErrorRow(source_path, _doc_id_for(path), "ingest", f"unreadable: {type(exc).__name__}: {exc}")]
-    return docs, [_printable_row(e) for e in errors]
+        yield [], [_printable_row(ErrorRow(source_path, _doc_id_for(path), "ingest",
+                                           f"unreadable: {type(exc).__name__}: {exc}"))]
 
 
 def read_sources(paths: list[Path], raw_dir: Path, follow_symlinks: bool = False) -> IngestResult:
@@ -288,14 +307,22 @@ def _doc_id_for(path: Path) -> str:
     return path.name[: -len(path.suffix)] if path.suffix else path.name
 
 
-def _read_one(path: Path, source_path: str, root: Path, follow_symlinks: bool = False) -> tuple[list[Document], list[ErrorRow]]:
+def _read_parts(path: Path, source_path: str, root: Path, follow_symlinks: bool,
+                part_docs: int) -> Iterator[tuple[list[Document], list[ErrorRow]]]:
     suffix = path.suffix.lower()
     if suffix not in ARTICLE_SUFFIXES and not (path.is_dir() and not path.is_symlink()):
         _source_file(path, root, follow_symlinks)  # a pipe or a dangling link says so, whatever its name
         raise BadInput(f"unsupported file type {path.suffix or '(none)'!r}; expected one of {', '.join(ARTICLE_SUFFIXES)}")
     if suffix == ".jsonl":
         with _open_source(path, root, follow_symlinks) as handle:
-            return _read_jsonl(handle, source_path)
+            yield from _jsonl_parts(handle, source_path, part_docs)
+        return
+    yield _read_one(path, source_path, root, follow_symlinks)
+
+
+def _read_one(path: Path, source_path: str, root: Path, follow_symlinks: bool = False) -> tuple[list[Document], list[ErrorRow]]:
+    """A file that holds one article (text, HTML), with its sidecar."""
+    suffix = path.suffix.lower()
     data = _read_limited(path, root, follow_symlinks)
     text = decode(data)
     doc_id = _doc_id_for(path)
@@ -322,11 +349,16 @@ def _read_one(path: Path, source_path: str, root: Path, follow_symlinks: bool = 
     return [doc], errors
 
 
-def _read_jsonl(handle, source_path: str) -> tuple[list[Document], list[ErrorRow]]:
-    """One document per line; whatever is wrong with a line costs that line only, with its number."""
+def _jsonl_parts(handle, source_path: str, part_docs: int) -> Iterator[tuple[list[Document], list[ErrorRow]]]:
+    """One document per line, ``part_docs`` at a time; whatever is wrong with a line costs that line
+    only, with its number."""
     docs, errors = [], []
+    yielded = False
     max_chars = settings.current().max_doc_chars
     for lineno, raw_line in enumerate(handle, start=1):
+        if len(docs) >= part_docs:
+            yield docs, errors
+            docs, errors, yielded = [], [], True
         if not raw_line.strip():
             continue
         where = f"line {lineno}"
@@ -355,9 +387,9 @@ def _read_jsonl(handle, source_path: str) -> tuple[list[Document], list[ErrorRow
             errors.append(ErrorRow(source_path, doc_id, "ingest", message))
         except Exception as exc:  # noqa: BLE001 - an unforeseen fault in one line must not cost the others
             errors.append(ErrorRow(source_path, doc_id, "ingest", f"{where}: unreadable: {type(exc).__name__}: {exc}"))
-    if not docs and not errors:
+    if not docs and not errors and not yielded:
         errors.append(ErrorRow(source_path, None, "ingest", "empty file: no articles"))
-    return docs, errors
+    yield docs, errors
 
 
 # --- fields: strings, and valid Unicode --------------------------------------------------------

@@ -149,8 +149,8 @@ def test_unchanged_sources_are_not_opened(corpus, monkeypatch):
     raw, out = corpus
     before = dataset.path(out)
     opened = []
-    real = ingest.read_source
-    monkeypatch.setattr(ingest, "read_source", lambda path, raw_dir, *rest: opened.append(path.name) or real(path, raw_dir, *rest))
+    real = ingest.read_source_parts
+    monkeypatch.setattr(ingest, "read_source_parts", lambda path, raw_dir, *rest: opened.append(path.name) or real(path, raw_dir, *rest))
     summary = run(raw, out)
     assert opened == [] and summary.sources_read == 0 and not summary.published
     assert dataset.path(out) == before
@@ -167,8 +167,8 @@ def test_a_changed_jsonl_line_rereads_only_that_file(prefect_server, tmp_path, m
     (raw / "b.jsonl").write_text(json.dumps({"id": "b0", "text": FIRE.replace("Utrecht", "Gouda")}) + "\n")
     run(raw, out)
     opened = []
-    real = ingest.read_source
-    monkeypatch.setattr(ingest, "read_source", lambda path, raw_dir, *rest: opened.append(path.name) or real(path, raw_dir, *rest))
+    real = ingest.read_source_parts
+    monkeypatch.setattr(ingest, "read_source_parts", lambda path, raw_dir, *rest: opened.append(path.name) or real(path, raw_dir, *rest))
     lines[1]["text"] = FIRE.replace("Utrecht", "Haarlem")
     (raw / "a.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     summary = run(raw, out)

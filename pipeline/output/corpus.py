@@ -88,6 +88,8 @@ class Corpus:
         self.text_reused = 0  # documents whose rows were made from the model's output for the same text
         self._run_texts: dict[str, Path] = {}  # content_sha256 -> spooled batch holding its model output
         self._base_errors: dict[str, list[tuple]] | None = None  # source_path -> its rows in the base snapshot
+        self._known_sources: set[str] | None = None  # sources the manifest holds (None: not planned yet)
+        self._triaging: dict[str, tuple[dict, set]] = {}  # source read in parts -> (its stored docs, doc_ids seen)
 
     # -- 1. sources --------------------------------------------------------------------------
 
@@ -105,6 +107,7 @@ class Corpus:
             else:
                 plan.to_read.append((path, st))
         stored = known if not self.stale else {r["source_path"] for r in self.sources.all().to_pylist()}
+        self._known_sources = set(stored)
         plan.removed = sorted(set(stored) - seen)
         self._moving = {st.source_path for _, st in plan.to_read} | set(plan.removed)
         return plan
@@ -154,16 +157,22 @@ class Corpus:
 
     # -- 2. documents --------------------------------------------------------------------------
 
-    def triage(self, source_path: str, documents: list[Document], errors: list[ErrorRow]) -> list[tuple[Document, str]]:
+    def triage(self, source_path: str, documents: list[Document], errors: list[ErrorRow],
+               more: bool = False) -> list[tuple[Document, str]]:
         """The documents of a re-read source that need extraction, with their keys.
 
         A document whose key is stored is reused as it is; documents the source no longer holds
-        are removed; a doc_id already read from another source is a duplicate error row.
+        are removed; a doc_id already read from another source is a duplicate error row. A source
+        read in parts (:func:`pipeline.ingest.read_source_parts`) is triaged part by part with
+        ``more=True``, then ended with :meth:`end_source`.
         """
-        self._reread.add(source_path)
+        if source_path not in self._triaging:
+            self._reread.add(source_path)
+            self._triaging[source_path] = (self._stored_docs(source_path), set())
+        stored, seen = self._triaging[source_path]
         self.errors.extend(errors)
-        stored = {r["doc_id"]: r for r in self.docs.where(f"source_path = {_sql_str(source_path)}").to_pylist()}
         ids = [d.doc_id for d in documents]
+        seen.update(ids)
         elsewhere = {r["doc_id"]: r["source_path"] for r in
                      self.docs.get(pa.table({"doc_id": pa.array(ids, pa.string())})).to_pylist()
                      if r["source_path"] != source_path}
@@ -185,9 +194,21 @@ class Corpus:
                 continue
             if not self.take_spooled(doc, key):
                 todo.append((doc, key))
-        for doc_id in set(stored) - set(ids):
-            self.removed_docs.add(doc_id)
+        if not more:
+            self.end_source(source_path)
         return todo
+
+    def end_source(self, source_path: str) -> None:
+        """The source has been triaged whole: the documents it no longer holds are removed."""
+        stored, seen = self._triaging.pop(source_path, ({}, set()))
+        self.removed_docs.update(set(stored) - seen)
+
+    def _stored_docs(self, source_path: str) -> dict[str, dict]:
+        """The stored documents of a source (a source new to the manifest has none: not looked up,
+        which would scan the document index once for each new file)."""
+        if self._known_sources is not None and source_path not in self._known_sources:
+            return {}
+        return {r["doc_id"]: r for r in self.docs.where(f"source_path = {_sql_str(source_path)}").to_pylist()}
 
     # -- 3. rows ----------------------------------------------------------------------------------
 
