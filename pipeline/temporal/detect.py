@@ -45,7 +45,7 @@ def find(text: str, model_spans: list[Span] | None = None, compose: bool = False
     model = _Intervals(sorted((s.start, s.end) for s in (model_spans or []) if s.label in MODEL_LABELS))
     words = _Words(text)
     found: list[Candidate] = []
-    for rule in lex.rules:
+    for rule in lex.rules_with_anchors(words.where):
         if rule.compose_only and not compose:
             continue
         interpret = READINGS[rule.reading]
@@ -61,7 +61,7 @@ def find(text: str, model_spans: list[Span] | None = None, compose: bool = False
                 found.append(Candidate(start, end, reading, rule.name, _range_parts(m, start, end, reading, rule.name),
                                        weak))
     blocked = _Occupied(len(text))
-    for b in lex.blocks:
+    for b in lex.rules_with_anchors(words.where, blocks=True):
         for m in words.matches(b):
             blocked.take(*m.span())
     found = [c for c in found if blocked.free(c.start, c.end)]

@@ -73,6 +73,21 @@ class Lexicon:
             return entries[key.rstrip(".")]
         return _without_apostrophes(self, table).get(key.replace("'", "").rstrip("."))
 
+    def rules_with_anchors(self, words, blocks: bool = False) -> list[Rule]:
+        """The rules (or blocks) one of whose anchors is among ``words``, in file order: no other
+        rule can match (each match contains an anchor), and file order breaks ties between
+        overlapping matches. A short line (a header's) is tried against a handful, not all."""
+        key = (id(self), blocks)
+        if key not in _BY_ANCHOR:
+            index: dict[str, list[int]] = {}
+            for i, rule in enumerate(self.blocks if blocks else self.rules):
+                for anchor in rule.anchors:
+                    index.setdefault(anchor, []).append(i)
+            _BY_ANCHOR[key] = index
+        index = _BY_ANCHOR[key]
+        rules = self.blocks if blocks else self.rules
+        return [rules[i] for i in sorted({i for w in words for i in index.get(w, ())})]
+
     def phrases(self, table: str) -> re.Pattern:
         """A vocabulary table's keys as one case-insensitive regex (whole words), compiled once."""
         key = (id(self), table)
@@ -82,6 +97,7 @@ class Lexicon:
 
 
 _PHRASES: dict[tuple[int, str], re.Pattern] = {}
+_BY_ANCHOR: dict[tuple[int, bool], dict[str, list[int]]] = {}  # anchor word -> indexes of the rules holding it
 _BARE: dict[tuple[int, str], dict] = {}
 
 
