@@ -8,8 +8,9 @@ from __future__ import annotations
 import random
 
 import pyarrow as pa
+import pytest
 
-from pipeline.output import store
+from pipeline.output import store, tables
 from pipeline.output.tables import MAX_KEYED_FILES, KeyedTable
 
 SCHEMA = pa.schema([pa.field("k", pa.string(), nullable=False), pa.field("v", pa.int64())])
@@ -19,7 +20,10 @@ def _live(table: KeyedTable) -> dict[str, int]:
     return {r["k"]: r["v"] for r in table.all().to_pylist()}
 
 
-def test_many_runs_of_puts_and_deletes_read_back_as_a_dict_would(tmp_path):
+@pytest.mark.parametrize("small_rows", [0, 50_000], ids=["queries", "in-memory"])
+def test_many_runs_of_puts_and_deletes_read_back_as_a_dict_would(tmp_path, monkeypatch, small_rows):
+    """Both ways of reading: queries over the files, and a small table's rows held in memory."""
+    monkeypatch.setattr(tables, "SMALL_KEYED_ROWS", small_rows)
     rng = random.Random(7)
     model: dict[str, int] = {}
     base = None
@@ -42,6 +46,9 @@ def test_many_runs_of_puts_and_deletes_read_back_as_a_dict_would(tmp_path):
         some = sorted(rng.sample(sorted(model), 25)) + ["never-written"]
         got = {r["k"]: r["v"] for r in table.get(pa.table({"k": some})).to_pylist()}
         assert got == {k: model[k] for k in some if k in model}
+        below = table.where("v < 500").to_pylist()
+        assert [r["k"] for r in below] == sorted(k for k, v in model.items() if v < 500)
+        assert all(model[r["k"]] == r["v"] for r in below)
         base = commit.commit({}, public=[])
     assert len(set(sizes_seen)) > 1, "the test never grew the large file"
 

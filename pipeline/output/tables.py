@@ -37,6 +37,9 @@ MAX_KEYED_FILES = 12
 KEYED_ROW_GROUP = 65_536
 
 
+# A keyed table of at most this many rows is looked up in memory (KeyedTable._in_memory).
+SMALL_KEYED_ROWS = 50_000
+
 # DuckDB's share of a run's memory: beyond it, it spills to disk instead of growing.
 DUCKDB_MEMORY = "512MB"
 
@@ -151,15 +154,33 @@ class KeyedTable:
         self._loose = pa.schema(list(self.stored)[:-2])
         self.con = con or connect()
         self._pending: list[pa.Table] = []
+        self._small: tuple[tuple, pa.Table | None] = ((), None)  # (the files it was read from, live rows)
 
     def files(self) -> list:
         return self.commit.files(self.name)
+
+    def _in_memory(self) -> pa.Table | None:
+        """The live rows, read once while the table's files stay the same, when it is small
+        (:data:`SMALL_KEYED_ROWS`); None otherwise. A lookup in a small table is then a filter in
+        memory instead of a query over its files (~10 ms each: most of a small run's alignment)."""
+        entries = self.commit.tables.get(self.name, [])
+        if not entries or sum(f.rows for f in entries) > SMALL_KEYED_ROWS:
+            return None
+        signature = tuple(f.name for f in entries)
+        if self._small[0] != signature:
+            self._small = (signature, self.all())
+        return self._small[1]
 
     def get(self, keys: pa.Table) -> pa.Table:
         """The live rows for these keys (``keys`` holds the key columns)."""
         files = self.files()
         if not files or keys.num_rows == 0:
             return self.schema.empty_table()
+        small = self._in_memory() if len(self.key) == 1 else None
+        if small is not None:  # the same rows in the same (key) order as the query's
+            name = self.key[0]
+            wanted = keys.column(name).cast(self.schema.field(name).type).combine_chunks()
+            return small.filter(pc.is_in(small.column(name), value_set=wanted))
         with registered(self.con, _keys=keys.select(self.key)):
             return self._newest(files, "where (" + ", ".join(f'"{k}"' for k in self.key) + ") in "
                                 f"(select ({', '.join(chr(34) + k + chr(34) for k in self.key)}) from _keys)")
@@ -174,6 +195,10 @@ class KeyedTable:
         if not files:
             return self.schema.empty_table()
         keys = ", ".join(f'"{k}"' for k in self.key)
+        small = self._in_memory()
+        if small is not None:  # its rows are the newest live versions already: one pass
+            with registered(self.con, _small=small):
+                return self.con.sql(f"select * from _small where {condition} order by {keys}").to_arrow_table().cast(self.schema)
         candidates = self.con.sql(f"select distinct {keys} from read_parquet({_file_list(files)}, union_by_name = true) "
                                   f"where {condition}").to_arrow_table()
         if candidates.num_rows == 0:
