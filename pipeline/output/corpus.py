@@ -59,10 +59,6 @@ class SourcePlan:
         return sum(st.size for _, st in self.to_read)
 
 
-# Spooled batches are staged into files of about this many documents.
-STAGE_FILE_DOCS = 2_000
-
-
 class Corpus:
     """One run's view of ``out_dir``: read the base snapshot, stage changes, publish them."""
 
@@ -276,26 +272,12 @@ class Corpus:
         stored_gone = self.removed_docs - self.added_docs
         if stored_gone:
             self.docs.delete(pa.table({"doc_id": pa.array(sorted(stored_gone), pa.string())}))
-        group: list[dict[str, pa.Table]] = []
         for batch in self.spool.batches(set(self.extracted), self.extracted):
-            group.append(batch)
-            if sum(b["_keys"].num_rows for b in group) >= STAGE_FILE_DOCS:
-                self._stage(group)
-                group = []
-        self._stage(group)
-
-    def _stage(self, batches: list[dict[str, pa.Table]]) -> None:
-        """Spooled batches into the commit, one file per table for all of them: a first run of
-        thousands of documents makes a few files per table, not one per batch of 64 (every query
-        alignment makes, and every analyst's, reads fewer)."""
-        if not batches:
-            return
-        for name in batches[0]:
-            data = pa.concat_tables([b[name] for b in batches if name in b])
-            if name == "_keys":
-                self.docs.put(data.select(["doc_id", "source_path", "key"]).cast(STATE_SCHEMAS["_docs"]))
-            else:
-                self.doc_tables[name].add(data)
+            for name, data in batch.items():
+                if name == "_keys":
+                    self.docs.put(data.select(["doc_id", "source_path", "key"]).cast(STATE_SCHEMAS["_docs"]))
+                else:
+                    self.doc_tables[name].add(data)
 
     def _stored_ids(self, ids: list[str]) -> set[str]:
         if not ids:
