@@ -77,7 +77,7 @@ class RunSummary:
 # Inputs are large (whole corpora); Prefect must not hash them for cache keys.
 stage = task(cache_policy=NONE, persist_result=False)
 
-_PLAIN = (str, int, float, bool, type(None), PurePath)
+_PLAIN = (str, int, float, bool, type(None))
 
 
 class _Flow(Flow):
@@ -283,10 +283,12 @@ def _read_changed(corpus: Corpus, plan, raw_dir: Path, timer, summary: RunSummar
         n_docs = 0
         while True:  # part by part: a large jsonl's first documents go to the model while the rest is read
             with timer("ingest"):
-                part = next(parts, None)
-                if part is None:
+                try:
+                    part = next(parts)
+                except StopIteration as end:
                     corpus.end_source(stat.source_path)
-                    corpus.record_source(stat, sha, n_docs)
+                    # A source that failed part way is read again next run, whatever its stat says.
+                    corpus.record_source(stat, sha if end.value is not False else UNREADABLE, n_docs)
                     break
                 n_docs += len(part[0])
                 todo = corpus.triage(stat.source_path, *part, more=True)

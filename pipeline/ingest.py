@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Generator, Iterator
 
 from pipeline.schema import Document, ErrorRow
 from pipeline import settings
@@ -186,28 +186,33 @@ def read_source(path: Path, raw_dir: Path, follow_symlinks: bool = False) -> tup
 
 
 def read_source_parts(path: Path, raw_dir: Path, follow_symlinks: bool = False,
-                      part_docs: int | None = None) -> Iterator[tuple[list[Document], list[ErrorRow]]]:
+                      part_docs: int | None = None) -> Generator[tuple[list[Document], list[ErrorRow]], None, bool]:
     """:func:`read_source` a part at a time: a jsonl of thousands of articles is handed on every
     ``part_docs`` documents, so extraction starts on its first lines while the rest is read (reading
     costs ~1 ms an article, mostly language identification), and memory holds a part, not the file.
 
-    A source that fails part way (an I/O error) ends with its error row; the parts before it stand.
+    A source that fails part way (an I/O error) ends with its error row, after the documents read
+    before it; the generator then returns False (True once the source is read to its end), so the
+    caller can leave the source to be read again.
     """
     source_path = path.relative_to(raw_dir).as_posix()
     if _SURROGATE.search(source_path):
         yield [], [ErrorRow(printable(source_path), None, "ingest", "file name is not valid UTF-8; rename the file to read it")]
-        return
+        return True
     root = Path(raw_dir).resolve()
     try:
         for docs, errors in _read_parts(path, source_path, root, follow_symlinks, part_docs or PART_DOCS):
             yield docs, [_printable_row(e) for e in errors]
+        return True
     except BadInput as exc:
         yield [], [_printable_row(ErrorRow(source_path, _doc_id_for(path), "ingest", str(exc)))]
+        return True  # a refusal: reading it again gives the same answer
     except OSError as exc:
-        yield [], [_printable_row(ErrorRow(source_path, _doc_id_for(path), "ingest", f"cannot read file: {_os_reason(exc)}"))]
+        reason = f"cannot read file: {_os_reason(exc)}"
     except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on absurdly nested JSON: one row, not a crash
-        yield [], [_printable_row(ErrorRow(source_path, _doc_id_for(path), "ingest",
-                                           f"unreadable: {type(exc).__name__}: {exc}"))]
+        reason = f"unreadable: {type(exc).__name__}: {exc}"
+    yield [], [_printable_row(ErrorRow(source_path, _doc_id_for(path), "ingest", reason))]
+    return False
 
 
 def read_sources(paths: list[Path], raw_dir: Path, follow_symlinks: bool = False) -> IngestResult:
@@ -355,10 +360,18 @@ def _jsonl_parts(handle, source_path: str, part_docs: int) -> Iterator[tuple[lis
     docs, errors = [], []
     yielded = False
     max_chars = settings.current().max_doc_chars
-    for lineno, raw_line in enumerate(handle, start=1):
+    lines = enumerate(handle, start=1)
+    while True:
         if len(docs) >= part_docs:
             yield docs, errors
             docs, errors, yielded = [], [], True
+        try:
+            lineno, raw_line = next(lines)
+        except StopIteration:
+            break
+        except OSError:  # the file failed part way: what was read before it is handed on first
+            yield docs, errors
+            raise
         if not raw_line.strip():
             continue
         where = f"line {lineno}"

@@ -59,6 +59,16 @@ class SourcePlan:
         return sum(st.size for _, st in self.to_read)
 
 
+@dataclass
+class _Triage:
+    """A source being triaged part by part (:meth:`Corpus.triage`)."""
+
+    stored: dict[str, dict]  # its documents as the last run left them
+    seen: set[str] = field(default_factory=set)  # doc_ids read from it so far
+    read_errors: list[ErrorRow] = field(default_factory=list)  # reading's error rows
+    own_errors: list[ErrorRow] = field(default_factory=list)  # triage's (duplicates)
+
+
 class Corpus:
     """One run's view of ``out_dir``: read the base snapshot, stage changes, publish them."""
 
@@ -89,7 +99,7 @@ class Corpus:
         self._run_texts: dict[str, Path] = {}  # content_sha256 -> spooled batch holding its model output
         self._base_errors: dict[str, list[tuple]] | None = None  # source_path -> its rows in the base snapshot
         self._known_sources: set[str] | None = None  # sources the manifest holds (None: not planned yet)
-        self._triaging: dict[str, tuple[dict, set]] = {}  # source read in parts -> (its stored docs, doc_ids seen)
+        self._triaging: dict[str, _Triage] = {}  # sources being triaged part by part
 
     # -- 1. sources --------------------------------------------------------------------------
 
@@ -168,11 +178,12 @@ class Corpus:
         """
         if source_path not in self._triaging:
             self._reread.add(source_path)
-            self._triaging[source_path] = (self._stored_docs(source_path), set())
-        stored, seen = self._triaging[source_path]
-        self.errors.extend(errors)
+            self._triaging[source_path] = _Triage(self._stored_docs(source_path))
+        state = self._triaging[source_path]
+        stored = state.stored
+        state.read_errors.extend(errors)
         ids = [d.doc_id for d in documents]
-        seen.update(ids)
+        state.seen.update(ids)
         elsewhere = {r["doc_id"]: r["source_path"] for r in
                      self.docs.get(pa.table({"doc_id": pa.array(ids, pa.string())})).to_pylist()
                      if r["source_path"] != source_path}
@@ -180,12 +191,12 @@ class Corpus:
         for doc in documents:
             other = elsewhere.get(doc.doc_id)
             if other is not None and other not in self._moving:
-                self.errors.append(ErrorRow(source_path, doc.doc_id, "ingest",
-                                            f"duplicate doc_id {doc.doc_id!r}: already read from {other}; this copy is skipped"))
+                state.own_errors.append(ErrorRow(source_path, doc.doc_id, "ingest",
+                                                 f"duplicate doc_id {doc.doc_id!r}: already read from {other}; this copy is skipped"))
                 continue
             if doc.doc_id in self.added_docs:
-                self.errors.append(ErrorRow(source_path, doc.doc_id, "ingest",
-                                            f"duplicate doc_id {doc.doc_id!r}: already read in this run; this copy is skipped"))
+                state.own_errors.append(ErrorRow(source_path, doc.doc_id, "ingest",
+                                                 f"duplicate doc_id {doc.doc_id!r}: already read in this run; this copy is skipped"))
                 continue
             key = document_key(doc, self.version)
             old = stored.get(doc.doc_id)
@@ -199,9 +210,11 @@ class Corpus:
         return todo
 
     def end_source(self, source_path: str) -> None:
-        """The source has been triaged whole: the documents it no longer holds are removed."""
-        stored, seen = self._triaging.pop(source_path, ({}, set()))
-        self.removed_docs.update(set(stored) - seen)
+        """The source has been triaged whole: the documents it no longer holds are removed, and its
+        error rows join the run's (those of reading it first, as a whole read gives them)."""
+        state = self._triaging.pop(source_path, None) or _Triage({})
+        self.removed_docs.update(set(state.stored) - state.seen)
+        self.errors.extend(state.read_errors + state.own_errors)
 
     def _stored_docs(self, source_path: str) -> dict[str, dict]:
         """The stored documents of a source (a source new to the manifest has none: not looked up,

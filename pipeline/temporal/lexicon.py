@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,6 +62,8 @@ class Lexicon:
     vocab: dict[str, dict[str, object]]
     rules: tuple[Rule, ...]
     blocks: tuple[Rule, ...]
+    # (blocks?) -> anchor word -> indexes of the rules holding it, built on first use
+    by_anchor: dict[bool, dict[str, list[int]]] = field(default_factory=dict, compare=False, repr=False)
 
     def lookup(self, table: str, text: str):
         """The meaning of ``text`` in a vocabulary table, tolerant of case, spacing and a final dot."""
@@ -77,15 +79,14 @@ class Lexicon:
         """The rules (or blocks) one of whose anchors is among ``words``, in file order: no other
         rule can match (each match contains an anchor), and file order breaks ties between
         overlapping matches. A short line (a header's) is tried against a handful, not all."""
-        key = (id(self), blocks)
-        if key not in _BY_ANCHOR:
+        rules = self.blocks if blocks else self.rules
+        if blocks not in self.by_anchor:
             index: dict[str, list[int]] = {}
-            for i, rule in enumerate(self.blocks if blocks else self.rules):
+            for i, rule in enumerate(rules):
                 for anchor in rule.anchors:
                     index.setdefault(anchor, []).append(i)
-            _BY_ANCHOR[key] = index
-        index = _BY_ANCHOR[key]
-        rules = self.blocks if blocks else self.rules
+            self.by_anchor[blocks] = index
+        index = self.by_anchor[blocks]
         return [rules[i] for i in sorted({i for w in words for i in index.get(w, ())})]
 
     def phrases(self, table: str) -> re.Pattern:
@@ -97,7 +98,6 @@ class Lexicon:
 
 
 _PHRASES: dict[tuple[int, str], re.Pattern] = {}
-_BY_ANCHOR: dict[tuple[int, bool], dict[str, list[int]]] = {}  # anchor word -> indexes of the rules holding it
 _BARE: dict[tuple[int, str], dict] = {}
 
 
