@@ -47,7 +47,7 @@ from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_
                                   phrases_from_votes, TOKEN)
 from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR, MAX_CONTEXT_NAMES, initials_evidence
 from pipeline.align.votes import majority
-from pipeline.output.tables import DocTable, KeyedTable, _file_list, read_docs, registered, strings
+from pipeline.output.tables import DocTable, KeyedTable, Secondary, _file_list, read_docs, registered, strings
 from pipeline.schema import Document, Entity, Mention, RedirectRow, SCHEMAS, to_table
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,16 @@ SCHEMAS_STATE = {
 KEYED = {"_t_lower": ["word"], "_t_names": ["word"], "_t_phrases": ["text"], "_t_labels": ["key"], "_t_df": ["key"],
          "_groups": ["gid"], "_members": ["doc_id", "chain"], "_entities": ["cluster"]}
 PER_DOC = ("_postings", "_doc_phrases", "_chains")
+# How the linker finds index rows by something other than their key (each a lookup of a few values
+# that would otherwise scan the whole table, whose size grows with the corpus).
+SECONDARY = {
+    "_t_phrases": {"first": Secondary("first"), "last": Secondary("last")},
+    "_groups": {"block": Secondary("block"), "cluster": Secondary("cluster"),
+                "alias": Secondary("unnest(alias_keys)", only="gid like 'L:%'")},
+    "_members": {"gid": Secondary("gid"), "target": Secondary("target"),
+                 "short_name": Secondary("split_part(gid, ':', 4)", only="gid like 'S:%'")},
+    "_entities": {"entity_id": Secondary("entity_id")},
+}
 
 
 # -- the per-document step (pure) ----------------------------------------------------------------
@@ -212,10 +222,12 @@ class Index:
     def __init__(self, corpus, reset: bool):
         self.corpus = corpus
         commit, con = corpus.commit, corpus.con
+        self.keyed = _keyed_tables(commit, con)
         if reset:
-            for name in (*KEYED, *PER_DOC):
+            for table in self.keyed.values():
+                table.clear()
+            for name in PER_DOC:
                 commit.drop(name, [f.name for f in commit.tables.get(name, [])])
-        self.keyed = {n: KeyedTable(commit, n, SCHEMAS_STATE[n], KEYED[n], con) for n in KEYED}
         self.per_doc = {n: DocTable(commit, n, SCHEMAS_STATE[n], con) for n in PER_DOC}
         self.n_docs = corpus.counts()["documents"]
         self.fresh_chain_files: set[str] = set()  # ``_chains`` files of this run's chains (all of them moving)
@@ -292,6 +304,10 @@ class Index:
         df = self.counts("_t_df", keys)
         limit = max(CONTEXT_MIN_DF_FLOOR, CONTEXT_MAX_DF_SHARE * max(self.n_docs, 1))
         return lambda k: df.get(k, 0) <= limit
+
+
+def _keyed_tables(commit, con=None) -> dict[str, KeyedTable]:
+    return {n: KeyedTable(commit, n, SCHEMAS_STATE[n], KEYED[n], con, SECONDARY.get(n)) for n in KEYED}
 
 
 def _verdict(table: str, votes: Counter):
@@ -383,7 +399,7 @@ def _index_outdated(corpus) -> bool:
         files = corpus.commit.files(name)
         if files and not set(schema.names) <= set(pq.read_schema(files[0]).names):
             return True
-    return False
+    return any(t.secondary_missing() for t in _keyed_tables(corpus.commit).values())
 
 
 def _first_last(text: str) -> dict:
@@ -585,7 +601,7 @@ def _known_surnames(index: Index, lasts: set[str], changed: set[str]) -> set[str
         return set()
     con = index.corpus.con
     with registered(con, _lasts=strings("l", lasts)):
-        rows = index.keyed["_t_phrases"].where("last in (select l from _lasts)").to_pylist()
+        rows = index.keyed["_t_phrases"].where("last in (select l from _lasts)", via={"last": lasts}).to_pylist()
     known = set()
     for r in rows:
         if r["text"] in changed:
@@ -631,7 +647,8 @@ def _phrase_votes_for(index: Index, tokens: set[str]) -> dict[str, Counter]:
     if not files:
         return {}
     with registered(con, _tok=t):
-        rows = index.keyed["_t_phrases"].where("(first in (select first from _tok) or last in (select first from _tok))").to_pylist()
+        rows = index.keyed["_t_phrases"].where("(first in (select first from _tok) or last in (select first from _tok))",
+                                               via={"first": tokens, "last": tokens}).to_pylist()
     return {r["text"]: Counter(dict(zip(r["labels"], r["counts"]))) for r in rows}
 
 
@@ -821,7 +838,7 @@ class Linker:
             return {}
         con = self.corpus.con
         with registered(con, _blocks=strings("block", blocks)):
-            rows = self.groups.where("block in (select block from _blocks)").to_pylist()
+            rows = self.groups.where("block in (select block from _blocks)", via={"block": blocks}).to_pylist()
         informative = self.index.informative({k for r in rows for k in r["ctx_keys"]})
         by_block: dict[str, list[dict]] = defaultdict(list)
         for r in rows:
@@ -854,7 +871,8 @@ class Linker:
         con = self.corpus.con
         with registered(con, _a=strings("a", aliases), _g=strings("g", changed_gids)):
             found = self.members.where("(gid like 'S:%' and split_part(gid, ':', 4) in (select a from _a)) "
-                                       "or target in (select g from _g)").to_pylist()
+                                       "or target in (select g from _g)",
+                                       via={"short_name": aliases, "target": changed_gids}).to_pylist()
         found = [m for m in found if (m["doc_id"], m["chain"]) not in moving]
         if not found:
             return []
@@ -913,12 +931,13 @@ class Linker:
             return {}, expansions
         con = self.corpus.con
         with registered(con, _k=strings("k", keys)):
-            hits = self.groups.where("gid like 'L:%' and list_has_any(alias_keys, (select list(k) from _k))").to_pylist()
+            hits = self.groups.where("gid like 'L:%' and list_has_any(alias_keys, (select list(k) from _k))",
+                                     via={"alias": keys}).to_pylist()
         clusters = {r["cluster"] for r in hits}
         ctx: dict[str, set[str]] = defaultdict(set)
         if clusters:
             with registered(con, _c=strings("c", clusters)):
-                for r in self.groups.where("cluster in (select c from _c)").to_pylist():
+                for r in self.groups.where("cluster in (select c from _c)", via={"cluster": clusters}).to_pylist():
                     ctx[r["cluster"]] |= set(r["ctx_keys"])
         out: dict[str, dict[str, set[str]]] = defaultdict(dict)
         for r in hits:
@@ -995,11 +1014,13 @@ class Linker:
             return {}
         con = self.corpus.con
         with registered(con, _c=strings("c", clusters)):
-            gid_cluster = {r["gid"]: r["cluster"] for r in self.groups.where("cluster in (select c from _c)").to_pylist()}
+            gid_cluster = {r["gid"]: r["cluster"] for r in
+                           self.groups.where("cluster in (select c from _c)", via={"cluster": clusters}).to_pylist()}
         if not gid_cluster:
             return {}
         with registered(con, _g=strings("g", gid_cluster)):
-            rows = self.members.where("gid in (select g from _g) or target in (select g from _g)").to_pylist()
+            rows = self.members.where("gid in (select g from _g) or target in (select g from _g)",
+                                     via={"gid": gid_cluster, "target": gid_cluster}).to_pylist()
         out: dict[str, list[dict]] = defaultdict(list)
         for m in rows:
             out[gid_cluster[m["gid"] or m["target"]]].append(m)
@@ -1118,7 +1139,8 @@ class Linker:
         if not ids:
             return set()
         rows = self.index.keyed["_entities"].where(
-            "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(ids)) + ")").to_pylist()
+            "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(ids)) + ")",
+            via={"entity_id": ids}).to_pylist()
         return {r["entity_id"] for r in rows}
 
     def _write_entities(self, clusters: list[str], entities: dict[str, Entity], aggs: dict[str, Aggregate],
@@ -1200,7 +1222,8 @@ class Linker:
         if not entity_ids:
             return {}
         rows = self.index.keyed["_entities"].where(
-            "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(entity_ids)) + ")").to_pylist()
+            "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(entity_ids)) + ")",
+            via={"entity_id": entity_ids}).to_pylist()
         return {r["entity_id"]: r["label"] for r in rows}
 
 

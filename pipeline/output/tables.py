@@ -17,6 +17,7 @@ into Python to answer a question about a few keys.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import duckdb
@@ -139,12 +140,29 @@ class DocTable:
         return sum(f.rows for f in self.commit.tables.get(self.name, []))
 
 
+@dataclass(frozen=True)
+class Secondary:
+    """A lookup of a keyed table by something other than its key: an SQL expression over a row
+    (``unnest(...)`` of a list column gives one entry per element), for the rows ``only`` admits.
+
+    Its entries (value, key) live in their own table, sorted by value, appended at every write and
+    never updated: an entry may be stale (the row's value changed since), never missing, so a lookup
+    takes the keys it names and tests the condition again on their newest versions. Without it,
+    finding rows by a column other than the key scans every file of the table, which grows with
+    the corpus however few rows are wanted.
+    """
+
+    expr: str
+    only: str | None = None
+
+
 class KeyedTable:
     """Rows found by ``key`` columns; the newest version of a key wins, a tombstone deletes it."""
 
     def __init__(self, commit: Commit, name: str, schema: pa.Schema, key: list[str],
-                 con: duckdb.DuckDBPyConnection | None = None):
+                 con: duckdb.DuckDBPyConnection | None = None, secondary: dict[str, Secondary] | None = None):
         self.commit, self.name, self.schema, self.key = commit, name, schema, key
+        self.secondary = dict(secondary or {})
         # On disk every column but the key may be null: a tombstone carries the key alone.
         self.stored = pa.schema([f if f.name in key else f.with_nullable(True) for f in schema]
                                 + [pa.field(VERSION, pa.string()), pa.field(DELETED, pa.bool_())])
@@ -164,22 +182,86 @@ class KeyedTable:
             return self._newest(files, "where (" + ", ".join(f'"{k}"' for k in self.key) + ") in "
                                 f"(select ({', '.join(chr(34) + k + chr(34) for k in self.key)}) from _keys)")
 
-    def where(self, condition: str) -> pa.Table:
+    def where(self, condition: str, via: dict[str, Iterable[str]] | None = None) -> pa.Table:
         """The live rows matching an SQL condition over the table's columns (tested on the newest versions).
 
         Two passes, so that only candidate keys go through the newest-version window: the keys of
         any version matching the condition, then the newest versions of those keys, tested again.
+        ``via`` (secondary name -> values) finds the candidates through :class:`Secondary` lookups
+        instead of a scan of every file: the caller promises that a row matching ``condition``
+        has one of those values in one of those secondaries.
         """
         files = self.files()
         if not files:
             return self.schema.empty_table()
         keys = ", ".join(f'"{k}"' for k in self.key)
-        candidates = self.con.sql(f"select distinct {keys} from read_parquet({_file_list(files)}, union_by_name = true) "
-                                  f"where {condition}").to_arrow_table()
+        if via is not None:
+            candidates = self._secondary_keys(via)
+        else:
+            candidates = self.con.sql(f"select distinct {keys} from read_parquet({_file_list(files)}, union_by_name = true) "
+                                      f"where {condition}").to_arrow_table()
         if candidates.num_rows == 0:
             return self.schema.empty_table()
         with registered(self.con, _cand=candidates):
             return self._newest(files, f"where ({keys}) in (select ({keys}) from _cand)", f"and ({condition})")
+
+    def _secondary_keys(self, via: dict[str, Iterable[str]]) -> pa.Table:
+        """The keys the secondaries name for these values (stale entries included)."""
+        keys = ", ".join(f'"{k}"' for k in self.key)
+        parts, views = [], {}
+        for i, (name, values) in enumerate(sorted(via.items())):
+            values = sorted(set(values))
+            files = self.commit.files(self.secondary_table(name))
+            if values and files:
+                views[f"_sv{i}"] = pa.table({"v": pa.array(values, pa.string())})
+                parts.append(f"select {keys} from read_parquet({_file_list(files)}) where v in (select v from _sv{i})")
+        if not parts:
+            return pa.table({k: pa.array([], self.schema.field(k).type) for k in self.key})
+        with registered(self.con, **views):
+            return self.con.sql(" union ".join(parts)).to_arrow_table()
+
+    def secondary_table(self, name: str) -> str:
+        return f"{self.name}__{name}"
+
+    def secondary_missing(self) -> bool:
+        """Whether the table has rows but a secondary has no file (written before it existed)."""
+        return bool(self.files()) and any(not self.commit.files(self.secondary_table(n)) for n in self.secondary)
+
+    def clear(self) -> None:
+        """Every file of the table and its secondaries goes."""
+        for name in [self.name, *map(self.secondary_table, self.secondary)]:
+            self.commit.drop(name, [f.name for f in self.commit.tables.get(name, [])])
+
+    def _write_secondary(self, data: pa.Table, rebuild: bool = False) -> None:
+        """Entries for these row versions (``rebuild``: the secondaries become exactly these rows')."""
+        keys = ", ".join(f'"{k}"' for k in self.key)
+        for name, sec in self.secondary.items():
+            table = self.secondary_table(name)
+            with registered(self.con, _rows=data):
+                only = f"and ({sec.only})" if sec.only else ""
+                entries = self.con.sql(
+                    f"select distinct v, {keys} from (select {sec.expr} as v, {keys} from _rows "
+                    f"where not coalesce({DELETED}, false) {only}) where v is not null order by v, {keys}").to_arrow_table()
+            entries = entries.cast(pa.schema([pa.field("v", pa.string())] + [self.schema.field(k) for k in self.key]))
+            old = self.commit.tables.get(table, [])
+            if rebuild:
+                self.commit.drop(table, [f.name for f in old])
+            self.commit.write(table, entries, keep_empty=rebuild or not old, row_group_rows=KEYED_ROW_GROUP)
+            self._fold_secondary(table)
+
+    def _fold_secondary(self, table: str) -> None:
+        """As :meth:`_maybe_fold`: entries pile up file by file; many small files become one."""
+        entries = self.commit.tables.get(table, [])
+        if len(entries) <= MAX_KEYED_FILES:
+            return
+        largest = max(entries, key=lambda f: f.rows)
+        small = [f for f in entries if f is not largest]
+        names = {f.name for f in small}
+        files = [p for p in self.commit.files(table) if p.name in names]
+        keys = ", ".join(f'"{k}"' for k in self.key)
+        data = self.con.sql(f"select distinct v, {keys} from read_parquet({_file_list(files)}) order by v, {keys}").to_arrow_table()
+        self.commit.drop(table, names)
+        self.commit.write(table, data, keep_empty=True, row_group_rows=KEYED_ROW_GROUP)
 
     def all(self) -> pa.Table:
         files = self.files()
@@ -230,6 +312,8 @@ class KeyedTable:
                 f"order by _ord desc) as _rn from (select *, row_number() over () as _ord from _new)) "
                 f"where _rn = 1 order by {keys}").to_arrow_table().drop_columns(["_ord"]).cast(self.stored)
         self.commit.write(self.name, data, row_group_rows=KEYED_ROW_GROUP)
+        if self.secondary:
+            self._write_secondary(data)
         self._maybe_fold()
 
     def _maybe_fold(self) -> None:
@@ -266,6 +350,8 @@ class KeyedTable:
                    .append_column(DELETED, pa.array([False] * n, pa.bool_()))
         self.commit.drop(self.name, [f.name for f in self.commit.tables.get(self.name, [])])
         self.commit.write(self.name, live.cast(self.stored), keep_empty=True, row_group_rows=KEYED_ROW_GROUP)
+        if self.secondary:  # the stale entries go with the dead versions
+            self._write_secondary(live.cast(self.stored), rebuild=True)
 
 
 def _select(schema: pa.Schema, columns: list[str] | None) -> pa.Schema:
