@@ -384,10 +384,13 @@ def _align_corpus(corpus, realign: bool) -> dict[str, int]:
             [{"doc_id": d.doc.doc_id, "token": t} for d in inputs for t in sorted(first_tokens(d.doc.text))],
             schema=SCHEMAS_STATE["_postings"]))
         _process_chunk(index, corpus, inputs, delta)
+    # The swept documents' old rows leave in one pass: they are spread over the whole corpus, so a
+    # pass per chunk would rewrite nearly every file of these tables once per chunk.
     for ids in _chunks(resweep, CHUNK_DOCS):
         delta.minus.extend(_with_members(index, index.per_doc["_chains"].read_docs(ids).to_pylist()))
-        index.per_doc["_chains"].remove_docs(ids)
-        corpus.mentions.remove_docs(ids)
+    index.per_doc["_chains"].remove_docs(resweep)
+    corpus.mentions.remove_docs(resweep)
+    for ids in _chunks(resweep, CHUNK_DOCS):
         _process_chunk(index, corpus, _load_inputs(corpus, ids), delta)
     # 4. label repair and document frequencies from the chains that moved.
     _update_labels_and_df(index, delta)

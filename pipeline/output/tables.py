@@ -16,6 +16,7 @@ into Python to answer a question about a few keys.
 
 from __future__ import annotations
 
+import bisect
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -71,10 +72,52 @@ def _file_list(paths) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
+# path -> the (min, max) of a key column in a file (None: unknown); files never change once written.
+_KEY_RANGES: dict[tuple[str, str], tuple[str, str] | None] = {}
+
+
+def _key_range(path, key: str) -> tuple[str, str] | None:
+    """A file's smallest and largest ``key``, from its footer's statistics (exact ones only)."""
+    memo = (str(path), key)
+    if memo not in _KEY_RANGES:
+        if len(_KEY_RANGES) > 200_000:
+            _KEY_RANGES.clear()
+        meta = pq.ParquetFile(path).metadata
+        at = meta.schema.to_arrow_schema().get_field_index(key)
+        lo = hi = None
+        for i in range(meta.num_row_groups):
+            st = meta.row_group(i).column(at).statistics if at >= 0 else None
+            exact = getattr(st, "is_min_value_exact", True) and getattr(st, "is_max_value_exact", True)
+            if st is None or not st.has_min_max or not exact:
+                lo = hi = None
+                break
+            lo = st.min if lo is None else min(lo, st.min)
+            hi = st.max if hi is None else max(hi, st.max)
+        _KEY_RANGES[memo] = (lo, hi) if lo is not None and meta.num_row_groups else None
+    return _KEY_RANGES[memo]
+
+
+def files_holding(files: list, key: str, sorted_keys: list[str]) -> list:
+    """The files whose key range holds one of these (sorted) keys: a per-document table has a file per
+    written batch, so their number grows with the corpus, and opening each of them in every lookup
+    of a few documents costs more than the lookup (0.5 s at 100k documents, 1,657 files)."""
+    out = []
+    for f in files:
+        r = _key_range(f, key)
+        if r is not None:
+            i = bisect.bisect_left(sorted_keys, r[0])
+            if i == len(sorted_keys) or sorted_keys[i] > r[1]:
+                continue
+        out.append(f)
+    return out
+
+
 def read_docs(con, files: list, schema: pa.Schema, doc_ids: Iterable[str], columns: list[str] | None = None,
               key: str = "doc_id") -> pa.Table:
     """The rows of these documents (keys) in these files (a commit's, or an older snapshot's)."""
-    ids = pa.table({"k": pa.array(sorted(set(doc_ids)), pa.string())})
+    wanted = sorted(set(doc_ids))
+    ids = pa.table({"k": pa.array(wanted, pa.string())})
+    files = files_holding(files, key, wanted) if wanted else files
     if not files or ids.num_rows == 0:
         return _select(schema, columns).empty_table()
     cols = ", ".join(f'"{c}"' for c in (columns or schema.names))
@@ -109,7 +152,7 @@ class DocTable:
     def remove_docs(self, doc_ids: Iterable[str]) -> int:
         """Drop every row of these documents: each file holding one is rewritten without them."""
         ids = sorted(set(doc_ids))
-        files = self.files()
+        files = files_holding(self.files(), self.key, ids)
         if not ids or not files:
             return 0
         with registered(self.con, _ids=strings("k", ids)):
