@@ -26,6 +26,7 @@ incremental result is measured against (``make bench-scale``, tests).
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -47,7 +48,7 @@ from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_
                                   phrases_from_votes, TOKEN)
 from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR, MAX_CONTEXT_NAMES, initials_evidence
 from pipeline.align.votes import majority
-from pipeline.output.tables import DocTable, KeyedTable, _file_list, read_docs, registered, strings
+from pipeline.output.tables import DocTable, KeyedTable, Secondary, _file_list, read_docs, registered, strings
 from pipeline.schema import Document, Entity, Mention, RedirectRow, SCHEMAS, to_table
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,16 @@ SCHEMAS_STATE = {
 KEYED = {"_t_lower": ["word"], "_t_names": ["word"], "_t_phrases": ["text"], "_t_labels": ["key"], "_t_df": ["key"],
          "_groups": ["gid"], "_members": ["doc_id", "chain"], "_entities": ["cluster"]}
 PER_DOC = ("_postings", "_doc_phrases", "_chains")
+# How the linker finds index rows by something other than their key (each a lookup of a few values
+# that would otherwise scan the whole table, whose size grows with the corpus).
+SECONDARY = {
+    "_t_phrases": {"first": Secondary("first"), "last": Secondary("last")},
+    "_groups": {"block": Secondary("block"), "cluster": Secondary("cluster"),
+                "alias": Secondary("unnest(alias_keys)", only="gid like 'L:%'")},
+    "_members": {"gid": Secondary("gid"), "target": Secondary("target"),
+                 "short_name": Secondary("split_part(gid, ':', 4)", only="gid like 'S:%'")},
+    "_entities": {"entity_id": Secondary("entity_id")},
+}
 
 
 # -- the per-document step (pure) ----------------------------------------------------------------
@@ -212,10 +223,12 @@ class Index:
     def __init__(self, corpus, reset: bool):
         self.corpus = corpus
         commit, con = corpus.commit, corpus.con
+        self.keyed = _keyed_tables(commit, con)
         if reset:
-            for name in (*KEYED, *PER_DOC):
+            for table in self.keyed.values():
+                table.clear()
+            for name in PER_DOC:
                 commit.drop(name, [f.name for f in commit.tables.get(name, [])])
-        self.keyed = {n: KeyedTable(commit, n, SCHEMAS_STATE[n], KEYED[n], con) for n in KEYED}
         self.per_doc = {n: DocTable(commit, n, SCHEMAS_STATE[n], con) for n in PER_DOC}
         self.n_docs = corpus.counts()["documents"]
         self.fresh_chain_files: set[str] = set()  # ``_chains`` files of this run's chains (all of them moving)
@@ -294,6 +307,10 @@ class Index:
         return lambda k: df.get(k, 0) <= limit
 
 
+def _keyed_tables(commit, con=None) -> dict[str, KeyedTable]:
+    return {n: KeyedTable(commit, n, SCHEMAS_STATE[n], KEYED[n], con, SECONDARY.get(n)) for n in KEYED}
+
+
 def _verdict(table: str, votes: Counter):
     if table == "_t_labels":
         return clear_label(list(votes), list(votes.values()))
@@ -301,11 +318,21 @@ def _verdict(table: str, votes: Counter):
 
 
 def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
-    """Bring the index and the mention and entity tables up to date with this run's documents."""
+    """Bring the index and the mention and entity tables up to date with this run's documents.
+
+    Python's cyclic garbage collector is off meanwhile: alignment holds hundreds of thousands of
+    row dicts, mentions and chains at once, and each full collection walks all of them, so its
+    cost grows with the size of the run (a quarter of the CPU of adding 6,000 documents to 10,000;
+    memory 1% higher: what alignment builds is freed by reference counting, not left in cycles).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return _align_corpus(corpus, realign)
     finally:
         _LOADED.clear()  # the chunks kept between passes belong to this run only
+        if was_enabled:
+            gc.enable()
 
 
 def _align_corpus(corpus, realign: bool) -> dict[str, int]:
@@ -357,10 +384,13 @@ def _align_corpus(corpus, realign: bool) -> dict[str, int]:
             [{"doc_id": d.doc.doc_id, "token": t} for d in inputs for t in sorted(first_tokens(d.doc.text))],
             schema=SCHEMAS_STATE["_postings"]))
         _process_chunk(index, corpus, inputs, delta)
+    # The swept documents' old rows leave in one pass: they are spread over the whole corpus, so a
+    # pass per chunk would rewrite nearly every file of these tables once per chunk.
     for ids in _chunks(resweep, CHUNK_DOCS):
         delta.minus.extend(_with_members(index, index.per_doc["_chains"].read_docs(ids).to_pylist()))
-        index.per_doc["_chains"].remove_docs(ids)
-        corpus.mentions.remove_docs(ids)
+    index.per_doc["_chains"].remove_docs(resweep)
+    corpus.mentions.remove_docs(resweep)
+    for ids in _chunks(resweep, CHUNK_DOCS):
         _process_chunk(index, corpus, _load_inputs(corpus, ids), delta)
     # 4. label repair and document frequencies from the chains that moved.
     _update_labels_and_df(index, delta)
@@ -383,7 +413,7 @@ def _index_outdated(corpus) -> bool:
         files = corpus.commit.files(name)
         if files and not set(schema.names) <= set(pq.read_schema(files[0]).names):
             return True
-    return False
+    return any(t.secondary_missing() for t in _keyed_tables(corpus.commit).values())
 
 
 def _first_last(text: str) -> dict:
@@ -403,6 +433,13 @@ def _stored_aligned(index: Index) -> set[str]:
 def _all_doc_ids(corpus) -> list[str]:
     t = corpus.commit.read("documents", columns=["doc_id"])
     return t.column("doc_id").to_pylist() if t is not None else []
+
+
+def _rows_of(chains: pa.Table, wanted: set[tuple]) -> list[dict]:
+    """The rows of these (doc_id, chain) keys as dicts, in table order: the other chains of their
+    documents stay columns (turning a whole row into a dict costs far more than testing its key)."""
+    keys = zip(chains.column("doc_id").to_pylist(), chains.column("chain").to_pylist())
+    return chains.filter(pa.array([k in wanted for k in keys], pa.bool_())).to_pylist()
 
 
 def _chunks(items: list, size: int):
@@ -585,7 +622,7 @@ def _known_surnames(index: Index, lasts: set[str], changed: set[str]) -> set[str
         return set()
     con = index.corpus.con
     with registered(con, _lasts=strings("l", lasts)):
-        rows = index.keyed["_t_phrases"].where("last in (select l from _lasts)").to_pylist()
+        rows = index.keyed["_t_phrases"].where("last in (select l from _lasts)", via={"last": lasts}).to_pylist()
     known = set()
     for r in rows:
         if r["text"] in changed:
@@ -631,7 +668,8 @@ def _phrase_votes_for(index: Index, tokens: set[str]) -> dict[str, Counter]:
     if not files:
         return {}
     with registered(con, _tok=t):
-        rows = index.keyed["_t_phrases"].where("(first in (select first from _tok) or last in (select first from _tok))").to_pylist()
+        rows = index.keyed["_t_phrases"].where("(first in (select first from _tok) or last in (select first from _tok))",
+                                               via={"first": tokens, "last": tokens}).to_pylist()
     return {r["text"]: Counter(dict(zip(r["labels"], r["counts"]))) for r in rows}
 
 
@@ -821,7 +859,7 @@ class Linker:
             return {}
         con = self.corpus.con
         with registered(con, _blocks=strings("block", blocks)):
-            rows = self.groups.where("block in (select block from _blocks)").to_pylist()
+            rows = self.groups.where("block in (select block from _blocks)", via={"block": blocks}).to_pylist()
         informative = self.index.informative({k for r in rows for k in r["ctx_keys"]})
         by_block: dict[str, list[dict]] = defaultdict(list)
         for r in rows:
@@ -854,14 +892,13 @@ class Linker:
         con = self.corpus.con
         with registered(con, _a=strings("a", aliases), _g=strings("g", changed_gids)):
             found = self.members.where("(gid like 'S:%' and split_part(gid, ':', 4) in (select a from _a)) "
-                                       "or target in (select g from _g)").to_pylist()
+                                       "or target in (select g from _g)",
+                                       via={"short_name": aliases, "target": changed_gids}).to_pylist()
         found = [m for m in found if (m["doc_id"], m["chain"]) not in moving]
         if not found:
             return []
         wanted = {(m["doc_id"], m["chain"]) for m in found}
-        rows = [r for r in self.index.per_doc["_chains"].read_docs({d for d, _ in wanted}).to_pylist()
-                if (r["doc_id"], r["chain"]) in wanted]
-        rows = _with_members(self.index, rows)
+        rows = _with_members(self.index, _rows_of(self.index.per_doc["_chains"].read_docs({d for d, _ in wanted}), wanted))
         for r in rows:
             r["_label_new"] = r["_label"]
             r["_review"] = True
@@ -913,12 +950,13 @@ class Linker:
             return {}, expansions
         con = self.corpus.con
         with registered(con, _k=strings("k", keys)):
-            hits = self.groups.where("gid like 'L:%' and list_has_any(alias_keys, (select list(k) from _k))").to_pylist()
+            hits = self.groups.where("gid like 'L:%' and list_has_any(alias_keys, (select list(k) from _k))",
+                                     via={"alias": keys}).to_pylist()
         clusters = {r["cluster"] for r in hits}
         ctx: dict[str, set[str]] = defaultdict(set)
         if clusters:
             with registered(con, _c=strings("c", clusters)):
-                for r in self.groups.where("cluster in (select c from _c)").to_pylist():
+                for r in self.groups.where("cluster in (select c from _c)", via={"cluster": clusters}).to_pylist():
                     ctx[r["cluster"]] |= set(r["ctx_keys"])
         out: dict[str, dict[str, set[str]]] = defaultdict(dict)
         for r in hits:
@@ -995,11 +1033,13 @@ class Linker:
             return {}
         con = self.corpus.con
         with registered(con, _c=strings("c", clusters)):
-            gid_cluster = {r["gid"]: r["cluster"] for r in self.groups.where("cluster in (select c from _c)").to_pylist()}
+            gid_cluster = {r["gid"]: r["cluster"] for r in
+                           self.groups.where("cluster in (select c from _c)", via={"cluster": clusters}).to_pylist()}
         if not gid_cluster:
             return {}
         with registered(con, _g=strings("g", gid_cluster)):
-            rows = self.members.where("gid in (select g from _g) or target in (select g from _g)").to_pylist()
+            rows = self.members.where("gid in (select g from _g) or target in (select g from _g)",
+                                     via={"gid": gid_cluster, "target": gid_cluster}).to_pylist()
         out: dict[str, list[dict]] = defaultdict(list)
         for m in rows:
             out[gid_cluster[m["gid"] or m["target"]]].append(m)
@@ -1009,9 +1049,8 @@ class Linker:
         """Entities built from all their members (their chain rows read back)."""
         by_cluster = self._cluster_members(clusters)
         wanted = {(m["doc_id"], m["chain"]) for ms in by_cluster.values() for m in ms}
-        chain_rows = {(r["doc_id"], r["chain"]): r for r in self.index.per_doc["_chains"].read_docs(
-                          {d for d, _ in wanted}, AGGREGATE_COLUMNS).to_pylist()
-                      if (r["doc_id"], r["chain"]) in wanted}
+        chain_rows = {(r["doc_id"], r["chain"]): r for r in _rows_of(self.index.per_doc["_chains"].read_docs(
+                          {d for d, _ in wanted}, AGGREGATE_COLUMNS), wanted)}
         built, chains_of = {}, {}
         for cluster, ms in by_cluster.items():
             agg = Aggregate.of(None)
@@ -1118,7 +1157,8 @@ class Linker:
         if not ids:
             return set()
         rows = self.index.keyed["_entities"].where(
-            "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(ids)) + ")").to_pylist()
+            "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(ids)) + ")",
+            via={"entity_id": ids}).to_pylist()
         return {r["entity_id"] for r in rows}
 
     def _write_entities(self, clusters: list[str], entities: dict[str, Entity], aggs: dict[str, Aggregate],
@@ -1200,7 +1240,8 @@ class Linker:
         if not entity_ids:
             return {}
         rows = self.index.keyed["_entities"].where(
-            "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(entity_ids)) + ")").to_pylist()
+            "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(entity_ids)) + ")",
+            via={"entity_id": entity_ids}).to_pylist()
         return {r["entity_id"]: r["label"] for r in rows}
 
 

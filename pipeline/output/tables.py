@@ -16,7 +16,9 @@ into Python to answer a question about a few keys.
 
 from __future__ import annotations
 
+import bisect
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import duckdb
@@ -73,10 +75,52 @@ def _file_list(paths) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
+# path -> the (min, max) of a key column in a file (None: unknown); files never change once written.
+_KEY_RANGES: dict[tuple[str, str], tuple[str, str] | None] = {}
+
+
+def _key_range(path, key: str) -> tuple[str, str] | None:
+    """A file's smallest and largest ``key``, from its footer's statistics (exact ones only)."""
+    memo = (str(path), key)
+    if memo not in _KEY_RANGES:
+        if len(_KEY_RANGES) > 200_000:
+            _KEY_RANGES.clear()
+        meta = pq.ParquetFile(path).metadata
+        at = meta.schema.to_arrow_schema().get_field_index(key)
+        lo = hi = None
+        for i in range(meta.num_row_groups):
+            st = meta.row_group(i).column(at).statistics if at >= 0 else None
+            exact = getattr(st, "is_min_value_exact", True) and getattr(st, "is_max_value_exact", True)
+            if st is None or not st.has_min_max or not exact:
+                lo = hi = None
+                break
+            lo = st.min if lo is None else min(lo, st.min)
+            hi = st.max if hi is None else max(hi, st.max)
+        _KEY_RANGES[memo] = (lo, hi) if lo is not None and meta.num_row_groups else None
+    return _KEY_RANGES[memo]
+
+
+def files_holding(files: list, key: str, sorted_keys: list[str]) -> list:
+    """The files whose key range holds one of these (sorted) keys: a per-document table has a file per
+    written batch, so their number grows with the corpus, and opening each of them in every lookup
+    of a few documents costs more than the lookup (0.5 s at 100k documents, 1,657 files)."""
+    out = []
+    for f in files:
+        r = _key_range(f, key)
+        if r is not None:
+            i = bisect.bisect_left(sorted_keys, r[0])
+            if i == len(sorted_keys) or sorted_keys[i] > r[1]:
+                continue
+        out.append(f)
+    return out
+
+
 def read_docs(con, files: list, schema: pa.Schema, doc_ids: Iterable[str], columns: list[str] | None = None,
               key: str = "doc_id") -> pa.Table:
     """The rows of these documents (keys) in these files (a commit's, or an older snapshot's)."""
-    ids = pa.table({"k": pa.array(sorted(set(doc_ids)), pa.string())})
+    wanted = sorted(set(doc_ids))
+    ids = pa.table({"k": pa.array(wanted, pa.string())})
+    files = files_holding(files, key, wanted) if wanted else files
     if not files or ids.num_rows == 0:
         return _select(schema, columns).empty_table()
     cols = ", ".join(f'"{c}"' for c in (columns or schema.names))
@@ -111,7 +155,7 @@ class DocTable:
     def remove_docs(self, doc_ids: Iterable[str]) -> int:
         """Drop every row of these documents: each file holding one is rewritten without them."""
         ids = sorted(set(doc_ids))
-        files = self.files()
+        files = files_holding(self.files(), self.key, ids)
         if not ids or not files:
             return 0
         with registered(self.con, _ids=strings("k", ids)):
@@ -142,12 +186,29 @@ class DocTable:
         return sum(f.rows for f in self.commit.tables.get(self.name, []))
 
 
+@dataclass(frozen=True)
+class Secondary:
+    """A lookup of a keyed table by something other than its key: an SQL expression over a row
+    (``unnest(...)`` of a list column gives one entry per element), for the rows ``only`` admits.
+
+    Its entries (value, key) live in their own table, sorted by value, appended at every write and
+    never updated: an entry may be stale (the row's value changed since), never missing, so a lookup
+    takes the keys it names and tests the condition again on their newest versions. Without it,
+    finding rows by a column other than the key scans every file of the table, which grows with
+    the corpus however few rows are wanted.
+    """
+
+    expr: str
+    only: str | None = None
+
+
 class KeyedTable:
     """Rows found by ``key`` columns; the newest version of a key wins, a tombstone deletes it."""
 
     def __init__(self, commit: Commit, name: str, schema: pa.Schema, key: list[str],
-                 con: duckdb.DuckDBPyConnection | None = None):
+                 con: duckdb.DuckDBPyConnection | None = None, secondary: dict[str, Secondary] | None = None):
         self.commit, self.name, self.schema, self.key = commit, name, schema, key
+        self.secondary = dict(secondary or {})
         # On disk every column but the key may be null: a tombstone carries the key alone.
         self.stored = pa.schema([f if f.name in key else f.with_nullable(True) for f in schema]
                                 + [pa.field(VERSION, pa.string()), pa.field(DELETED, pa.bool_())])
@@ -185,11 +246,14 @@ class KeyedTable:
             return self._newest(files, "where (" + ", ".join(f'"{k}"' for k in self.key) + ") in "
                                 f"(select ({', '.join(chr(34) + k + chr(34) for k in self.key)}) from _keys)")
 
-    def where(self, condition: str) -> pa.Table:
+    def where(self, condition: str, via: dict[str, Iterable[str]] | None = None) -> pa.Table:
         """The live rows matching an SQL condition over the table's columns (tested on the newest versions).
 
         Two passes, so that only candidate keys go through the newest-version window: the keys of
         any version matching the condition, then the newest versions of those keys, tested again.
+        ``via`` (secondary name -> values) finds the candidates through :class:`Secondary` lookups
+        instead of a scan of every file: the caller promises that a row matching ``condition``
+        has one of those values in one of those secondaries.
         """
         files = self.files()
         if not files:
@@ -199,12 +263,73 @@ class KeyedTable:
         if small is not None:  # its rows are the newest live versions already: one pass
             with registered(self.con, _small=small):
                 return self.con.sql(f"select * from _small where {condition} order by {keys}").to_arrow_table().cast(self.schema)
-        candidates = self.con.sql(f"select distinct {keys} from read_parquet({_file_list(files)}, union_by_name = true) "
-                                  f"where {condition}").to_arrow_table()
+        if via is not None:
+            candidates = self._secondary_keys(via)
+        else:
+            candidates = self.con.sql(f"select distinct {keys} from read_parquet({_file_list(files)}, union_by_name = true) "
+                                      f"where {condition}").to_arrow_table()
         if candidates.num_rows == 0:
             return self.schema.empty_table()
         with registered(self.con, _cand=candidates):
             return self._newest(files, f"where ({keys}) in (select ({keys}) from _cand)", f"and ({condition})")
+
+    def _secondary_keys(self, via: dict[str, Iterable[str]]) -> pa.Table:
+        """The keys the secondaries name for these values (stale entries included)."""
+        keys = ", ".join(f'"{k}"' for k in self.key)
+        parts, views = [], {}
+        for i, (name, values) in enumerate(sorted(via.items())):
+            values = sorted(set(values))
+            files = self.commit.files(self.secondary_table(name))
+            if values and files:
+                views[f"_sv{i}"] = pa.table({"v": pa.array(values, pa.string())})
+                parts.append(f"select {keys} from read_parquet({_file_list(files)}) where v in (select v from _sv{i})")
+        if not parts:
+            return pa.table({k: pa.array([], self.schema.field(k).type) for k in self.key})
+        with registered(self.con, **views):
+            return self.con.sql(" union ".join(parts)).to_arrow_table()
+
+    def secondary_table(self, name: str) -> str:
+        return f"{self.name}__{name}"
+
+    def secondary_missing(self) -> bool:
+        """Whether the table has rows but a secondary has no file (written before it existed)."""
+        return bool(self.files()) and any(not self.commit.files(self.secondary_table(n)) for n in self.secondary)
+
+    def clear(self) -> None:
+        """Every file of the table and its secondaries goes."""
+        for name in [self.name, *map(self.secondary_table, self.secondary)]:
+            self.commit.drop(name, [f.name for f in self.commit.tables.get(name, [])])
+
+    def _write_secondary(self, data: pa.Table, rebuild: bool = False) -> None:
+        """Entries for these row versions (``rebuild``: the secondaries become exactly these rows')."""
+        keys = ", ".join(f'"{k}"' for k in self.key)
+        for name, sec in self.secondary.items():
+            table = self.secondary_table(name)
+            with registered(self.con, _rows=data):
+                only = f"and ({sec.only})" if sec.only else ""
+                entries = self.con.sql(
+                    f"select distinct v, {keys} from (select {sec.expr} as v, {keys} from _rows "
+                    f"where not coalesce({DELETED}, false) {only}) where v is not null order by v, {keys}").to_arrow_table()
+            entries = entries.cast(pa.schema([pa.field("v", pa.string())] + [self.schema.field(k) for k in self.key]))
+            old = self.commit.tables.get(table, [])
+            if rebuild:
+                self.commit.drop(table, [f.name for f in old])
+            self.commit.write(table, entries, keep_empty=rebuild or not old, row_group_rows=KEYED_ROW_GROUP)
+            self._fold_secondary(table)
+
+    def _fold_secondary(self, table: str) -> None:
+        """As :meth:`_maybe_fold`: entries pile up file by file; many small files become one."""
+        entries = self.commit.tables.get(table, [])
+        if len(entries) <= MAX_KEYED_FILES:
+            return
+        largest = max(entries, key=lambda f: f.rows)
+        small = [f for f in entries if f is not largest]
+        names = {f.name for f in small}
+        files = [p for p in self.commit.files(table) if p.name in names]
+        keys = ", ".join(f'"{k}"' for k in self.key)
+        data = self.con.sql(f"select distinct v, {keys} from read_parquet({_file_list(files)}) order by v, {keys}").to_arrow_table()
+        self.commit.drop(table, names)
+        self.commit.write(table, data, keep_empty=True, row_group_rows=KEYED_ROW_GROUP)
 
     def all(self) -> pa.Table:
         files = self.files()
@@ -255,6 +380,8 @@ class KeyedTable:
                 f"order by _ord desc) as _rn from (select *, row_number() over () as _ord from _new)) "
                 f"where _rn = 1 order by {keys}").to_arrow_table().drop_columns(["_ord"]).cast(self.stored)
         self.commit.write(self.name, data, row_group_rows=KEYED_ROW_GROUP)
+        if self.secondary:
+            self._write_secondary(data)
         self._maybe_fold()
 
     def _maybe_fold(self) -> None:
@@ -291,6 +418,8 @@ class KeyedTable:
                    .append_column(DELETED, pa.array([False] * n, pa.bool_()))
         self.commit.drop(self.name, [f.name for f in self.commit.tables.get(self.name, [])])
         self.commit.write(self.name, live.cast(self.stored), keep_empty=True, row_group_rows=KEYED_ROW_GROUP)
+        if self.secondary:  # the stale entries go with the dead versions
+            self._write_secondary(live.cast(self.stored), rebuild=True)
 
 
 def _select(schema: pa.Schema, columns: list[str] | None) -> pa.Schema:

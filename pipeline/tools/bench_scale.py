@@ -193,12 +193,7 @@ def measure_size(n_docs: int, work: Path, cache: Path, env: dict) -> list[dict]:
     rows = []
 
     def step(name: str, realign: bool = False) -> dict:
-        proc = subprocess.run([sys.executable, "-m", "pipeline.tools.bench_scale", "_step", str(raw), str(out),
-                               str(cache)] + (["--realign"] if realign else []),
-                              capture_output=True, text=True, env=env)
-        if proc.returncode:
-            raise RuntimeError(f"{name} failed:\n{proc.stderr[-4000:]}")
-        r = {"documents": n_docs, "operation": name, **json.loads(proc.stdout.strip().splitlines()[-1])}
+        r = {"documents": n_docs, "operation": name, **_step_process(raw, out, cache, env, realign)}
         new_mentions = max(r["align"].get("new_mentions", 0), 1)
         r["comparisons_per_new_mention"] = round(r["align"].get("comparisons", 0) / new_mentions, 2)
         rows.append(r)
@@ -228,6 +223,44 @@ def measure_size(n_docs: int, work: Path, cache: Path, env: dict) -> list[dict]:
     return rows
 
 
+OPERATIONS = ("no-change", "add-1", "add-6000", "delete-100", "realign")
+
+
+def measure_one(n_docs: int, operation: str, work: Path, cache: Path, env: dict) -> dict:
+    """One operation on a fresh copy of the corpus as first built (built once, kept in ``work``):
+    trying a change to the code costs that operation alone, from the same starting point each time.
+    The index must be one the code reads as it is (else the run re-aligns: see ``align`` in the row)."""
+    pool = Pool(cache)
+    built, raw, out = work / f"built-{n_docs}", work / f"raw-{n_docs}", work / f"out-{n_docs}"
+    if not (built / "out" / ".current").exists():
+        shutil.rmtree(built, ignore_errors=True)
+        write_corpus(pool, built / "raw", n_docs)
+        print(json.dumps(_step_process(built / "raw", built / "out", cache, env, False)), flush=True)
+    shutil.rmtree(raw, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    # Hard links: the same inodes and mtimes, so the manifest sees the sources unchanged; a source an
+    # operation rewrites is replaced (a new inode), never written through the link.
+    subprocess.run(["cp", "-al", str(built / "raw"), str(raw)], check=True)
+    shutil.copytree(built / "out", out, symlinks=True)
+    if operation == "add-1":
+        write_source(pool, raw / "add-1.jsonl", [n_docs])
+    elif operation == "add-6000":
+        write_source(pool, raw / "add-6000.jsonl", range(n_docs + 1, n_docs + 1 + GDELT_BATCH))
+    elif operation == "delete-100":
+        write_source(pool, raw / "part-00000.jsonl", range(DELETED, min(DOCS_PER_FILE, n_docs)))
+    r = {"documents": n_docs, "operation": operation, **_step_process(raw, out, cache, env, operation == "realign")}
+    r["comparisons_per_new_mention"] = round(r["align"].get("comparisons", 0) / max(r["align"].get("new_mentions", 0), 1), 2)
+    return r
+
+
+def _step_process(raw: Path, out: Path, cache: Path, env: dict, realign: bool) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "pipeline.tools.bench_scale", "_step", str(raw), str(out), str(cache)]
+                          + (["--realign"] if realign else []), capture_output=True, text=True, env=env)
+    if proc.returncode:
+        raise RuntimeError(f"{'realign' if realign else 'step'} failed:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def markdown(rows: list[dict]) -> str:
     lines = ["| documents | operation | seconds | peak RSS MB | MB written | extracted | comparisons / new mention | agreement |",
              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
@@ -252,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="the real corpus whose sentences are used")
     parser.add_argument("--out", type=Path, default=OUT, help="where scale.json and scale.md are written")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder for the corpora (default: OUT/scale-work)")
+    parser.add_argument("--only", choices=OPERATIONS, default=None,
+                        help="run this operation alone, on a copy of each size's corpus as built (built once and "
+                             "kept in WORK/built-N; delete it to build again); prints its row, writes no report")
     args = parser.parse_args(argv)
     cache = args.out / "align_source_sentences.pkl"
     source_sentences(args.source, cache)
@@ -266,8 +302,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for n in args.sizes:
             print(f"bench-scale: {n:,} documents", flush=True)
+            if args.only:
+                print(json.dumps(measure_one(n, args.only, work, cache, env)), flush=True)
+                continue
             rows.extend(measure_size(n, work, cache, env))
             _write(args.out, rows)
+        if args.only:
+            return 0
     finally:
         server.stop()
     print(markdown(rows))
