@@ -8,8 +8,11 @@ this handler, registered before anything else, runs last.
 """
 
 import atexit
+import gc
 import os
 import sys
+
+gc.disable()  # while importing: see pipeline.runtime.process.imports_done, which turns it back on
 
 _code = [1]  # until main() returns: an exception that escapes it is a failure
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import dataclasses
 import importlib
 import json
@@ -65,11 +66,13 @@ def _main(argv: list[str]) -> int:
     for verb, module, help_text in _DELEGATED:
         sub.add_parser(verb, help=help_text, add_help=False)
         if argv and argv[0] == verb:
+            gc.enable()  # only `run` keeps collection off through its imports (runtime.process.imports_done)
             return importlib.import_module(module).main(argv[1:])
 
     args = parser.parse_args(argv)
     if args.command == "run":
         return _run(args)
+    gc.enable()
     if args.command == "serve":
         return _serve(args)
     parser.error(f"unknown command {args.command}")
@@ -118,7 +121,9 @@ def _run(args) -> int:
     from prefect.settings import temporary_settings
 
     from pipeline.flows import extract_corpus
+    from pipeline.runtime.process import imports_done
 
+    imports_done()
     server_ready()
     # Prefect's flow-run heartbeats tell a server that a run whose process died is crashed; this
     # process reports the run's end itself, and its lock (pipeline.output.lock) is what a killed

@@ -74,3 +74,30 @@ def test_help_and_usage_errors_keep_their_codes(capsys):
                          text=True, timeout=60)
     assert bad.returncode == 2
     assert "--no-such-option" in bad.stderr
+
+
+def test_collection_comes_back_on_after_imports_with_what_was_loaded_frozen():
+    """``python -m pipeline`` imports with the cyclic collector off; imports_done() freezes what
+    was loaded and turns it back on (a run must not go on without it: its memory would grow)."""
+    import gc
+
+    from pipeline.runtime.process import imports_done
+
+    was = gc.get_freeze_count()
+    gc.disable()
+    try:
+        imports_done()
+        assert gc.isenabled() and gc.get_freeze_count() > was
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_a_run_from_the_command_line_has_the_collector_on_during_the_flow(tmp_path):
+    code = ("import gc, sys; sys.argv = ['pipeline', 'run', '--raw', 'raw', '--out', sys.argv[1], '--no-progress']; "
+            "import pipeline.flows as F; real = F.extract_corpus.fn; "
+            "F.extract_corpus.fn = lambda *a, **k: print('gc', gc.isenabled()) or real(*a, **k); "
+            "gc.disable(); from pipeline.cli import main; main()")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out")], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1], timeout=300).stdout
+    assert "gc True" in out

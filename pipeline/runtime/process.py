@@ -6,6 +6,7 @@ and servers on loopback ports that must be found free and then waited for.
 
 from __future__ import annotations
 
+import gc
 import signal
 import socket
 import sys
@@ -13,6 +14,21 @@ import time
 import urllib.error
 import urllib.request
 from typing import Callable
+
+
+def imports_done() -> None:
+    """End of a process's start-up: what it imported and loaded is kept out of garbage collection
+    from now on (``gc.freeze``), and collection, off while importing, is back on.
+
+    Imports (Prefect, pydantic, pyarrow; in a worker spaCy and its model) make hundreds of thousands
+    of objects that live as long as the process; each full collection walks them all. Off while
+    importing: ~0.15 s of Prefect's ~1.1 s import; frozen after: later collections walk only what
+    the run makes. Collection is off only where the entry point turned it off (``python -m
+    pipeline``, a worker's initialiser).
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def die_with_parent() -> None:

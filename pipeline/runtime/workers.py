@@ -14,13 +14,14 @@ multiprocessing; without it the workers die at start and the flow extracts every
 from __future__ import annotations
 
 import atexit
+import gc
 import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.runtime.process import die_with_parent
+from pipeline.runtime.process import die_with_parent, imports_done
 
 if TYPE_CHECKING:  # the extraction code is imported by the workers (and by a run that extracts), not here
     from pipeline.extract import ExtractedDocument
@@ -55,10 +56,12 @@ def prestart(n_workers: int) -> ProcessPoolExecutor | None:
 
 
 def _init_worker() -> None:
+    gc.disable()  # while the model and rule tables load (pipeline.runtime.process.imports_done)
     die_with_parent()  # a killed run must not leave workers finishing batches nobody will read
     from pipeline.extract import warm_up
 
     warm_up()
+    imports_done()
 
 
 def prestart_for_changes(raw_dir: Path, out_dir: Path, n_workers: int, everything: bool = False) -> int:
