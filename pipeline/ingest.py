@@ -360,46 +360,42 @@ def _jsonl_parts(handle, source_path: str, part_docs: int) -> Iterator[tuple[lis
     docs, errors = [], []
     yielded = False
     max_chars = settings.current().max_doc_chars
-    lines = enumerate(handle, start=1)
-    while True:
-        if len(docs) >= part_docs:
-            yield docs, errors
-            docs, errors, yielded = [], [], True
-        try:
-            lineno, raw_line = next(lines)
-        except StopIteration:
-            break
-        except OSError:  # the file failed part way: what was read before it is handed on first
-            yield docs, errors
-            raise
-        if not raw_line.strip():
-            continue
-        where = f"line {lineno}"
-        doc_id = None
-        try:
-            record = json.loads(decode(raw_line))
-            if not isinstance(record, dict):
-                raise BadInput(f"{where}: expected a JSON object, got {_json_type(record)}")
-            doc_id = _checked_id(record.get("id"), where)
-            text = record.get("text")
-            if not isinstance(text, str):
-                raise BadInput(f"{where}: 'text' missing or not a string")
-            if len(text) > max_chars:
-                raise BadInput(f"{where}: text too large: {len(text):,} characters (limit {max_chars:,})")
-            text = _repaired(text, "'text'", where, source_path, doc_id, errors)
-            meta = _checked_fields({k: record.get(k) for k in META_FIELDS}, source_path, doc_id, errors, where)
-            meta["title"] = _clean_str(meta["title"]) or _first_line(text)  # as for .txt: else the first line
-            meta["published"] = _published(meta["published"], source_path, doc_id, errors, where)
-            docs.append(make_document(doc_id, source_path, text, **meta))
-        except json.JSONDecodeError as exc:
-            errors.append(ErrorRow(source_path, None, "ingest", f"{where}: malformed JSON: {exc.msg} at column {exc.colno}"))
-        except RecursionError:
-            errors.append(ErrorRow(source_path, None, "ingest", f"{where}: malformed JSON: nested too deeply"))
-        except BadInput as exc:
-            message = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
-            errors.append(ErrorRow(source_path, doc_id, "ingest", message))
-        except Exception as exc:  # noqa: BLE001 - an unforeseen fault in one line must not cost the others
-            errors.append(ErrorRow(source_path, doc_id, "ingest", f"{where}: unreadable: {type(exc).__name__}: {exc}"))
+    try:
+        for lineno, raw_line in enumerate(handle, start=1):
+            if len(docs) >= part_docs:
+                yield docs, errors
+                docs, errors, yielded = [], [], True
+            if not raw_line.strip():
+                continue
+            where = f"line {lineno}"
+            doc_id = None
+            try:
+                record = json.loads(decode(raw_line))
+                if not isinstance(record, dict):
+                    raise BadInput(f"{where}: expected a JSON object, got {_json_type(record)}")
+                doc_id = _checked_id(record.get("id"), where)
+                text = record.get("text")
+                if not isinstance(text, str):
+                    raise BadInput(f"{where}: 'text' missing or not a string")
+                if len(text) > max_chars:
+                    raise BadInput(f"{where}: text too large: {len(text):,} characters (limit {max_chars:,})")
+                text = _repaired(text, "'text'", where, source_path, doc_id, errors)
+                meta = _checked_fields({k: record.get(k) for k in META_FIELDS}, source_path, doc_id, errors, where)
+                meta["title"] = _clean_str(meta["title"]) or _first_line(text)  # as for .txt: else the first line
+                meta["published"] = _published(meta["published"], source_path, doc_id, errors, where)
+                docs.append(make_document(doc_id, source_path, text, **meta))
+            except json.JSONDecodeError as exc:
+                errors.append(ErrorRow(source_path, None, "ingest", f"{where}: malformed JSON: {exc.msg} at column {exc.colno}"))
+            except RecursionError:
+                errors.append(ErrorRow(source_path, None, "ingest", f"{where}: malformed JSON: nested too deeply"))
+            except BadInput as exc:
+                message = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
+                errors.append(ErrorRow(source_path, doc_id, "ingest", message))
+            except Exception as exc:  # noqa: BLE001 - an unforeseen fault in one line must not cost the others
+                errors.append(ErrorRow(source_path, doc_id, "ingest", f"{where}: unreadable: {type(exc).__name__}: {exc}"))
+    except OSError:  # the file failed part way: what was read before it is handed on first
+        yield docs, errors
+        raise
     if not docs and not errors and not yielded:
         errors.append(ErrorRow(source_path, None, "ingest", "empty file: no articles"))
     yield docs, errors
