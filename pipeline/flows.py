@@ -4,7 +4,7 @@
     -> read the changed ones -> triage: documents with a new extraction key
     -> per batch, sent as soon as it is full (here, on local workers or on Dask): spaCy NER + date
        and money rules; a text the model has read (a copy) gets the rules alone
-    -> cross-document entity alignment -> conflicting figures
+    -> cross-document entity alignment (its per-document step on Dask too) -> conflicting figures
     -> one commit: every table's changes published at once
 
 The whole run holds the output directory's lock (:mod:`pipeline.output.lock`); the tables and the
@@ -139,10 +139,11 @@ def plan_sources(corpus: Corpus, raw_dir: Path, follow_symlinks: bool = False):
 
 
 @stage
-def align_entities(corpus: Corpus, realign: bool) -> dict:
+def align_entities(corpus: Corpus, realign: bool, dask_address: str | None = None) -> dict:
+    """Linking here; with a Dask cluster, the per-document step on its workers (pipeline.align.scatter)."""
     from pipeline import align
 
-    return align.align_corpus(corpus, realign=realign)
+    return align.align_corpus(corpus, realign=realign, dask_address=dask_address)
 
 
 @stage
@@ -222,7 +223,7 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
                 summary.n_reused = corpus.base.rows("documents") if corpus.base else 0
                 return _finish(summary, started, timer)
             with timer("align"):
-                linked = align_entities(quote(corpus), realign)
+                linked = align_entities(quote(corpus), realign, dask_address)
                 summary.align_stats = {k: v for k, v in linked.items() if isinstance(v, int)}
             with timer("conflicts"):
                 flag_conflicts(quote(corpus), linked["relinked"] | corpus.removed())

@@ -31,7 +31,8 @@ import logging
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable
+from pathlib import Path
+from typing import Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -48,8 +49,11 @@ from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_
                                   phrases_from_votes, TOKEN)
 from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR, MAX_CONTEXT_NAMES, initials_evidence
 from pipeline.align.votes import majority
-from pipeline.output.tables import DocTable, KeyedTable, Secondary, _file_list, read_docs, registered, strings
-from pipeline.schema import Document, Entity, Mention, RedirectRow, SCHEMAS, to_table
+from pipeline.align import scatter
+from pipeline.output.store import FileEntry, TableView, write_file
+from pipeline.output.tables import (DocTable, KeyedTable, Secondary, _file_list, connect, files_holding, read_docs,
+                                    registered, strings)
+from pipeline.schema import Document, Entity, Mention, RedirectRow, SCHEMAS, STATE_SCHEMAS, to_table
 
 log = logging.getLogger(__name__)
 
@@ -217,13 +221,58 @@ class Delta:
     plus: list[dict] = field(default_factory=list)
 
 
-class Index:
+class Lookups:
+    """Reading the index's keyed tables by key: what the per-document step asks of the corpus,
+    on the coordinator (:class:`Index`) or on a worker (over a frozen view of the tables)."""
+
+    def __init__(self, keyed: dict[str, KeyedTable], con):
+        self.keyed, self.con = keyed, con
+
+    @classmethod
+    def of(cls, view: TableView, con) -> Lookups:
+        return cls({n: KeyedTable(view, n, SCHEMAS_STATE[n], KEYED[n], con, SECONDARY.get(n)) for n in STEP_TALLIES}, con)
+
+    def counts(self, table: str, keys: Iterable[str]) -> dict[str, int]:
+        name = KEYED[table][0]
+        keys = sorted(set(keys))
+        if not keys:
+            return {}
+        t = self.keyed[table].get(pa.table({name: pa.array(keys, pa.string())}))
+        return dict(zip(t.column(name).to_pylist(), t.column("n").to_pylist()))
+
+    def votes(self, table: str, keys: Iterable[str]) -> dict[str, Counter]:
+        name = KEYED[table][0]
+        keys = sorted(set(keys))
+        if not keys:
+            return {}
+        t = self.keyed[table].get(pa.table({name: pa.array(keys, pa.string())})).to_pylist()
+        return {r[name]: Counter(dict(zip(r["labels"], r["counts"]))) for r in t}
+
+    def common(self, words: Iterable[str]) -> set[str]:
+        """Those of ``words`` the corpus writes in lowercase somewhere."""
+        return set(self.counts("_t_lower", words))
+
+    def known(self, words: Iterable[str]) -> set[str]:
+        return set(self.counts("_t_names", words))
+
+    def phrase_votes_for(self, tokens: set[str]) -> dict[str, Counter]:
+        """The tally of every name whose first word (or, for surnames, last word) is one of ``tokens``."""
+        table = self.keyed["_t_phrases"]
+        if not tokens or not table.files():
+            return {}
+        with registered(self.con, _tok=pa.table({"first": pa.array(sorted(tokens), pa.string())})):
+            rows = table.where("(first in (select first from _tok) or last in (select first from _tok))",
+                               via={"first": tokens, "last": tokens}).to_pylist()
+        return {r["text"]: Counter(dict(zip(r["labels"], r["counts"]))) for r in rows}
+
+
+class Index(Lookups):
     """The alignment state of one commit."""
 
     def __init__(self, corpus, reset: bool):
         self.corpus = corpus
         commit, con = corpus.commit, corpus.con
-        self.keyed = _keyed_tables(commit, con)
+        super().__init__(_keyed_tables(commit, con), con)
         if reset:
             for table in self.keyed.values():
                 table.clear()
@@ -234,14 +283,6 @@ class Index:
         self.fresh_chain_files: set[str] = set()  # ``_chains`` files of this run's chains (all of them moving)
 
     # tallies ------------------------------------------------------------------------------------
-
-    def counts(self, table: str, keys: Iterable[str]) -> dict[str, int]:
-        name = KEYED[table][0]
-        keys = sorted(set(keys))
-        if not keys:
-            return {}
-        t = self.keyed[table].get(pa.table({name: pa.array(keys, pa.string())}))
-        return dict(zip(t.column(name).to_pylist(), t.column("n").to_pylist()))
 
     def add_counts(self, table: str, delta: Counter) -> None:
         delta = {k: v for k, v in delta.items() if v}
@@ -256,14 +297,6 @@ class Index:
         if gone:
             self.keyed[table].delete(pa.table({name: pa.array(gone, pa.string())}))
         self.keyed[table].flush()
-
-    def votes(self, table: str, keys: Iterable[str]) -> dict[str, Counter]:
-        name = KEYED[table][0]
-        keys = sorted(set(keys))
-        if not keys:
-            return {}
-        t = self.keyed[table].get(pa.table({name: pa.array(keys, pa.string())})).to_pylist()
-        return {r[name]: Counter(dict(zip(r["labels"], r["counts"]))) for r in t}
 
     def add_votes(self, table: str, delta: dict[str, Counter], extra=None) -> set[str]:
         """Add vote deltas; returns the keys whose majority (clear label for _t_labels) changed."""
@@ -293,13 +326,6 @@ class Index:
         self.keyed[table].flush()
         return changed
 
-    def common(self, words: Iterable[str]) -> set[str]:
-        """Those of ``words`` the corpus writes in lowercase somewhere."""
-        return set(self.counts("_t_lower", words))
-
-    def known(self, words: Iterable[str]) -> set[str]:
-        return set(self.counts("_t_names", words))
-
     def informative(self, keys: Iterable[str]):
         """A predicate: is a context name rare enough to be evidence (the batch rule, on today's counts)."""
         df = self.counts("_t_df", keys)
@@ -317,8 +343,11 @@ def _verdict(table: str, votes: Counter):
     return majority(votes) if +votes else None
 
 
-def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
+def align_corpus(corpus, realign: bool = False, dask_address: str | None = None) -> dict[str, int]:
     """Bring the index and the mention and entity tables up to date with this run's documents.
+
+    With ``dask_address`` the per-document step runs on that Dask cluster
+    (:mod:`pipeline.align.scatter`); the linking after it runs here. The tables are the same.
 
     Python's cyclic garbage collector is off meanwhile: alignment holds hundreds of thousands of
     row dicts, mentions and chains at once, and each full collection walks all of them, so its
@@ -327,15 +356,17 @@ def align_corpus(corpus, realign: bool = False) -> dict[str, int]:
     """
     was_enabled = gc.isenabled()
     gc.disable()
+    runner = scatter.runner(dask_address)
     try:
-        return _align_corpus(corpus, realign)
+        return _align_corpus(corpus, realign, runner)
     finally:
-        _LOADED.clear()  # the chunks kept between passes belong to this run only
+        forget_loaded()  # the chunks kept between passes belong to this run only
+        runner.close()
         if was_enabled:
             gc.enable()
 
 
-def _align_corpus(corpus, realign: bool) -> dict[str, int]:
+def _align_corpus(corpus, realign: bool, runner) -> dict[str, int]:
     if not realign and _index_outdated(corpus):
         log.info("entity index written by an earlier version (columns missing): re-aligning the corpus")
         realign = True
@@ -352,25 +383,21 @@ def _align_corpus(corpus, realign: bool) -> dict[str, int]:
     # 1. documents that leave: their chains, mention rows and tally contributions go (names only
     # they wrote leave the sweep, so the documents those names were swept in are swept again).
     phrase_changes = _subtract(index, corpus, leaving, delta)
-    # 2. the tallies of the documents that join ...
-    chunks = list(_chunks(sorted(processed), CHUNK_DOCS))
-    for ids in chunks:
-        lower, names = Counter(), Counter()
-        for d in _load_inputs(corpus, ids):
-            c = contribution(d)
-            lower.update(c.lower)
-            names.update(c.names)
-        index.add_counts("_t_lower", lower)
-        index.add_counts("_t_names", names)
-    for ids in chunks:
-        inputs = _load_inputs(corpus, ids)
-        rows, votes = [], defaultdict(Counter)
-        for d, split in zip(inputs, _split_all(index, inputs)):
-            for text, c in phrase_votes(split).items():
-                rows.extend({"doc_id": d.doc.doc_id, "text": text, "label": label, "n": n} for label, n in c.items())
-                votes[text].update(c)
-        index.per_doc["_doc_phrases"].add(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_doc_phrases"]))
-        phrase_changes |= index.add_votes("_t_phrases", votes, extra=_first_last)
+    # 2. the tallies of the documents that join ... (each pass chunk by chunk, here or on the cluster)
+    chunks = list(_chunks(sorted(processed), runner.chunk_docs(len(processed), CHUNK_DOCS)))
+    jobs = _Jobs(index, corpus, runner)
+    lower, names = Counter(), Counter()
+    for chunk_lower, chunk_names in jobs.run(chunk_tallies, chunks, tables=()):
+        lower.update(chunk_lower)
+        names.update(chunk_names)
+    index.add_counts("_t_lower", lower)
+    index.add_counts("_t_names", names)
+    votes = defaultdict(Counter)
+    for files, chunk_votes in jobs.run(chunk_phrases, chunks, tables=("_doc_phrases",)):
+        jobs.adopt(files)
+        for text, c in chunk_votes.items():
+            votes[text].update(c)
+    phrase_changes |= index.add_votes("_t_phrases", votes, extra=_first_last)
     # 3. ... their per-document step, and again for old documents a name new to the sweep occurs in.
     candidates = _resweep_targets(index, phrase_changes, processed) if not realign else set()
     resweep = sorted(_confirm(index, corpus, candidates, phrase_changes))
@@ -378,20 +405,14 @@ def _align_corpus(corpus, realign: bool) -> dict[str, int]:
              len(candidates), len(resweep))
     if log.isEnabledFor(logging.DEBUG):
         log.debug("changed names: %s", sorted(phrase_changes)[:200])
-    for ids in chunks:
-        inputs = _load_inputs(corpus, ids)
-        index.per_doc["_postings"].add(pa.Table.from_pylist(
-            [{"doc_id": d.doc.doc_id, "token": t} for d in inputs for t in sorted(first_tokens(d.doc.text))],
-            schema=SCHEMAS_STATE["_postings"]))
-        _process_chunk(index, corpus, inputs, delta)
+    jobs.chains(chunks, delta, postings=True)
     # The swept documents' old rows leave in one pass: they are spread over the whole corpus, so a
     # pass per chunk would rewrite nearly every file of these tables once per chunk.
     for ids in _chunks(resweep, CHUNK_DOCS):
         delta.minus.extend(_with_members(index, index.per_doc["_chains"].read_docs(ids).to_pylist()))
     index.per_doc["_chains"].remove_docs(resweep)
     corpus.mentions.remove_docs(resweep)
-    for ids in _chunks(resweep, CHUNK_DOCS):
-        _process_chunk(index, corpus, _load_inputs(corpus, ids), delta)
+    jobs.chains(list(_chunks(resweep, runner.chunk_docs(len(resweep), CHUNK_DOCS))), delta, postings=False)
     # 4. label repair and document frequencies from the chains that moved.
     _update_labels_and_df(index, delta)
     # 5. groups, blocks, shorts, entities, ids, mention rows.
@@ -449,37 +470,43 @@ def _chunks(items: list, size: int):
 
 # Loaded chunks kept between the passes over them, up to this many documents: a run that adds up
 # to one GDELT batch (~6,000) reads and filters each document once, not once per pass; larger runs
-# keep the newest chunks and read the others again (memory holds at most this many texts).
+# keep the newest chunks and read the others again (memory holds at most this many texts). A
+# cluster worker keeps the chunks it ran the same way (jobs of a chunk go back to its worker).
 KEEP_LOADED_DOCS = 6_000
 _LOADED: dict[tuple, list[DocInput]] = {}
+# The tables the per-document step reads its documents from.
+INPUT_TABLES = {"documents": ["doc_id", "source_path", "text"], "_model_mentions": None,
+                "sentences": ["doc_id", "sentence_index", "start_char", "end_char"]}
 
 
-def _load_inputs(corpus, ids: list[str], from_base: bool = False) -> list[DocInput]:
-    """Documents with their model mentions and sentences, from this commit (or the base snapshot).
+def forget_loaded() -> None:
+    _LOADED.clear()
+
+
+def _load_inputs(view: TableView, ids: list[str], con) -> list[DocInput]:
+    """Documents with their model mentions and sentences, from the files of ``view``.
 
     Alignment passes over the same chunks three times (tallies, phrases, the per-document step):
-    loaded chunks are kept while they hold at most :data:`KEEP_LOADED_DOCS` documents.
+    loaded chunks are kept while they hold at most :data:`KEEP_LOADED_DOCS` documents, keyed by
+    the files they were read from (a file never changes once written).
     """
     if not ids:
         return []
-    memo = (id(corpus), tuple(ids), from_base)
+    memo = (tuple(ids), *(tuple(view.paths.get(t, ())) for t in INPUT_TABLES))
     if memo in _LOADED:
         return _LOADED[memo]
-    value = _load_inputs_now(corpus, ids, from_base)
+    schemas = {**SCHEMAS, **STATE_SCHEMAS}
+    value = _load_inputs_now(lambda name: read_docs(con, view.files(name), schemas[name], ids, INPUT_TABLES[name]), ids)
     _LOADED[memo] = value
     while len(_LOADED) > 1 and sum(len(v) for v in _LOADED.values()) > KEEP_LOADED_DOCS:
         del _LOADED[next(iter(_LOADED))]  # the oldest chunk
     return value
 
 
-def _load_inputs_now(corpus, ids: list[str], from_base: bool) -> list[DocInput]:
-    if from_base:
-        read = lambda name, cols=None: _read_base(corpus, name, ids, cols)  # noqa: E731
-    else:
-        read = lambda name, cols=None: corpus.doc_tables[name].read_docs(ids, cols)  # noqa: E731
-    docs = read("documents", ["doc_id", "source_path", "text"]).to_pylist()
+def _load_inputs_now(read, ids: list[str]) -> list[DocInput]:
+    docs = read("documents").to_pylist()
     ments = read("_model_mentions").to_pylist()
-    sents = read("sentences", ["doc_id", "sentence_index", "start_char", "end_char"]).to_pylist()
+    sents = read("sentences").to_pylist()
     by_doc: dict[str, list[Mention]] = defaultdict(list)
     for m in ments:
         by_doc[m["doc_id"]].append(Mention(**m))
@@ -495,18 +522,142 @@ def _load_inputs_now(corpus, ids: list[str], from_base: bool) -> list[DocInput]:
     return out
 
 
-def _read_base(corpus, name: str, ids: list[str], cols):
-    """Rows as the last snapshot had them (this run's commit may have dropped them already)."""
-    files = corpus.base.files(name) if corpus.base else []
-    return read_docs(corpus.con, files, corpus.doc_tables[name].schema, ids, cols)
+def _inputs_view(source, ids: list[str]) -> TableView:
+    """The files of the input tables (in ``source``: the commit, or the base snapshot) that hold these documents."""
+    wanted = sorted(ids)
+    paths = {t: [str(p) for p in files_holding(source.files(t), "doc_id", wanted)] for t in INPUT_TABLES}
+    return TableView({t: [] for t in INPUT_TABLES}, paths)
 
 
-def _split_all(index: Index, inputs: list[DocInput]) -> list[list[Mention]]:
+def _split_all(lookups: Lookups, inputs: list[DocInput]) -> list[list[Mention]]:
     words = set()
     for d in inputs:
         words |= headline_words(d.mentions, d.flags)
-    common, known = index.common(words), index.known(words)
+    common, known = lookups.common(words), lookups.known(words)
     return [split_document(d, common, known) for d in inputs]
+
+
+# -- the per-document step as jobs (here, or on the cluster: pipeline.align.scatter) ----------------
+
+# The tallies the per-document step looks up, frozen for a pass (with their secondaries).
+STEP_TALLIES = ("_t_lower", "_t_names", "_t_phrases")
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """One chunk of a pass of the per-document step, as a worker gets it: file names, not rows."""
+
+    ids: list[str]
+    inputs: TableView  # the input tables' files that hold these documents
+    tallies: TableView  # STEP_TALLIES as the pass starts
+    out: dict[str, str]  # table -> the staging path of the file this job writes (none written for no rows)
+
+
+def chunk_tallies(job: ChunkJob, lookups: Lookups | None = None) -> tuple[Counter, Counter]:
+    """Pass 1: what the chunk adds to the lowercase-word and name-word tallies (documents per word)."""
+    lower, names = Counter(), Counter()
+    for d in _load_inputs(job.inputs, job.ids, _con(lookups)):
+        c = contribution(d)
+        lower.update(c.lower)
+        names.update(c.names)
+    return lower, names
+
+
+def chunk_phrases(job: ChunkJob, lookups: Lookups | None = None) -> tuple[dict, dict[str, Counter]]:
+    """Pass 2: the model's label votes per name, per document (written) and summed (returned)."""
+    lookups = lookups or Lookups.of(job.tallies, _con(None))
+    inputs = _load_inputs(job.inputs, job.ids, lookups.con)
+    rows, votes = [], defaultdict(Counter)
+    for d, split in zip(inputs, _split_all(lookups, inputs)):
+        for text, c in phrase_votes(split).items():
+            rows.extend({"doc_id": d.doc.doc_id, "text": text, "label": label, "n": n} for label, n in c.items())
+            votes[text].update(c)
+    return _written(job, {"_doc_phrases": pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_doc_phrases"])}), votes
+
+
+def chunk_chains(job: ChunkJob, lookups: Lookups | None = None) -> tuple[dict, list[dict] | pa.Table]:
+    """Pass 3: split, sweep with the corpus's phrases, chains. Writes the chains, the mention rows
+    (entities come later) and, when asked, the postings; returns the chain rows, for the linker
+    (as dicts here, as Arrow from a worker: it pickles as columns)."""
+    local = lookups is not None
+    lookups = lookups or Lookups.of(job.tallies, _con(None))
+    inputs = _load_inputs(job.inputs, job.ids, lookups.con)
+    if not inputs:
+        return {}, []
+    splits = _split_all(lookups, inputs)
+    tokens = set()
+    for d in inputs:
+        tokens |= first_tokens(d.doc.text)
+    votes = lookups.phrase_votes_for(tokens)
+    words = {t.lower() for text in votes for t in TOKEN.findall(text)}
+    mention_words = {fold(t) for d in inputs for m in d.mentions for t in TOKEN.findall(m.text)}
+    common = lookups.common(words | mention_words)
+    sweeper = Sweeper(phrases_from_votes(votes, common))
+    rows, mentions = [], []
+    for d, split in zip(inputs, splits):
+        ms, chains = process_document(d, split, sweeper, common)
+        mentions.extend(ms)
+        doc_keys = document_context(chains)
+        rows.extend(chain_row(c, i, doc_keys) for i, c in enumerate(chains))
+    tables = {"_chains": pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"]),
+              "mentions": to_table("mentions", mentions)}
+    if "_postings" in job.out:
+        tables["_postings"] = pa.Table.from_pylist(
+            [{"doc_id": d.doc.doc_id, "token": t} for d in inputs for t in sorted(first_tokens(d.doc.text))],
+            schema=SCHEMAS_STATE["_postings"])
+    files = _written(job, tables)
+    return files, rows if local else tables["_chains"]
+
+
+def _written(job: ChunkJob, tables: dict[str, pa.Table]) -> dict[str, FileEntry]:
+    """Each table's rows to the job's path for it (none for no rows), as every commit file is written."""
+    out = {}
+    for name, data in tables.items():
+        if data.num_rows:
+            path = Path(job.out[name])
+            out[name] = FileEntry(path.name, data.num_rows, write_file(path, data))
+    return out
+
+
+_PROCESS_CON = []
+
+
+def _con(lookups: Lookups | None):
+    """The coordinator's DuckDB connection, or this worker process's own."""
+    if lookups is not None:
+        return lookups.con
+    if not _PROCESS_CON:
+        _PROCESS_CON.append(connect())
+    return _PROCESS_CON[0]
+
+
+class _Jobs:
+    """The passes of the per-document step, chunk by chunk on the run's runner (here, or on the
+    Dask cluster), with the files the jobs write adopted into the commit in chunk order, so the
+    tables are the same wherever the jobs ran."""
+
+    def __init__(self, index: Index, corpus, runner):
+        self.index, self.commit, self.runner = index, corpus.commit, runner
+        self.here = isinstance(runner, scatter.Local)
+
+    def run(self, fn, chunks: list[list[str]], tables: Iterable[str]) -> Iterator:
+        tables = tuple(tables)
+        tallies = self.commit.view([t for n in STEP_TALLIES for t in (n, *map(self.index.keyed[n].secondary_table,
+                                                                               SECONDARY.get(n, {})))])
+        jobs = (ChunkJob(ids, _inputs_view(self.commit, ids), tallies,
+                         {t: str(self.commit.reserve(t)) for t in tables}) for ids in chunks)
+        return self.runner.map(fn, jobs, *((self.index,) if self.here else ()))
+
+    def adopt(self, files: dict[str, FileEntry]) -> dict[str, str]:
+        return {t: self.commit.adopt(t, entry) for t, entry in files.items()}
+
+    def chains(self, chunks: list[list[str]], delta: Delta, postings: bool) -> None:
+        tables = ("_chains", "mentions", *(("_postings",) if postings else ()))
+        for files, rows in self.run(chunk_chains, chunks, tables):
+            names = self.adopt(files)
+            if "_chains" in names:
+                self.index.fresh_chain_files.add(names["_chains"])
+            delta.plus.extend(rows if isinstance(rows, list) else rows.to_pylist())
 
 
 def _subtract(index: Index, corpus, leaving: set[str], delta: Delta) -> set[str]:
@@ -514,7 +665,7 @@ def _subtract(index: Index, corpus, leaving: set[str], delta: Delta) -> set[str]
     if not leaving:
         return set()
     ids = sorted(leaving)
-    old_inputs = _load_inputs(corpus, ids, from_base=True)
+    old_inputs = _load_inputs(_inputs_view(corpus.base, ids), ids, corpus.con)
     lower, names = Counter(), Counter()
     for d in old_inputs:
         c = contribution(d)
@@ -631,46 +782,6 @@ def _known_surnames(index: Index, lasts: set[str], changed: set[str]) -> set[str
         if votes and majority(votes) == PERSON and len(TOKEN.findall(r["text"])) > 1:
             known.add(r["last"])
     return known
-
-
-def _process_chunk(index: Index, corpus, inputs: list[DocInput], delta: Delta) -> None:
-    """The per-document step for a chunk (split, sweep with the corpus's phrases, chains); stages
-    the chains and the mention rows (entities come later)."""
-    if not inputs:
-        return
-    splits = _split_all(index, inputs)
-    tokens = set()
-    for d in inputs:
-        tokens |= first_tokens(d.doc.text)
-    votes = _phrase_votes_for(index, tokens)
-    words = {t.lower() for text in votes for t in TOKEN.findall(text)}
-    mention_words = {fold(t) for d in inputs for m in d.mentions for t in TOKEN.findall(m.text)}
-    common = index.common(words | mention_words)
-    sweeper = Sweeper(phrases_from_votes(votes, common))
-    rows, mentions = [], []
-    for d, split in zip(inputs, splits):
-        ms, chains = process_document(d, split, sweeper, common)
-        mentions.extend(ms)
-        doc_keys = document_context(chains)
-        rows.extend(chain_row(c, i, doc_keys) for i, c in enumerate(chains))
-    index.fresh_chain_files.add(index.per_doc["_chains"].add(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"])))
-    corpus.mentions.add(to_table("mentions", mentions))
-    delta.plus.extend(rows)
-
-
-def _phrase_votes_for(index: Index, tokens: set[str]) -> dict[str, Counter]:
-    """The tally of every name whose first word (or, for surnames, last word) is one of ``tokens``."""
-    if not tokens:
-        return {}
-    t = pa.table({"first": pa.array(sorted(tokens), pa.string())})
-    con = index.corpus.con
-    files = index.keyed["_t_phrases"].files()
-    if not files:
-        return {}
-    with registered(con, _tok=t):
-        rows = index.keyed["_t_phrases"].where("(first in (select first from _tok) or last in (select first from _tok))",
-                                               via={"first": tokens, "last": tokens}).to_pylist()
-    return {r["text"]: Counter(dict(zip(r["labels"], r["counts"]))) for r in rows}
 
 
 def _update_labels_and_df(index: Index, delta: Delta) -> None:

@@ -97,6 +97,30 @@ class Snapshot:
         return pq.read_table([str(f) for f in files], schema=schema, columns=columns, filters=filters)
 
 
+def write_file(path: Path, data: pa.Table, row_group_rows: int | None = None) -> int:
+    """Write one table file as every table's files are written (zstd); returns its size. A file
+    that fails part way is removed before the error goes on."""
+    try:
+        pq.write_table(data, path, compression="zstd", row_group_size=row_group_rows)
+        return path.stat().st_size
+    except OSError:
+        path.unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class TableView:
+    """Some tables of a commit, frozen: what :class:`~pipeline.output.tables.DocTable` and
+    :class:`~pipeline.output.tables.KeyedTable` read through (``files``, ``tables``), sent to a
+    worker instead of the commit (which holds the run's bookkeeping and writes)."""
+
+    tables: dict[str, list[FileEntry]]
+    paths: dict[str, list[str]]
+
+    def files(self, table: str) -> list[Path]:
+        return [Path(p) for p in self.paths.get(table, [])]
+
+
 def current(root: Path) -> Snapshot | None:
     """The snapshot readers see now, or ``None`` before the first run."""
     link = Path(root) / CURRENT
@@ -197,20 +221,35 @@ class Commit:
         """
         if data.num_rows == 0 and not keep_empty:
             return None
-        self._seq += 1
-        name = f"{self.version}-{self._seq:05d}.parquet"
-        path = self.staging / table / name
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(data, path, compression="zstd", row_group_size=row_group_rows)
-            size = path.stat().st_size
+            path = self.reserve(table)
+            size = write_file(path, data, row_group_rows)
         except OSError as exc:  # a full disk, ...: the part written goes at once, the rest with abort()
-            path.unlink(missing_ok=True)
             raise output_failed(exc, f"write the tables in {self.root}", self.root) from None
-        self.bytes_written += size
-        self.tables.setdefault(table, []).append(FileEntry(name, data.num_rows, size))
-        self._new.setdefault(table, []).append(name)
-        return name
+        return self.adopt(table, FileEntry(path.name, data.num_rows, size))
+
+    def reserve(self, table: str) -> Path:
+        """A path in staging for the table's next file, for whoever writes it (this process, or a
+        cluster worker that shares the output directory: :mod:`pipeline.align.scatter`); the file
+        is the table's once :meth:`adopt` is told it was written."""
+        self._seq += 1
+        path = self.staging / table / f"{self.version}-{self._seq:05d}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def adopt(self, table: str, entry: FileEntry) -> str:
+        """A file written at a :meth:`reserve`d path joins the table (in the order adopted)."""
+        self.bytes_written += entry.bytes
+        self.tables.setdefault(table, []).append(entry)
+        self._new.setdefault(table, []).append(entry.name)
+        return entry.name
+
+    def view(self, tables: Iterable[str]) -> TableView:
+        """These tables as the commit stands now, for reading elsewhere (a cluster worker): file
+        paths and entries only, so it pickles in bytes; it does not follow later writes."""
+        tables = list(tables)
+        return TableView({t: list(self.tables.get(t, [])) for t in tables},
+                         {t: [str(p) for p in self.files(t)] for t in tables})
 
     def drop(self, table: str, names: Iterable[str]) -> None:
         """Files leave the table; one this commit wrote is deleted at once (the disk holds only what is used)."""

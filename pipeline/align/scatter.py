@@ -1,0 +1,112 @@
+"""Where alignment's per-document step runs: in the flow's process, or on the run's Dask cluster.
+
+The per-document step (:mod:`pipeline.align.index`: tallies, phrase votes, split + sweep + chains)
+is most of a full alignment's time (72% of re-aligning 10,000 documents) and needs nothing but one
+chunk of documents and a few corpus tallies, so it is what scales out. A job carries file
+*names*, never rows: a :class:`~pipeline.output.store.TableView` of the input tables (only the
+files that hold its documents) and of the tallies, and the staging paths its output files go to.
+The worker reads its inputs with DuckDB from the output directory, writes its files there, and
+hands back what the coordinator must merge (counters, and the chain rows the linker reads, as
+Arrow). Sending rows instead was measured: a 2,000-document chunk's inputs and results pickled
+were 37 MB and a fifth of the step's own time on the coordinator.
+
+Why Dask futures (``distributed.Client.submit``), not bags or DataFrames: a job is one opaque
+Python function over a chunk, with results merged in order by a coordinator that must stay the
+only writer of the commit; futures say exactly that, and the cluster is the one ``--dask`` names
+(the same one extraction uses). Jobs of one pass go to the worker that ran the same chunk in the
+pass before (a hint, not a rule), so its kept copy of the chunk's inputs is used again.
+
+The storage they share is the output directory itself: on a loopback cluster a local folder; on
+a real cluster a filesystem every worker mounts at the same path (see the README). Nothing else
+is assumed shared: no ``/tmp``, no state in the scheduler.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Callable, Iterable, Iterator
+
+# Jobs in flight per worker: enough to keep each busy while the coordinator merges a result, few
+# enough that finished results do not pile up in workers' memory.
+JOBS_PER_WORKER = 2
+# On a cluster a pass is cut into at least this many jobs per worker (so that they finish near
+# together), of at least MIN_CHUNK_DOCS documents (a job's fixed cost, its lookups, ~0.1 s).
+CHUNKS_PER_WORKER = 4
+MIN_CHUNK_DOCS = 200
+
+
+class Local:
+    """The jobs run here, one after another (no cluster)."""
+
+    n_workers = 1
+
+    def chunk_docs(self, n_docs: int, largest: int) -> int:
+        return largest
+
+    def map(self, fn: Callable, jobs: Iterable, *args) -> Iterator:
+        for job in jobs:
+            yield fn(job, *args)
+
+    def close(self) -> None:
+        pass
+
+
+class OnDask:
+    """The jobs run on the Dask cluster at ``address``; results come back in the jobs' order.
+
+    ``fn`` must be importable on the workers (a module-level function of the pipeline, which each
+    worker has installed) and its job picklable and small. ``args`` are for a local run only: on
+    a worker the job reads what it needs itself (here they are dropped).
+    """
+
+    def __init__(self, address: str):
+        from distributed import Client
+
+        self.client = Client(address, set_as_default=False, timeout="30s")
+        self.n_workers = max(1, len(self.client.scheduler_info(n_workers=-1).get("workers", {})))
+        self._placed: dict[tuple, str] = {}  # a chunk's documents -> the worker that last ran them
+
+    def chunk_docs(self, n_docs: int, largest: int) -> int:
+        """Documents per job: ``largest`` (what one process's memory is sized for) or fewer, so
+        that every worker gets several jobs. The tables do not depend on it: each document's step
+        reads only its own text and the corpus tallies (a test compares chunkings)."""
+        return max(MIN_CHUNK_DOCS, min(largest, -(-n_docs // (CHUNKS_PER_WORKER * self.n_workers))))
+
+    def map(self, fn: Callable, jobs: Iterable, *args) -> Iterator:
+        window: deque = deque()
+        limit = JOBS_PER_WORKER * self.n_workers
+        for job in jobs:
+            where = self._placed.get(tuple(job.ids))
+            placed = {"workers": [where], "allow_other_workers": True} if where else {}
+            future = self.client.submit(fn, job, key=f"{fn.__name__}-{_token()}", pure=False, **placed)
+            window.append((job, future))
+            while len(window) >= limit:
+                yield self._result(*window.popleft())
+        while window:
+            yield self._result(*window.popleft())
+
+    def _result(self, job, future):
+        result = future.result()
+        who = self.client.who_has(future).get(future.key)
+        if who:
+            self._placed[tuple(job.ids)] = who[0]
+        future.release()
+        return result
+
+    def close(self) -> None:
+        from pipeline.align import index
+
+        try:
+            self.client.run(index.forget_loaded)  # the chunks kept between passes belong to this run
+        finally:
+            self.client.close()
+
+
+def runner(dask_address: str | None):
+    return OnDask(dask_address) if dask_address else Local()
+
+
+def _token() -> str:
+    import secrets
+
+    return secrets.token_hex(8)
