@@ -522,10 +522,12 @@ def _load_inputs_now(read, ids: list[str]) -> list[DocInput]:
     return out
 
 
-def _inputs_view(source, ids: list[str]) -> TableView:
-    """The files of the input tables (in ``source``: the commit, or the base snapshot) that hold these documents."""
+def _inputs_view(source, ids: list[str], files: dict[str, list] | None = None) -> TableView:
+    """The files of the input tables (in ``source``: the commit, or the base snapshot) that hold
+    these documents. ``files``: the tables' files, when the caller has listed them already."""
     wanted = sorted(ids)
-    paths = {t: [str(p) for p in files_holding(source.files(t), "doc_id", wanted)] for t in INPUT_TABLES}
+    files = files or {t: source.files(t) for t in INPUT_TABLES}
+    paths = {t: [str(p) for p in files_holding(files[t], "doc_id", wanted)] for t in INPUT_TABLES}
     return TableView({t: [] for t in INPUT_TABLES}, paths)
 
 
@@ -639,12 +641,14 @@ class _Jobs:
     def __init__(self, index: Index, corpus, runner):
         self.index, self.commit, self.runner = index, corpus.commit, runner
         self.here = isinstance(runner, scatter.Local)
+        # Alignment does not change its input tables: their files are listed once, not per job.
+        self.input_files = {t: self.commit.files(t) for t in INPUT_TABLES}
 
     def run(self, fn, chunks: list[list[str]], tables: Iterable[str]) -> Iterator:
         tables = tuple(tables)
         tallies = self.commit.view([t for n in STEP_TALLIES for t in (n, *map(self.index.keyed[n].secondary_table,
                                                                                SECONDARY.get(n, {})))])
-        jobs = (ChunkJob(ids, _inputs_view(self.commit, ids), tallies,
+        jobs = (ChunkJob(ids, _inputs_view(self.commit, ids, self.input_files), tallies,
                          {t: str(self.commit.reserve(t)) for t in tables}) for ids in chunks)
         return self.runner.map(fn, jobs, *((self.index,) if self.here else ()))
 

@@ -23,6 +23,7 @@ is assumed shared: no ``/tmp``, no state in the scheduler.
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from typing import Callable, Iterable, Iterator
 
@@ -64,6 +65,7 @@ class OnDask:
 
         self.client = Client(address, set_as_default=False, timeout="30s")
         self.n_workers = max(1, len(self.client.scheduler_info(n_workers=-1).get("workers", {})))
+        self.client.run(_warm_up)  # every worker at once, not each at its first job
         self._placed: dict[tuple, str] = {}  # a chunk's documents -> the worker that last ran them
 
     def chunk_docs(self, n_docs: int, largest: int) -> int:
@@ -78,7 +80,7 @@ class OnDask:
         for job in jobs:
             where = self._placed.get(tuple(job.ids))
             placed = {"workers": [where], "allow_other_workers": True} if where else {}
-            future = self.client.submit(fn, job, key=f"{fn.__name__}-{_token()}", pure=False, **placed)
+            future = self.client.submit(_run, fn, job, key=f"{fn.__name__}-{_token()}", pure=False, **placed)
             window.append((job, future))
             while len(window) >= limit:
                 yield self._result(*window.popleft())
@@ -104,6 +106,27 @@ class OnDask:
 
 def runner(dask_address: str | None):
     return OnDask(dask_address) if dask_address else Local()
+
+
+def _run(fn: Callable, job):
+    """A job on a worker, with the cycle collector paused as alignment pauses it in the flow's
+    process (:func:`pipeline.align.index.align_corpus`: the step makes no reference cycles, and
+    full collections walking every object it holds cost a sixth of its time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return fn(job)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _warm_up() -> None:
+    """What a job reads on first use (alignment's code, gazetteer and rule tables: ~1 s), loaded
+    once per worker process; later runs find it loaded."""
+    from pipeline.align import load_tables
+
+    load_tables()
 
 
 def _token() -> str:

@@ -35,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import re
@@ -144,14 +145,35 @@ def install_replay(cache: Path) -> None:
     workers.extract_documents = extract_documents
 
 
-def run_step(raw: Path, out: Path, cache: Path, realign: bool) -> dict:
-    """One flow run in this process, with replayed extraction; its summary, peak RSS and timing."""
+# A simulated cluster's workers: one thread each, and this much memory (Dask pauses a worker near
+# it and restarts one past it), the ceiling the issue sets for a worker of a real cluster.
+WORKER_MEMORY = "1.5GB"
+
+
+def run_step(raw: Path, out: Path, cache: Path, realign: bool, dask_workers: int = 0) -> dict:
+    """One flow run in this process, with replayed extraction; its summary, peak RSS and timing.
+
+    ``dask_workers``: the run's alignment jobs go to a loopback Dask cluster of that many worker
+    processes (a re-alignment only: replayed extraction exists in this process alone)."""
     install_replay(cache)
     from pipeline.flows import extract_corpus
 
-    started = time.perf_counter()
-    summary = extract_corpus(raw, out, n_process=1, progress=False, realign=realign)
-    return {"seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": round(_peak_rss_mb()),
+    with ExitStack() as stack:
+        address = None
+        if dask_workers:
+            from distributed import Client, LocalCluster
+
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=dask_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=None, memory_limit=WORKER_MEMORY, silence_logs=40))
+            client = stack.enter_context(Client(cluster))
+            address = cluster.scheduler_address
+        started = time.perf_counter()
+        summary = extract_corpus(raw, out, n_process=1, progress=False, realign=realign, dask_address=address)
+        seconds = time.perf_counter() - started
+        workers = client.run(_peak_rss_mb) if dask_workers else {}
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(_peak_rss_mb()),
+            **({"workers": dask_workers, "worker_peak_rss_mb": round(max(workers.values()))} if workers else {}),
             "bytes_written": summary.bytes_written, "extracted": summary.n_extracted,
             "removed": summary.n_removed, "corpus_documents": summary.counts.get("documents", 0),
             "mentions": summary.counts.get("mentions", 0), "entities": summary.counts.get("entities", 0),
@@ -253,9 +275,47 @@ def measure_one(n_docs: int, operation: str, work: Path, cache: Path, env: dict)
     return r
 
 
-def _step_process(raw: Path, out: Path, cache: Path, env: dict, realign: bool) -> dict:
+def measure_dask_realign(n_docs: int, workers: int, work: Path, cache: Path, env: dict) -> dict:
+    """A re-alignment of the built corpus with its jobs on ``workers`` Dask workers, after
+    :func:`measure_one` re-aligned it here (``WORK/out-N``): the row says whether every public
+    table is the same as that run's."""
+    built, local = work / f"built-{n_docs}", work / f"out-{n_docs}"
+    raw, out = work / f"raw-{n_docs}", work / f"dask-{n_docs}"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(built / "out", out, symlinks=True)
+    r = {"documents": n_docs, "operation": f"realign-dask-{workers}",
+         **_step_process(raw, out, cache, env, True, dask_workers=workers)}
+    r["same_tables_as_local"] = same_tables(Path(os.path.realpath(local / ".current")), Path(os.path.realpath(out / ".current")))
+    shutil.rmtree(out, ignore_errors=True)
+    return r
+
+
+def same_tables(a: Path, b: Path) -> bool:
+    """Whether every public table holds the same rows in two snapshots (as multisets, out of core;
+    the times a run stamps, ``extracted_at`` and redirects' ``run``, aside)."""
+    import duckdb
+
+    from pipeline.schema import TABLES
+
+    con = duckdb.connect()
+    for name in TABLES:
+        fa, fb = sorted((a / name).glob("*.parquet")), sorted((b / name).glob("*.parquet"))
+        cols = [c for c in con.sql(f"select * from read_parquet({[str(f) for f in fa]}) limit 0").columns
+                if c not in ("extracted_at", "run")]
+        q = ", ".join(f'"{c}"' for c in cols)
+        diff = con.execute(f"""select count(*) from (
+            (select {q} from read_parquet({[str(f) for f in fa]}) except all select {q} from read_parquet({[str(f) for f in fb]}))
+            union all
+            (select {q} from read_parquet({[str(f) for f in fb]}) except all select {q} from read_parquet({[str(f) for f in fa]})))""").fetchone()[0]
+        if diff:
+            return False
+    return True
+
+
+def _step_process(raw: Path, out: Path, cache: Path, env: dict, realign: bool, dask_workers: int = 0) -> dict:
     proc = subprocess.run([sys.executable, "-m", "pipeline.tools.bench_scale", "_step", str(raw), str(out), str(cache)]
-                          + (["--realign"] if realign else []), capture_output=True, text=True, env=env)
+                          + (["--realign"] if realign else []) + (["--dask-workers", str(dask_workers)] if dask_workers else []),
+                          capture_output=True, text=True, env=env)
     if proc.returncode:
         raise RuntimeError(f"{'realign' if realign else 'step'} failed:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -276,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "_step":
         raw, out, cache = map(Path, argv[1:4])
-        print(json.dumps(run_step(raw, out, cache, realign="--realign" in argv)))
+        workers = int(argv[argv.index("--dask-workers") + 1]) if "--dask-workers" in argv else 0
+        print(json.dumps(run_step(raw, out, cache, realign="--realign" in argv, dask_workers=workers)))
         return 0
     parser = argparse.ArgumentParser(prog="pipeline bench-scale", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[3, 10_000, 100_000, 1_000_000],
@@ -288,7 +349,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=OPERATIONS, default=None,
                         help="run this operation alone, on a copy of each size's corpus as built (built once and "
                              "kept in WORK/built-N; delete it to build again); prints its row, writes no report")
+    parser.add_argument("--dask-workers", type=int, nargs="+", default=None, metavar="N",
+                        help="with --only realign: also re-align on a loopback Dask cluster of N workers (one thread, "
+                             f"{WORKER_MEMORY} each) per N given, e.g. 1 2 8, and check each gives the local tables")
     args = parser.parse_args(argv)
+    if args.dask_workers and args.only != "realign":
+        parser.error("--dask-workers needs --only realign")
     cache = args.out / "align_source_sentences.pkl"
     source_sentences(args.source, cache)
     work = args.work or args.out / "scale-work"
@@ -304,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench-scale: {n:,} documents", flush=True)
             if args.only:
                 print(json.dumps(measure_one(n, args.only, work, cache, env)), flush=True)
+                for workers in args.dask_workers or ():
+                    print(json.dumps(measure_dask_realign(n, workers, work, cache, env)), flush=True)
                 continue
             rows.extend(measure_size(n, work, cache, env))
             _write(args.out, rows)
