@@ -39,7 +39,8 @@ def test_dask_run_equals_local_run(seed_run, cluster, tmp_path):
 
 # Alignment's per-document step on the cluster (pipeline.align.scatter): the 400 ECB+ articles of
 # the shared run, on a copy of its output; in jobs of 64 documents on the cluster (seven per
-# pass), in one chunk here: the tables must not depend on where the documents went, or with whom.
+# pass), in one chunk here: the tables must not depend on where the documents went, or with whom;
+# the blocks of name groups are clustered in jobs on the cluster too.
 @pytest.mark.xdist_group("ecb400")  # beside the tests that share the 400-article run (tests/conftest.py)
 def test_dask_alignment_equals_local_alignment(ecb400_run, cluster, tmp_path, monkeypatch):
     import json
@@ -50,6 +51,7 @@ def test_dask_alignment_equals_local_alignment(ecb400_run, cluster, tmp_path, mo
     from pipeline.align import index, scatter
 
     monkeypatch.setattr(scatter, "MIN_CHUNK_DOCS", 64)
+    monkeypatch.setattr(index, "REMOTE_BLOCK_GROUPS", 1)  # the blocks' clustering in jobs too, however few
     info = json.loads((ecb400_run / ".current" / "manifest.json").read_text())["info"]
     raw = {}
     for side in ("here", "dask"):

@@ -326,11 +326,24 @@ class Index(Lookups):
         self.keyed[table].flush()
         return changed
 
-    def informative(self, keys: Iterable[str]):
+    def informative(self, keys: Iterable[str]) -> Informative:
         """A predicate: is a context name rare enough to be evidence (the batch rule, on today's counts)."""
-        df = self.counts("_t_df", keys)
-        limit = max(CONTEXT_MIN_DF_FLOOR, CONTEXT_MAX_DF_SHARE * max(self.n_docs, 1))
-        return lambda k: df.get(k, 0) <= limit
+        return Informative(self.counts("_t_df", keys), max(CONTEXT_MIN_DF_FLOOR, CONTEXT_MAX_DF_SHARE * max(self.n_docs, 1)))
+
+
+@dataclass(frozen=True)
+class Informative:
+    """Is a context name rare enough to be evidence: its document frequency (``df``, for the names
+    asked about) at most ``limit``. A value, not a closure, so that a job can carry it."""
+
+    df: dict[str, int]
+    limit: float
+
+    def __call__(self, key: str) -> bool:
+        return self.df.get(key, 0) <= self.limit
+
+    def only(self, keys: Iterable[str]) -> Informative:
+        return Informative({k: self.df[k] for k in keys if k in self.df}, self.limit)
 
 
 def _keyed_tables(commit, con=None) -> dict[str, KeyedTable]:
@@ -416,7 +429,7 @@ def _align_corpus(corpus, realign: bool, runner) -> dict[str, int]:
     # 4. label repair and document frequencies from the chains that moved.
     _update_labels_and_df(index, delta)
     # 5. groups, blocks, shorts, entities, ids, mention rows.
-    result = Linker(index, corpus, delta, processed | set(resweep), realign).run()
+    result = Linker(index, corpus, delta, processed | set(resweep), realign, runner).run()
     for table in index.keyed.values():
         table.flush()
     new_mentions = sum(len(r["mention_ids"]) for r in delta.plus)
@@ -808,6 +821,27 @@ def _update_labels_and_df(index: Index, delta: Delta) -> None:
 
 # -- linking: groups, blocks, shorts, entities -------------------------------------------------------
 
+# Blocks are clustered in jobs on the cluster when a pass has at least this many groups in the
+# blocks that changed (fewer cost more to send than to compare here).
+REMOTE_BLOCK_GROUPS = 20_000
+
+
+@dataclass(frozen=True)
+class BlockJob:
+    """Blocks to cluster on a worker: their groups (names, counts, context) and the rarity of their context names."""
+
+    ids: list[str]  # the first group's gid (where the job ran is remembered by it)
+    blocks: list[list[G.Group]]
+    informative: Informative
+
+
+def cluster_blocks(job: BlockJob, lookups: Lookups | None = None) -> tuple[list[dict[str, str]], int]:
+    """Each block's clusters (:func:`~pipeline.align.groups.cluster_block`), and the pairs compared."""
+    before = G.COMPARISONS[0]
+    assigned = [G.cluster_block(groups, job.informative) for groups in job.blocks]
+    return assigned, G.COMPARISONS[0] - before
+
+
 @dataclass(frozen=True)
 class _Surface:
     text: str
@@ -825,8 +859,9 @@ class Linker:
     placement's cluster is ``_groups.cluster`` of that gid. Entities are keyed by cluster.
     """
 
-    def __init__(self, index: Index, corpus, delta: Delta, processed: set[str], realign: bool):
+    def __init__(self, index: Index, corpus, delta: Delta, processed: set[str], realign: bool, runner=None):
         self.index, self.corpus, self.delta, self.processed, self.realign = index, corpus, delta, processed, realign
+        self.runner = runner or scatter.Local()
         self.groups = index.keyed["_groups"]
         self.members = index.keyed["_members"]
         self.now = datetime.now(timezone.utc)
@@ -980,9 +1015,7 @@ class Linker:
         for r in rows:
             by_block[r["block"]].append(r)
         changes, updates = {}, []
-        for members in by_block.values():
-            groups = [G.Group(r["gid"], r["n"], Counter(dict(zip(r["ctx_keys"], r["ctx_counts"])))) for r in members]
-            assign = G.cluster_block(groups, informative)
+        for members, assign in zip(by_block.values(), self._cluster_blocks(by_block, informative)):
             for r in members:
                 new = assign[r["gid"]]
                 if r["gid"] in changed:
@@ -996,6 +1029,30 @@ class Linker:
             self.groups.put(pa.Table.from_pylist(updates, schema=SCHEMAS_STATE["_groups"]))
             self.groups.flush()
         return changes
+
+    def _cluster_blocks(self, by_block: dict[str, list[dict]], informative: Informative) -> Iterator[dict[str, str]]:
+        """:func:`~pipeline.align.groups.cluster_block` of every block, in order: here, or in jobs
+        on the cluster when there are enough groups to compare (blocking, candidate comparison and
+        the connected components of each block are independent of every other block's)."""
+        blocks = [[G.Group(r["gid"], r["n"], Counter(dict(zip(r["ctx_keys"], r["ctx_counts"])))) for r in members]
+                  for members in by_block.values()]
+        n_groups = sum(map(len, blocks))
+        if isinstance(self.runner, scatter.Local) or n_groups < REMOTE_BLOCK_GROUPS:
+            yield from (G.cluster_block(groups, informative) for groups in blocks)
+            return
+        size = self.runner.chunk_docs(n_groups, n_groups)
+        jobs, job = [], []
+        for groups in blocks:
+            job.append(groups)
+            if sum(map(len, job)) >= size:
+                jobs.append(job)
+                job = []
+        jobs.append(job)
+        keys = lambda job: {k for groups in job for g in groups for k in g.context}  # noqa: E731
+        for assigned, compared in self.runner.map(cluster_blocks, (
+                BlockJob([g.gid for groups in job[:1] for g in groups[:1]], job, informative.only(keys(job))) for job in jobs)):
+            G.COMPARISONS[0] += compared
+            yield from assigned
 
     # shorts -----------------------------------------------------------------------------------------
 
