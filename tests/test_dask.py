@@ -85,3 +85,15 @@ def test_dask_alignment_equals_local_alignment(ecb400_run, cluster, tmp_path, mo
         source.write_text("".join(source.read_text(encoding="utf-8").splitlines(keepends=True)[40:]), encoding="utf-8")
     here, there = both()
     assert there.n_removed == here.n_removed == 40
+
+
+def test_alignment_jobs_run_here_when_the_cluster_cannot_be_reached(caplog, monkeypatch):
+    from pipeline.align import scatter
+    from pipeline.runtime.process import free_port
+
+    monkeypatch.setattr(scatter, "CONNECT_SECONDS", 1)
+    with caplog.at_level("WARNING", logger="pipeline.align.scatter"):
+        runner = scatter.runner(f"tcp://127.0.0.1:{free_port()}")
+    assert isinstance(runner, scatter.Local)
+    assert "cannot be reached" in caplog.text
+    assert list(runner.map(lambda job, extra: (job, extra), [1, 2], "here")) == [(1, "here"), (2, "here")]

@@ -24,12 +24,17 @@ is assumed shared: no ``/tmp``, no state in the scheduler.
 from __future__ import annotations
 
 import gc
+import logging
 from collections import deque
 from typing import Callable, Iterable, Iterator
+
+log = logging.getLogger(__name__)
 
 # Jobs in flight per worker: enough to keep each busy while the coordinator merges a result, few
 # enough that finished results do not pile up in workers' memory.
 JOBS_PER_WORKER = 2
+# How long the cluster is tried before the jobs run here instead.
+CONNECT_SECONDS = 10
 # On a cluster a pass is cut into at least this many jobs per worker (so that they finish near
 # together), of at least MIN_CHUNK_DOCS documents (a job's fixed cost, its lookups, ~0.1 s).
 CHUNKS_PER_WORKER = 4
@@ -63,7 +68,7 @@ class OnDask:
     def __init__(self, address: str):
         from distributed import Client
 
-        self.client = Client(address, set_as_default=False, timeout="30s")
+        self.client = Client(address, set_as_default=False, timeout=f"{CONNECT_SECONDS}s")
         self.n_workers = max(1, len(self.client.scheduler_info(n_workers=-1).get("workers", {})))
         self.client.run(_warm_up)  # every worker at once, not each at its first job
         self._placed: dict[tuple, str] = {}  # a chunk's documents -> the worker that last ran them
@@ -105,7 +110,15 @@ class OnDask:
 
 
 def runner(dask_address: str | None):
-    return OnDask(dask_address) if dask_address else Local()
+    """Jobs on the cluster at ``dask_address``, or here without one or when it cannot be reached
+    (the run goes on, slower, as extraction does when its batches fail on the cluster)."""
+    if not dask_address:
+        return Local()
+    try:
+        return OnDask(dask_address)
+    except (OSError, TimeoutError) as exc:
+        log.warning("alignment: the Dask cluster at %s cannot be reached (%s); its jobs run here", dask_address, exc)
+        return Local()
 
 
 def _run(fn: Callable, job):
