@@ -203,7 +203,7 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
                 corpus.add_extracted(batch, keys)
                 summary.n_extracted += len(batch)
 
-            todo = _read_changed(corpus, plan, raw_dir, timer, summary, follow_symlinks)
+            todo = _read_changed(corpus, plan, raw_dir, timer, summary, follow_symlinks, dask_address)
             with _progress(plan.bytes_to_read, progress) as bar, \
                     _Extraction(corpus, keep, bar, batch_docs, n_process, dask_address) as extraction:
                 for doc, key in todo:  # sources are read as batches fill: the first batch starts early
@@ -255,31 +255,63 @@ def _finish(summary: RunSummary, started: float, timer) -> RunSummary:
     return summary
 
 
+# With a Dask cluster, sources up to this size are read (hashed, parsed, language-identified) on
+# its workers, a few ahead of the one being triaged; larger ones are read here part by part, so
+# that extraction starts on their first lines and no process holds a whole large file.
+READ_REMOTE_MAX_BYTES = 64 << 20
+
+
 def _read_changed(corpus: Corpus, plan, raw_dir: Path, timer, summary: RunSummary,
-                  follow_symlinks: bool = False) -> Iterator[tuple[Document, str]]:
+                  follow_symlinks: bool = False, dask_address: str | None = None) -> Iterator[tuple[Document, str]]:
     """The documents of changed sources that need extraction, with their keys, source by source.
 
     A source that is not a readable file (:func:`pipeline.ingest.content_hash` refuses it) is read
     anyway, for its error row, and goes into the manifest as :data:`UNREADABLE`; when that row is
-    the one it had, nothing changes.
+    the one it had, nothing changes. With ``dask_address`` the sources are read on the cluster
+    (:data:`READ_REMOTE_MAX_BYTES`) and triaged here, in the same order.
     """
+    with ExitStack() as stack:
+        remote = _remote_reads(plan, raw_dir, follow_symlinks, dask_address, stack)
+        yield from _triage_sources(corpus, plan, raw_dir, timer, summary, follow_symlinks, remote)
+
+
+def _remote_reads(plan, raw_dir: Path, follow_symlinks: bool, dask_address: str | None, stack: ExitStack):
+    """The cluster's reads of the sources small enough to read there, in plan order (None: none)."""
+    small = [path for path, stat in plan.to_read if stat.size <= READ_REMOTE_MAX_BYTES]
+    if not dask_address or not small:
+        return None
+    from pipeline.align import scatter
+
+    runner = scatter.runner(dask_address)
+    stack.callback(runner.close)
+    if isinstance(runner, scatter.Local):
+        return None  # the cluster cannot be reached: read here
+    return runner.map(ingest.read_on_worker, (ingest.SourceJob([str(p)], p, raw_dir, follow_symlinks) for p in small))
+
+
+def _triage_sources(corpus: Corpus, plan, raw_dir: Path, timer, summary: RunSummary, follow_symlinks: bool,
+                    remote) -> Iterator[tuple[Document, str]]:
     for path, stat in plan.to_read:
         with timer("ingest"):
-            sidecar = ingest.sidecar_of(path)
-            try:
-                sha = ingest.content_hash(path, sidecar, raw_dir, follow_symlinks)
-            except (ingest.BadInput, OSError):
-                sha = UNREADABLE
+            read = next(remote) if remote is not None and stat.size <= READ_REMOTE_MAX_BYTES else None
+            if read is not None:
+                sha = read.sha256 or UNREADABLE
+            else:
+                try:
+                    sha = ingest.content_hash(path, ingest.sidecar_of(path), raw_dir, follow_symlinks)
+                except (ingest.BadInput, OSError):
+                    sha = UNREADABLE
             if corpus.same_content(stat, sha):  # touched, not changed: keep its rows, note the new stat
                 corpus.record_source(stat, sha, corpus.keep_source(stat.source_path))
                 continue
             if sha == UNREADABLE:  # read whole: its error rows may be the ones it had
-                documents, errors = ingest.read_source(path, raw_dir, follow_symlinks)
+                documents, errors = ingest.read_source(path, raw_dir, follow_symlinks) if read is None else \
+                    ([d for docs, _ in read.parts for d in docs], [e for _, errs in read.parts for e in errs])
                 if corpus.unchanged_refusal(stat.source_path, documents, errors):
                     continue  # the same error row as last run: kept as it is
                 parts = iter([(documents, errors)])
             else:
-                parts = ingest.read_source_parts(path, raw_dir, follow_symlinks)
+                parts = ingest.read_source_parts(path, raw_dir, follow_symlinks) if read is None else read.iter_parts()
             summary.sources_read += 1
         n_docs = 0
         while True:  # part by part: a large jsonl's first documents go to the model while the rest is read

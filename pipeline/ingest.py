@@ -185,6 +185,47 @@ def read_source(path: Path, raw_dir: Path, follow_symlinks: bool = False) -> tup
     return docs, errors
 
 
+@dataclass(frozen=True)
+class SourceJob:
+    """One source to read on a Dask worker (:func:`read_on_worker`)."""
+
+    ids: list[str]  # the source's path (where the job ran is remembered by it: pipeline.align.scatter)
+    path: Path
+    raw_dir: Path
+    follow_symlinks: bool = False
+
+
+@dataclass
+class SourceRead:
+    """A source read whole elsewhere: its content hash (None: not a readable file, see
+    :func:`content_hash`), its parts as :func:`read_source_parts` gave them, and whether it was
+    read to its end."""
+
+    sha256: str | None
+    parts: list[tuple[list[Document], list[ErrorRow]]]
+    complete: bool
+
+    def iter_parts(self) -> Generator[tuple[list[Document], list[ErrorRow]], None, bool]:
+        """The parts again, as :func:`read_source_parts` would yield and return them."""
+        yield from self.parts
+        return self.complete
+
+
+def read_on_worker(job: SourceJob) -> SourceRead:
+    """Hash and read one source where it runs (a Dask worker that sees ``raw_dir`` at the same path)."""
+    try:
+        sha = content_hash(job.path, sidecar_of(job.path), job.raw_dir, job.follow_symlinks)
+    except (BadInput, OSError):
+        sha = None
+    parts = []
+    reading = read_source_parts(job.path, job.raw_dir, job.follow_symlinks)
+    while True:
+        try:
+            parts.append(next(reading))
+        except StopIteration as end:
+            return SourceRead(sha, parts, end.value is not False)
+
+
 def read_source_parts(path: Path, raw_dir: Path, follow_symlinks: bool = False,
                       part_docs: int | None = None) -> Generator[tuple[list[Document], list[ErrorRow]], None, bool]:
     """:func:`read_source` a part at a time: a jsonl of thousands of articles is handed on every

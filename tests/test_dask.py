@@ -40,7 +40,7 @@ def test_dask_run_equals_local_run(seed_run, cluster, tmp_path):
 # Alignment's per-document step on the cluster (pipeline.align.scatter): the 400 ECB+ articles of
 # the shared run, on a copy of its output; in jobs of 64 documents on the cluster (seven per
 # pass), in one chunk here: the tables must not depend on where the documents went, or with whom;
-# the blocks of name groups are clustered in jobs on the cluster too.
+# the blocks of name groups are clustered in jobs on the cluster too, and the sources read there.
 @pytest.mark.xdist_group("ecb400")  # beside the tests that share the 400-article run (tests/conftest.py)
 def test_dask_alignment_equals_local_alignment(ecb400_run, cluster, tmp_path, monkeypatch):
     import json
@@ -79,6 +79,9 @@ def test_dask_alignment_equals_local_alignment(ecb400_run, cluster, tmp_path, mo
             shutil.copy(seed, side / seed.name)
     here, there = both()
     assert there.n_extracted == here.n_extracted == 3
+    with Client(cluster) as client:  # the sources were read on the workers (language identification loaded there)
+        read = client.run(lambda: __import__("pipeline.ingest", fromlist=["_"])._load_language_identifier.cache_info().misses)
+    assert sum(read.values()) >= 1, read
     # ... and documents that leave (a source rewritten without its first 40 articles).
     for side in raw.values():
         source = side / "articles.jsonl"
