@@ -363,18 +363,18 @@ def _read_parts(path: Path, source_path: str, root: Path, follow_symlinks: bool,
         with _open_source(path, root, follow_symlinks) as handle:
             yield from _jsonl_parts(handle, source_path, part_docs)
         return
-    yield _read_one(path, source_path, root, follow_symlinks)
+    yield _read_one(path, source_path, root, follow_symlinks, suffix)
 
 
-def _read_one(path: Path, source_path: str, root: Path, follow_symlinks: bool = False) -> tuple[list[Document], list[ErrorRow]]:
-    """A file that holds one article (text, HTML), with its sidecar."""
-    suffix = path.suffix.lower()
+def _read_one(path: Path, source_path: str, root: Path, follow_symlinks: bool,
+              suffix: str) -> tuple[list[Document], list[ErrorRow]]:
+    """A file that holds one article (text, HTML: ``suffix``, lowercase), with its sidecar."""
     data = _read_limited(path, root, follow_symlinks)
     text = decode(data)
     doc_id = _doc_id_for(path)
     errors: list[ErrorRow] = []
     meta = {}
-    sidecar = path.with_name(doc_id + SIDECAR_SUFFIX)
+    sidecar = sidecar_of(path)
     if os.path.lexists(sidecar):
         sidecar_path = str(Path(source_path).with_name(sidecar.name))
         try:
