@@ -271,13 +271,14 @@ def _read_changed(corpus: Corpus, plan, raw_dir: Path, timer, summary: RunSummar
     (:data:`READ_REMOTE_MAX_BYTES`) and triaged here, in the same order.
     """
     with ExitStack() as stack:
-        remote = _remote_reads(plan, raw_dir, follow_symlinks, dask_address, stack)
+        remote = _remote_reads(corpus, plan, raw_dir, follow_symlinks, dask_address, stack)
         yield from _triage_sources(corpus, plan, raw_dir, timer, summary, follow_symlinks, remote)
 
 
-def _remote_reads(plan, raw_dir: Path, follow_symlinks: bool, dask_address: str | None, stack: ExitStack):
+def _remote_reads(corpus: Corpus, plan, raw_dir: Path, follow_symlinks: bool, dask_address: str | None,
+                  stack: ExitStack):
     """The cluster's reads of the sources small enough to read there, in plan order (None: none)."""
-    small = [path for path, stat in plan.to_read if stat.size <= READ_REMOTE_MAX_BYTES]
+    small = [(path, stat) for path, stat in plan.to_read if stat.size <= READ_REMOTE_MAX_BYTES]
     if not dask_address or not small:
         return None
     from pipeline.align import scatter
@@ -286,7 +287,8 @@ def _remote_reads(plan, raw_dir: Path, follow_symlinks: bool, dask_address: str 
     stack.callback(runner.close)
     if isinstance(runner, scatter.Local):
         return None  # the cluster cannot be reached: read here
-    return runner.map(ingest.read_on_worker, (ingest.SourceJob([str(p)], p, raw_dir, follow_symlinks) for p in small))
+    return runner.map(ingest.read_on_worker, (ingest.SourceJob([str(p)], p, raw_dir, follow_symlinks,
+                                                               corpus.stored_sha256(st.source_path)) for p, st in small))
 
 
 def _triage_sources(corpus: Corpus, plan, raw_dir: Path, timer, summary: RunSummary, follow_symlinks: bool,

@@ -193,6 +193,7 @@ class SourceJob:
     path: Path
     raw_dir: Path
     follow_symlinks: bool = False
+    kept_if: str | None = None  # the content hash of the rows the dataset holds: a source that still has it is not read
 
 
 @dataclass
@@ -212,11 +213,14 @@ class SourceRead:
 
 
 def read_on_worker(job: SourceJob) -> SourceRead:
-    """Hash and read one source where it runs (a Dask worker that sees ``raw_dir`` at the same path)."""
+    """Hash and read one source where it runs (a Dask worker that sees ``raw_dir`` at the same path);
+    a source whose hash is ``job.kept_if`` (touched, not changed) is hashed only."""
     try:
         sha = content_hash(job.path, sidecar_of(job.path), job.raw_dir, job.follow_symlinks)
     except (BadInput, OSError):
         sha = None
+    if sha is not None and sha == job.kept_if:
+        return SourceRead(sha, [], True)
     parts = []
     reading = read_source_parts(job.path, job.raw_dir, job.follow_symlinks)
     while True:

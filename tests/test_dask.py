@@ -69,6 +69,7 @@ def test_dask_alignment_equals_local_alignment(ecb400_run, cluster, tmp_path, mo
     # A full re-alignment (every document through the jobs) ...
     here, there = both(realign=True)
     assert there.align_stats == here.align_stats and here.align_stats["new_mentions"] > 5_000
+    assert there.sources_read == here.sources_read == 0  # copied, not changed: hashed (on the workers), not read
     with Client(cluster) as client:
         ran = client.run(lambda: bool(__import__("pipeline.align.index", fromlist=["_"])._PROCESS_CON))
     assert all(ran.values()), f"not every worker ran alignment jobs: {ran}"

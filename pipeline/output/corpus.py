@@ -124,10 +124,14 @@ class Corpus:
 
     def same_content(self, st: SourceStat, sha256: str) -> bool:
         """A source whose bytes did not change (touched, copied back): nothing to re-read."""
-        if self.stale or sha256 == UNREADABLE:
-            return False
-        old = self.sources.get(pa.table({"source_path": [st.source_path]})).to_pylist()
-        return bool(old) and old[0]["sha256"] == sha256
+        return sha256 != UNREADABLE and sha256 == self.stored_sha256(st.source_path)
+
+    def stored_sha256(self, source_path: str) -> str | None:
+        """The content hash the manifest holds for a source whose rows can be kept (None: none)."""
+        if self.stale:
+            return None
+        old = self.sources.get(pa.table({"source_path": [source_path]})).to_pylist()
+        return old[0]["sha256"] if old else None
 
     def record_source(self, st: SourceStat, sha256: str, n_docs: int) -> None:
         self.sources.put(pa.Table.from_pylist([{**st.__dict__, "sha256": sha256, "n_docs": n_docs}],
