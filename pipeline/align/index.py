@@ -721,6 +721,9 @@ class Linker:
         # Chains leaving a cluster (cluster known) and joining one (placement gid, resolved at the end).
         self.leaving: list[tuple[str, dict, str]] = []  # (cluster, chain row, label)
         self.joining: list[tuple[str, dict, str]] = []  # (placement gid, chain row, label)
+        # gid -> its cluster when the run began, for groups that went or changed cluster: a short chain
+        # reviewed later leaves the cluster it was in (its target group may be gone by then).
+        self.cluster_before: dict[str, str] = {}
 
     # the run --------------------------------------------------------------------------------------
 
@@ -833,6 +836,7 @@ class Linker:
                 if o is not None:
                     gone.append(gid)
                     self.touched.add(o["cluster"])
+                    self.cluster_before.setdefault(gid, o["cluster"])
                 continue
             ctx = Counter(dict(zip(o["ctx_keys"], o["ctx_counts"]))) if o else Counter()
             ctx.update(d["ctx"])
@@ -873,6 +877,7 @@ class Linker:
                 if r["gid"] in changed:
                     self.touched.add(new)
                 if new != r["cluster"]:
+                    self.cluster_before.setdefault(r["gid"], r["cluster"])
                     self.touched |= {r["cluster"], new}
                     self.structural |= {r["cluster"], new}
                     changes[r["gid"]] = (r["cluster"], new)
@@ -915,6 +920,7 @@ class Linker:
         informative = self.index.informative({k for r in shorts for k in r["context"]} |
                                              {k for c in candidates.values() for ctx in c.values() for k in ctx})
         reviewed = self._clusters_of_gids({r["_gid"] or r["_target"] for r in shorts if r.get("_review")})
+        reviewed.update(self.cluster_before)
         for (cls, character, key), rows in by_name.items():
             prefix = f"{G.LONG}:{cls}:{int(character)}:"
             options = {cid: ctx for cid, ctx in candidates.get(key, {}).items() if cid.startswith(prefix)}
