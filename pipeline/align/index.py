@@ -232,6 +232,9 @@ class Index:
         self.per_doc = {n: DocTable(commit, n, SCHEMAS_STATE[n], con) for n in PER_DOC}
         self.n_docs = corpus.counts()["documents"]
         self.fresh_chain_files: set[str] = set()  # ``_chains`` files of this run's chains (all of them moving)
+        # ``mentions`` files of this run's processed documents: their rows as swept now. Documents swept
+        # again keep their old rows elsewhere until the mention rows are patched (one rewrite, not two).
+        self.fresh_mention_files: set[str] = set()
 
     # tallies ------------------------------------------------------------------------------------
 
@@ -389,7 +392,8 @@ def _align_corpus(corpus, realign: bool) -> dict[str, int]:
     for ids in _chunks(resweep, CHUNK_DOCS):
         delta.minus.extend(_with_members(index, index.per_doc["_chains"].read_docs(ids).to_pylist()))
     index.per_doc["_chains"].remove_docs(resweep)
-    corpus.mentions.remove_docs(resweep)
+    # Their old mention rows stay until the Linker patches mention rows (it rewrites the files that
+    # hold them then anyway, and reads these documents' rows from this run's files only).
     for ids in _chunks(resweep, CHUNK_DOCS):
         _process_chunk(index, corpus, _load_inputs(corpus, ids), delta)
     # 4. label repair and document frequencies from the chains that moved.
@@ -654,7 +658,7 @@ def _process_chunk(index: Index, corpus, inputs: list[DocInput], delta: Delta) -
         doc_keys = document_context(chains)
         rows.extend(chain_row(c, i, doc_keys) for i, c in enumerate(chains))
     index.fresh_chain_files.add(index.per_doc["_chains"].add(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"])))
-    corpus.mentions.add(to_table("mentions", mentions))
+    index.fresh_mention_files.add(corpus.mentions.add(to_table("mentions", mentions)))
     delta.plus.extend(rows)
 
 
@@ -1228,19 +1232,38 @@ class Linker:
             for mid in r["mention_ids"]:
                 by_mention[mid] = entity
         mentions = self.corpus.mentions
-        rows = mentions.read_docs(ids)  # column by column, not row dicts: on a first run this is every mention
+        rows = self._current_mention_rows(ids)  # column by column, not row dicts: on a first run this is every mention
         labels = self._labels_of({e for e, lab in by_mention.values() if lab is None and e})
         found = [by_mention.get(mid, (None, None)) for mid in rows.column("mention_id").to_pylist()]
         new_labels = pa.array([label or labels.get(entity_id) for entity_id, label in found], pa.string())
         rows = rows.set_column(rows.schema.get_field_index("entity_id"), "entity_id",
                                pa.array([entity_id for entity_id, _ in found], pa.string()))
         label_at = rows.schema.get_field_index("label")
-        rows = rows.set_column(label_at, "label", pc.if_else(pc.is_null(new_labels), rows.column("label"), new_labels))
+        patched = rows.set_column(label_at, "label", pc.if_else(pc.is_null(new_labels), rows.column("label"), new_labels))
+        ids, rows = _changed_docs(rows, patched, self.processed)
+        if not ids:
+            return set()
         mentions.remove_docs(ids)
         # A stable sort, as the rows were read (key, then file order).
         rows = rows.sort_by([("doc_id", "ascending"), ("start_char", "ascending"), ("end_char", "ascending")])
         mentions.add(rows.cast(SCHEMAS["mentions"]))
         return set(ids)
+
+    def _current_mention_rows(self, ids: list[str]) -> pa.Table:
+        """The mention rows of these documents as this run leaves them before patching: a document
+        processed this run from the files this run wrote (one swept again still has its old rows in
+        an older file), any other from the files holding it."""
+        mentions = self.corpus.mentions
+        files = mentions.files()
+        fresh_names = self.index.fresh_mention_files - {None}
+        if not fresh_names <= {f.name for f in files}:
+            raise RuntimeError("a mentions file written by this run's per-document step was rewritten before the patch")
+        fresh = [f for f in files if f.name in fresh_names]
+        older = [f for f in files if f.name not in fresh_names]
+        con = self.corpus.con
+        new_ids = [i for i in ids if i in self.processed]
+        old_ids = [i for i in ids if i not in self.processed]
+        return pa.concat_tables([read_docs(con, fresh, mentions.schema, new_ids), read_docs(con, older, mentions.schema, old_ids)])
 
     def _labels_of(self, entity_ids: set[str]) -> dict[str, str]:
         if not entity_ids:
@@ -1249,6 +1272,28 @@ class Linker:
             "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(entity_ids)) + ")",
             via={"entity_id": entity_ids}).to_pylist()
         return {r["entity_id"]: r["label"] for r in rows}
+
+
+def _changed_docs(before: pa.Table, after: pa.Table, processed: set[str]) -> tuple[list[str], pa.Table]:
+    """The documents whose mention rows the patch must write, and those rows: every document processed
+    this run (its rows are new), and of the others only those whose rows' entity or label changed.
+
+    A document left as it was is not rewritten: the files of old documents hold hundreds of thousands
+    of rows each, and a chain that moved without changing entity (a short re-placed, a label
+    re-voted to the same result) would otherwise rewrite every file it has a document in.
+    """
+    docs = after.column("doc_id")
+    differs = pc.or_(pc.invert(_same(before.column("entity_id"), after.column("entity_id"))),
+                     pc.invert(_same(before.column("label"), after.column("label"))))
+    new = pc.is_in(docs, value_set=pa.array(sorted(processed), pa.string()))
+    touched = pc.unique(pc.filter(docs, pc.or_(differs, new))).to_pylist()
+    keep = pc.is_in(docs, value_set=pa.array(touched, pa.string()))
+    return sorted(touched), after.filter(keep)
+
+
+def _same(a, b):
+    """Elementwise equality where two nulls are the same."""
+    return pc.fill_null(pc.or_kleene(pc.equal(a, b), pc.and_(pc.is_null(a), pc.is_null(b))), False)
 
 
 AGGREGATE_COLUMNS = ["doc_id", "chain", "head_key", "character", "texts", "place"]
