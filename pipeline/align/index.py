@@ -387,15 +387,9 @@ def _align_corpus(corpus, realign: bool) -> dict[str, int]:
             [{"doc_id": d.doc.doc_id, "token": t} for d in inputs for t in sorted(first_tokens(d.doc.text))],
             schema=SCHEMAS_STATE["_postings"]))
         _process_chunk(index, corpus, inputs, delta)
-    # The swept documents' old rows leave in one pass: they are spread over the whole corpus, so a
-    # pass per chunk would rewrite nearly every file of these tables once per chunk.
-    for ids in _chunks(resweep, CHUNK_DOCS):
-        delta.minus.extend(_with_members(index, index.per_doc["_chains"].read_docs(ids).to_pylist()))
-    index.per_doc["_chains"].remove_docs(resweep)
-    # Their old mention rows stay until the Linker patches mention rows (it rewrites the files that
-    # hold them then anyway, and reads these documents' rows from this run's files only).
-    for ids in _chunks(resweep, CHUNK_DOCS):
-        _process_chunk(index, corpus, _load_inputs(corpus, ids), delta)
+    swept = len(resweep)
+    resweep = _sweep_again(index, corpus, resweep, delta)
+    log.info("sweep: %d of the %d old documents swept again changed", len(resweep), swept)
     # 4. label repair and document frequencies from the chains that moved.
     _update_labels_and_df(index, delta)
     # 5. groups, blocks, shorts, entities, ids, mention rows.
@@ -403,7 +397,7 @@ def _align_corpus(corpus, realign: bool) -> dict[str, int]:
     for table in index.keyed.values():
         table.flush()
     new_mentions = sum(len(r["mention_ids"]) for r in delta.plus)
-    return {**result, "documents_swept_again": len(resweep), "comparisons": G.COMPARISONS[0], "new_mentions": new_mentions}  # "relinked": documents whose mention rows changed
+    return {**result, "documents_swept_again": swept, "documents_changed_by_sweep": len(resweep), "comparisons": G.COMPARISONS[0], "new_mentions": new_mentions}  # "relinked": documents whose mention rows changed
 
 
 def _index_outdated(corpus) -> bool:
@@ -642,6 +636,23 @@ def _process_chunk(index: Index, corpus, inputs: list[DocInput], delta: Delta) -
     the chains and the mention rows (entities come later)."""
     if not inputs:
         return
+    rows, mentions = _chunk_rows(index, inputs)
+    _stage_rows(index, corpus, rows, mentions, delta)
+
+
+def _stage_rows(index: Index, corpus, rows: list[dict], mentions: list[Mention], delta: Delta) -> None:
+    index.fresh_chain_files.add(index.per_doc["_chains"].add(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"])))
+    index.fresh_mention_files.add(corpus.mentions.add(to_table("mentions", mentions)))
+    delta.plus.extend(rows)
+
+
+def _chunk_rows(index: Index, inputs: list[DocInput]) -> tuple[list[dict], list[Mention]]:
+    """The chain rows and mention rows of a chunk's documents, on the index as it is (nothing written).
+
+    A document's rows depend on the chunk only through names its own words start or end, so a
+    document gives the same rows in any chunk."""
+    if not inputs:
+        return [], []
     splits = _split_all(index, inputs)
     tokens = set()
     for d in inputs:
@@ -657,9 +668,74 @@ def _process_chunk(index: Index, corpus, inputs: list[DocInput], delta: Delta) -
         mentions.extend(ms)
         doc_keys = document_context(chains)
         rows.extend(chain_row(c, i, doc_keys) for i, c in enumerate(chains))
-    index.fresh_chain_files.add(index.per_doc["_chains"].add(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"])))
-    index.fresh_mention_files.add(corpus.mentions.add(to_table("mentions", mentions)))
-    delta.plus.extend(rows)
+    return rows, mentions
+
+
+def _sweep_again(index: Index, corpus, resweep: list[str], delta: Delta) -> list[str]:
+    """Old documents swept again with the corpus's names as they are now; returns those whose rows changed.
+
+    A document in which a changed name is written often comes out as it was (the model had tagged
+    that very span, or the name was already swept there with the same label): such a document
+    keeps its rows and its chains stay where they are, instead of leaving the index and joining it
+    again (a rewrite of every ``_chains`` and ``mentions`` file it shares, and its chains moved
+    through the linker). Only the documents whose chain or mention rows differ are replaced.
+    """
+    fresh: list[tuple[list[dict], list[Mention]]] = []
+    changed: list[str] = []
+    for ids in _chunks(resweep, CHUNK_DOCS):
+        rows, mentions = _chunk_rows(index, _load_inputs(corpus, ids))
+        old_rows = index.per_doc["_chains"].read_docs(ids).to_pylist()
+        differ = _rows_differ(rows, mentions, old_rows, corpus.mentions.read_docs(ids).to_pylist())
+        changed.extend(sorted(differ))
+        fresh.append(([r for r in rows if r["doc_id"] in differ], [m for m in mentions if m.doc_id in differ]))
+        delta.minus.extend(_with_members(index, [r for r in old_rows if r["doc_id"] in differ]))
+    # Their old rows leave in one pass: they are spread over the whole corpus, so a pass per chunk
+    # would rewrite nearly every file of the table once per chunk (their mention rows leave when the
+    # linker patches mention rows: Linker._current_mention_rows).
+    index.per_doc["_chains"].remove_docs(changed)
+    for rows, mentions in fresh:
+        if rows or mentions:
+            _stage_rows(index, corpus, rows, mentions, delta)
+    return changed
+
+
+# Mention columns the linker rewrites (a stored row shows its entity's id and label, a fresh one neither).
+_PATCHED = ("entity_id", "label")
+
+
+def _rows_differ(rows: list[dict], mentions: list[Mention], old_rows: list[dict], old_mentions: list[dict]) -> set[str]:
+    """The documents whose new chain rows or mention rows are not the stored ones.
+
+    Chain rows are compared whole (as written: through the table's schema). Mention rows are
+    compared without the columns the linker patches, and their label too where the stored row has
+    an entity (its label is then the entity's); a row without an entity keeps the label found.
+    """
+    new_chains: dict[str, list] = defaultdict(list)
+    for r in pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"]).to_pylist():
+        new_chains[r["doc_id"]].append(r)
+    old_chains: dict[str, list] = defaultdict(list)
+    for r in old_rows:
+        old_chains[r["doc_id"]].append(r)
+
+    def shown(m: dict, with_label: bool) -> tuple:
+        return tuple(v for k, v in m.items() if k not in _PATCHED) + ((m["label"],) if with_label else ())
+
+    old_m: dict[str, dict[str, dict]] = defaultdict(dict)
+    for m in old_mentions:
+        old_m[m["doc_id"]][m["mention_id"]] = m
+    new_m: dict[str, dict[str, dict]] = defaultdict(dict)
+    for m in to_table("mentions", mentions).to_pylist():
+        new_m[m["doc_id"]][m["mention_id"]] = m
+    differ = set()
+    for doc in set(new_chains) | set(old_chains) | set(new_m) | set(old_m):
+        if sorted(new_chains[doc], key=lambda r: r["chain"]) != sorted(old_chains[doc], key=lambda r: r["chain"]):
+            differ.add(doc)
+            continue
+        old, new = old_m[doc], new_m[doc]
+        if old.keys() != new.keys() or any(shown(new[k], old[k]["entity_id"] is None) !=
+                                           shown(old[k], old[k]["entity_id"] is None) for k in new):
+            differ.add(doc)
+    return differ
 
 
 def _phrase_votes_for(index: Index, tokens: set[str]) -> dict[str, Counter]:
