@@ -579,19 +579,24 @@ def _resweep_targets(index: Index, texts: set[str], exclude: set[str]) -> set[st
     wanted = pa.table({"name": [n for n, toks in needed.items() for _ in toks],
                        "token": [t for toks in needed.values() for t in toks],
                        "n": pa.array([len(toks) for toks in needed.values() for _ in toks], pa.int64())})
+    # A name's documents are those of its rarest word that hold its other words too: joining every
+    # word's postings to every name it is in multiplies a common first name's documents by the names
+    # it starts (with 6,000 names at 100k documents: 15 s; this way 4 s, three scans of 0.1 s each).
+    postings = f"read_parquet({_file_list(files)})"
     with registered(con, _names=wanted):
         rows = con.sql(f"""
-            with hits as (
-                select w.name, p.doc_id from read_parquet({_file_list(files)}) p join _names w using (token)
-                group by w.name, p.doc_id, w.n having count(distinct p.token) = w.n),
-            sized as (select name, doc_id, count(*) over (partition by name) as docs from hits)
-            select name, doc_id, docs from sized""").fetchall()
-    found, too_common = set(), set()
-    for name, doc, docs in rows:
-        if docs > MAX_RESWEEP_DOCS:
-            too_common.add(name)
-        else:
-            found.add(doc)
+            with df as (select token, count(*) as df from {postings} where token in (select token from _names) group by token),
+            rarest as (select w.name, w.n, arg_min(w.token, d.df) as token from _names w join df d using (token)
+                       group by w.name, w.n having count(*) = w.n),
+            candidates as (select r.name, r.n, p.doc_id from {postings} p join rarest r using (token)),
+            found as (select c.name, c.doc_id from candidates c join _names w using (name)
+                      join {postings} o on o.doc_id = c.doc_id and o.token = w.token
+                      group by c.name, c.doc_id, c.n having count(distinct o.token) = c.n),
+            sized as materialized (select name, doc_id, count(*) over (partition by name) as docs from found)
+            select null as name, doc_id from sized where docs <= {MAX_RESWEEP_DOCS} group by doc_id
+            union all select name, null from sized where docs > {MAX_RESWEEP_DOCS} group by name""").fetchall()
+    found = {doc for name, doc in rows if name is None}
+    too_common = {name for name, doc in rows if name is not None}
     for name in sorted(too_common):
         log.info("name %r occurs in more than %d old documents: not swept there", name, MAX_RESWEEP_DOCS)
     return found - exclude
