@@ -690,7 +690,7 @@ def _sweep_again(index: Index, corpus, resweep: list[str], delta: Delta) -> list
     for ids in _chunks(resweep, CHUNK_DOCS):
         rows, mentions = _chunk_rows(index, _load_inputs(corpus, ids))
         old_rows = index.per_doc["_chains"].read_docs(ids).to_pylist()
-        differ = _rows_differ(rows, mentions, old_rows, corpus.mentions.read_docs(ids).to_pylist())
+        differ = _rows_differ(rows, mentions, old_rows, corpus.mentions.read_docs(ids, list(_COMPARED)).to_pylist())
         changed.extend(sorted(differ))
         fresh.append(([r for r in rows if r["doc_id"] in differ], [m for m in mentions if m.doc_id in differ]))
         delta.minus.extend(_with_members(index, [r for r in old_rows if r["doc_id"] in differ]))
@@ -704,16 +704,18 @@ def _sweep_again(index: Index, corpus, resweep: list[str], delta: Delta) -> list
     return changed
 
 
-# Mention columns the linker rewrites (a stored row shows its entity's id and label, a fresh one neither).
-_PATCHED = ("entity_id", "label")
+# What tells two mention rows of the same document apart: its span (in the id; text and sentence follow
+# from it), how it was found, and the label the linker may rewrite (a stored row shows its entity's id
+# and label, a fresh one neither).
+_COMPARED = ("doc_id", "mention_id", "model_label", "origin", "entity_id", "label")
 
 
 def _rows_differ(rows: list[dict], mentions: list[Mention], old_rows: list[dict], old_mentions: list[dict]) -> set[str]:
     """The documents whose new chain rows or mention rows are not the stored ones.
 
     Chain rows are compared whole (as written: through the table's schema). Mention rows are
-    compared without the columns the linker patches, and their label too where the stored row has
-    an entity (its label is then the entity's); a row without an entity keeps the label found.
+    compared by span, origin and model label (the document's text and sentences did not change),
+    and by label where the stored row has no entity (one with an entity shows the entity's label).
     """
     new_chains: dict[str, list] = defaultdict(list)
     for r in pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"]).to_pylist():
@@ -723,7 +725,7 @@ def _rows_differ(rows: list[dict], mentions: list[Mention], old_rows: list[dict]
         old_chains[r["doc_id"]].append(r)
 
     def shown(m: dict, with_label: bool) -> tuple:
-        return tuple(v for k, v in m.items() if k not in _PATCHED) + ((m["label"],) if with_label else ())
+        return (m["mention_id"], m["model_label"], m["origin"]) + ((m["label"],) if with_label else ())
 
     old_m: dict[str, dict[str, dict]] = defaultdict(dict)
     for m in old_mentions:
