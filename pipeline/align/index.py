@@ -990,7 +990,10 @@ class Linker:
         if not found:
             return []
         wanted = {(m["doc_id"], m["chain"]) for m in found}
-        rows = _with_members(self.index, _rows_of(self.index.per_doc["_chains"].read_docs({d for d, _ in wanted}), wanted))
+        # Only what placing them and moving them between entities reads: these are tens of thousands
+        # of chains spread over nearly every file of the table at 100k documents.
+        chains = self.index.per_doc["_chains"].read_docs({d for d, _ in wanted}, REVIEW_COLUMNS)
+        rows = _with_members(self.index, _rows_of(chains, wanted))
         for r in rows:
             r["_label_new"] = r["_label"]
             r["_review"] = True
@@ -1380,6 +1383,8 @@ def _same(a, b):
 
 
 AGGREGATE_COLUMNS = ["doc_id", "chain", "head_key", "character", "texts", "place"]
+# What a short chain already placed needs to be placed again (Linker._place_shorts) and to move (Aggregate.add).
+REVIEW_COLUMNS = AGGREGATE_COLUMNS + ["context"]
 
 
 @dataclass
