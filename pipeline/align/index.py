@@ -1322,10 +1322,10 @@ class Linker:
         labels = self._labels_of({e for e, lab in by_mention.values() if lab is None and e})
         found = [by_mention.get(mid, (None, None)) for mid in rows.column("mention_id").to_pylist()]
         new_labels = pa.array([label or labels.get(entity_id) for entity_id, label in found], pa.string())
-        rows = rows.set_column(rows.schema.get_field_index("entity_id"), "entity_id",
-                               pa.array([entity_id for entity_id, _ in found], pa.string()))
+        patched = rows.set_column(rows.schema.get_field_index("entity_id"), "entity_id",
+                                  pa.array([entity_id for entity_id, _ in found], pa.string()))
         label_at = rows.schema.get_field_index("label")
-        patched = rows.set_column(label_at, "label", pc.if_else(pc.is_null(new_labels), rows.column("label"), new_labels))
+        patched = patched.set_column(label_at, "label", pc.if_else(pc.is_null(new_labels), rows.column("label"), new_labels))
         ids, rows = _changed_docs(rows, patched, self.processed)
         if not ids:
             return set()
