@@ -436,13 +436,18 @@ class KeyedTable:
     def _maybe_fold(self) -> None:
         """Size-tiered, as log-structured stores compact: when the small files outweigh the largest,
         everything is rewritten (dead versions go); when there are merely many, the small ones become
-        one and the largest is left alone (a run that adds one document must not rewrite the corpus)."""
+        one and the largest is left alone (a run that adds one document must not rewrite the corpus).
+
+        Small files as heavy as the largest fold too: a first run writes every key twice (members
+        placed, then given their entity ids), and left as two equal files the table would be folded
+        by the next run, however little that run adds (2.3M rows, ~6 s of adding 6,000 documents
+        to 100k)."""
         entries = self.commit.tables.get(self.name, [])
         if len(entries) < 2:
             return
         total = sum(f.rows for f in entries)
         largest = max(entries, key=lambda f: f.rows)
-        if total > 2 * largest.rows and total - largest.rows > 100_000:
+        if total >= 2 * largest.rows and total - largest.rows > 100_000:
             self.fold()
         elif len(entries) > MAX_KEYED_FILES:
             self._merge([f for f in entries if f is not largest])
