@@ -215,6 +215,9 @@ class Delta:
 
     minus: list[dict] = field(default_factory=list)
     plus: list[dict] = field(default_factory=list)
+    # Short chains of old documents swept again that came out as they were: they stay in the index,
+    # but are placed again with this run's candidates, as a document swept again would have them.
+    review: list[dict] = field(default_factory=list)
 
 
 class Index:
@@ -694,6 +697,7 @@ def _sweep_again(index: Index, corpus, resweep: list[str], delta: Delta) -> list
         changed.extend(sorted(differ))
         fresh.append(([r for r in rows if r["doc_id"] in differ], [m for m in mentions if m.doc_id in differ]))
         delta.minus.extend(_with_members(index, [r for r in old_rows if r["doc_id"] in differ]))
+        delta.review.extend(_with_members(index, [r for r in old_rows if r["doc_id"] not in differ and r["short"]]))
     # Their old rows leave in one pass: they are spread over the whole corpus, so a pass per chunk
     # would rewrite nearly every file of the table once per chunk (their mention rows leave when the
     # linker patches mention rows: Linker._current_mention_rows).
@@ -979,21 +983,23 @@ class Linker:
     def _shorts_to_review(self, aliases: set[str], changed_gids: set[str], moving: set[tuple]) -> list[dict]:
         """Short chains already placed whose candidates changed: their name is an alias that changed,
         or they attached to a group that changed cluster or went."""
-        if self.realign or not (aliases or changed_gids):
+        if self.realign:
             return []
-        con = self.corpus.con
-        with registered(con, _a=strings("a", aliases), _g=strings("g", changed_gids)):
-            found = self.members.where("(gid like 'S:%' and split_part(gid, ':', 4) in (select a from _a)) "
-                                       "or target in (select g from _g)",
-                                       via={"short_name": aliases, "target": changed_gids}).to_pylist()
-        found = [m for m in found if (m["doc_id"], m["chain"]) not in moving]
-        if not found:
-            return []
-        wanted = {(m["doc_id"], m["chain"]) for m in found}
-        # Only what placing them and moving them between entities reads: these are tens of thousands
-        # of chains spread over nearly every file of the table at 100k documents.
-        chains = self.index.per_doc["_chains"].read_docs({d for d, _ in wanted}, REVIEW_COLUMNS)
-        rows = _with_members(self.index, _rows_of(chains, wanted))
+        given = [r for r in self.delta.review if (r["doc_id"], r["chain"]) not in moving]
+        found = []
+        if aliases or changed_gids:
+            con = self.corpus.con
+            with registered(con, _a=strings("a", aliases), _g=strings("g", changed_gids)):
+                found = self.members.where("(gid like 'S:%' and split_part(gid, ':', 4) in (select a from _a)) "
+                                           "or target in (select g from _g)",
+                                           via={"short_name": aliases, "target": changed_gids}).to_pylist()
+        wanted = {(m["doc_id"], m["chain"]) for m in found} - moving - {(r["doc_id"], r["chain"]) for r in given}
+        rows = list(given)
+        if wanted:
+            # Only what placing them and moving them between entities reads: these are tens of thousands
+            # of chains spread over nearly every file of the table at 100k documents.
+            chains = self.index.per_doc["_chains"].read_docs({d for d, _ in wanted}, REVIEW_COLUMNS)
+            rows += _with_members(self.index, _rows_of(chains, wanted))
         for r in rows:
             r["_label_new"] = r["_label"]
             r["_review"] = True
