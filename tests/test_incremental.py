@@ -246,3 +246,20 @@ def test_realign_keeps_the_ids_analysts_hold(corpus, tmp_path):
     after = got["mentions"].set_index("mention_id").entity_id
     assert after.to_dict() == renamed, "a realignment changed ids that the same mentions had"
     assert_same_tables(same_entities_up_to_ids(got, want), want, ignore=("entity_redirects", "conflicts"))
+
+
+def test_mention_patch_writes_the_documents_whose_entity_or_label_changed():
+    """The patch rewrites a document processed this run, or one whose rows show another entity or
+    label than stored (a null and a value differ); one shown as stored is left in its file."""
+    import pyarrow as pa
+
+    from pipeline.align.index import _changed_docs
+
+    before = pa.table({"doc_id": ["a", "a", "b", "c", "d", "e"], "entity_id": ["E1", None, "E2", "E3", None, "E5"],
+                       "label": ["ORG", "ORG", "PERSON", "ORG", "ORG", "ORG"]})
+    after = pa.table({"doc_id": ["a", "a", "b", "c", "d", "e"], "entity_id": ["E1", None, "E9", "E3", "E4", "E5"],
+                      "label": ["ORG", "ORG", "PERSON", "GPE", "ORG", "ORG"]})
+    ids, rows = _changed_docs(before, after, processed={"e"})
+    assert ids == ["b", "c", "d", "e"]
+    assert rows.column("doc_id").to_pylist() == ["b", "c", "d", "e"]
+    assert rows.column("entity_id").to_pylist() == ["E9", "E3", "E4", "E5"]

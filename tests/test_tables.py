@@ -20,10 +20,13 @@ def _live(table: KeyedTable) -> dict[str, int]:
     return {r["k"]: r["v"] for r in table.all().to_pylist()}
 
 
-@pytest.mark.parametrize("small_rows", [0, 50_000], ids=["queries", "in-memory"])
-def test_many_runs_of_puts_and_deletes_read_back_as_a_dict_would(tmp_path, monkeypatch, small_rows):
-    """Both ways of reading: queries over the files, and a small table's rows held in memory."""
+@pytest.mark.parametrize("small_rows, many_keys", [(0, 1_000), (50_000, 1_000), (0, 0)],
+                         ids=["queries", "in-memory", "decoded-files"])
+def test_many_runs_of_puts_and_deletes_read_back_as_a_dict_would(tmp_path, monkeypatch, small_rows, many_keys):
+    """Every way of reading: queries over the files, a small table's rows held in memory, and
+    lookups of many keys through the files' decoded rows."""
     monkeypatch.setattr(tables, "SMALL_KEYED_ROWS", small_rows)
+    monkeypatch.setattr(tables, "MANY_KEYS", many_keys)
     rng = random.Random(7)
     model: dict[str, int] = {}
     base = None
@@ -101,7 +104,10 @@ def test_secondary_lookups_find_what_a_scan_of_every_file_finds(tmp_path, monkey
                 monkeypatch.setattr(tables, "SMALL_KEYED_ROWS", 50_000)
                 in_memory = table.where(cond, via={"group": groups, "tag": tags}).to_pylist()
                 monkeypatch.setattr(tables, "SMALL_KEYED_ROWS", 0)
-            assert looked_up == scanned == in_memory
+                monkeypatch.setattr(tables, "MANY_KEYS", 0)
+                decoded = table.where(cond, via={"group": groups, "tag": tags}).to_pylist()
+                monkeypatch.setattr(tables, "MANY_KEYS", 1_000)
+            assert looked_up == scanned == in_memory == decoded
             assert scanned, "the lookup found nothing: the test proves nothing"
         table.fold()
         assert len(commit.tables["_t__group"]) == 1

@@ -219,6 +219,9 @@ class Delta:
 
     minus: list[dict] = field(default_factory=list)
     plus: list[dict] = field(default_factory=list)
+    # Short chains of old documents swept again that came out as they were: they stay in the index,
+    # but are placed again with this run's candidates, as a document swept again would have them.
+    review: list[dict] = field(default_factory=list)
 
 
 class Lookups:
@@ -281,6 +284,9 @@ class Index(Lookups):
         self.per_doc = {n: DocTable(commit, n, SCHEMAS_STATE[n], con) for n in PER_DOC}
         self.n_docs = corpus.counts()["documents"]
         self.fresh_chain_files: set[str] = set()  # ``_chains`` files of this run's chains (all of them moving)
+        # ``mentions`` files of this run's processed documents: their rows as swept now. Documents swept
+        # again keep their old rows elsewhere until the mention rows are patched (one rewrite, not two).
+        self.fresh_mention_files: set[str] = set()
 
     # tallies ------------------------------------------------------------------------------------
 
@@ -419,13 +425,9 @@ def _align_corpus(corpus, realign: bool, runner) -> dict[str, int]:
     if log.isEnabledFor(logging.DEBUG):
         log.debug("changed names: %s", sorted(phrase_changes)[:200])
     jobs.chains(chunks, delta, postings=True)
-    # The swept documents' old rows leave in one pass: they are spread over the whole corpus, so a
-    # pass per chunk would rewrite nearly every file of these tables once per chunk.
-    for ids in _chunks(resweep, CHUNK_DOCS):
-        delta.minus.extend(_with_members(index, index.per_doc["_chains"].read_docs(ids).to_pylist()))
-    index.per_doc["_chains"].remove_docs(resweep)
-    corpus.mentions.remove_docs(resweep)
-    jobs.chains(list(_chunks(resweep, runner.chunk_docs(len(resweep), CHUNK_DOCS))), delta, postings=False)
+    swept = len(resweep)
+    resweep = _sweep_again(index, corpus, resweep, delta)
+    log.info("sweep: %d of the %d old documents swept again changed", len(resweep), swept)
     # 4. label repair and document frequencies from the chains that moved.
     _update_labels_and_df(index, delta)
     # 5. groups, blocks, shorts, entities, ids, mention rows.
@@ -433,7 +435,7 @@ def _align_corpus(corpus, realign: bool, runner) -> dict[str, int]:
     for table in index.keyed.values():
         table.flush()
     new_mentions = sum(len(r["mention_ids"]) for r in delta.plus)
-    return {**result, "documents_swept_again": len(resweep), "comparisons": G.COMPARISONS[0], "new_mentions": new_mentions}  # "relinked": documents whose mention rows changed
+    return {**result, "documents_swept_again": swept, "documents_changed_by_sweep": len(resweep), "comparisons": G.COMPARISONS[0], "new_mentions": new_mentions}  # "relinked": documents whose mention rows changed
 
 
 def _index_outdated(corpus) -> bool:
@@ -683,6 +685,8 @@ class _Jobs:
             names = self.adopt(files)
             if "_chains" in names:
                 self.index.fresh_chain_files.add(names["_chains"])
+            if "mentions" in names:
+                self.index.fresh_mention_files.add(names["mentions"])
             delta.plus.extend(rows if isinstance(rows, list) else rows.to_pylist())
 
 
@@ -758,19 +762,24 @@ def _resweep_targets(index: Index, texts: set[str], exclude: set[str]) -> set[st
     wanted = pa.table({"name": [n for n, toks in needed.items() for _ in toks],
                        "token": [t for toks in needed.values() for t in toks],
                        "n": pa.array([len(toks) for toks in needed.values() for _ in toks], pa.int64())})
+    # A name's documents are those of its rarest word that hold its other words too: joining every
+    # word's postings to every name it is in multiplies a common first name's documents by the names
+    # it starts (with 6,000 names at 100k documents: 15 s; this way 4 s, three scans of 0.1 s each).
+    postings = f"read_parquet({_file_list(files)})"
     with registered(con, _names=wanted):
         rows = con.sql(f"""
-            with hits as (
-                select w.name, p.doc_id from read_parquet({_file_list(files)}) p join _names w using (token)
-                group by w.name, p.doc_id, w.n having count(distinct p.token) = w.n),
-            sized as (select name, doc_id, count(*) over (partition by name) as docs from hits)
-            select name, doc_id, docs from sized""").fetchall()
-    found, too_common = set(), set()
-    for name, doc, docs in rows:
-        if docs > MAX_RESWEEP_DOCS:
-            too_common.add(name)
-        else:
-            found.add(doc)
+            with df as (select token, count(*) as df from {postings} where token in (select token from _names) group by token),
+            rarest as (select w.name, w.n, arg_min(w.token, d.df) as token from _names w join df d using (token)
+                       group by w.name, w.n having count(*) = w.n),
+            candidates as (select r.name, r.n, p.doc_id from {postings} p join rarest r using (token)),
+            found as (select c.name, c.doc_id from candidates c join _names w using (name)
+                      join {postings} o on o.doc_id = c.doc_id and o.token = w.token
+                      group by c.name, c.doc_id, c.n having count(distinct o.token) = c.n),
+            sized as materialized (select name, doc_id, count(*) over (partition by name) as docs from found)
+            select null as name, doc_id from sized where docs <= {MAX_RESWEEP_DOCS} group by doc_id
+            union all select name, null from sized where docs > {MAX_RESWEEP_DOCS} group by name""").fetchall()
+    found = {doc for name, doc in rows if name is None}
+    too_common = {name for name, doc in rows if name is not None}
     for name in sorted(too_common):
         log.info("name %r occurs in more than %d old documents: not swept there", name, MAX_RESWEEP_DOCS)
     return found - exclude
@@ -808,6 +817,82 @@ def _known_surnames(index: Index, lasts: set[str], changed: set[str]) -> set[str
         if votes and majority(votes) == PERSON and len(TOKEN.findall(r["text"])) > 1:
             known.add(r["last"])
     return known
+
+
+def _stage_rows(index: Index, corpus, rows: list[dict], mentions: list[Mention], delta: Delta) -> None:
+    index.fresh_chain_files.add(index.per_doc["_chains"].add(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"])))
+    index.fresh_mention_files.add(corpus.mentions.add(to_table("mentions", mentions)))
+    delta.plus.extend(rows)
+
+
+def _sweep_again(index: Index, corpus, resweep: list[str], delta: Delta) -> list[str]:
+    """Old documents swept again with the corpus's names as they are now; returns those whose rows changed.
+
+    A document in which a changed name is written often comes out as it was (the model had tagged
+    that very span, or the name was already swept there with the same label): such a document
+    keeps its rows and its chains stay where they are, instead of leaving the index and joining it
+    again (a rewrite of every ``_chains`` and ``mentions`` file it shares, and its chains moved
+    through the linker). Only the documents whose chain or mention rows differ are replaced.
+    """
+    fresh: list[tuple[list[dict], list[Mention]]] = []
+    changed: list[str] = []
+    for ids in _chunks(resweep, CHUNK_DOCS):
+        rows, mentions = _chunk_rows(index, _load_inputs(_inputs_view(corpus.commit, ids), ids, corpus.con))
+        old_rows = index.per_doc["_chains"].read_docs(ids).to_pylist()
+        differ = _rows_differ(rows, mentions, old_rows, corpus.mentions.read_docs(ids, list(_COMPARED)).to_pylist())
+        changed.extend(sorted(differ))
+        fresh.append(([r for r in rows if r["doc_id"] in differ], [m for m in mentions if m.doc_id in differ]))
+        delta.minus.extend(_with_members(index, [r for r in old_rows if r["doc_id"] in differ]))
+        delta.review.extend(_with_members(index, [r for r in old_rows if r["doc_id"] not in differ and r["short"]]))
+    # Their old rows leave in one pass: they are spread over the whole corpus, so a pass per chunk
+    # would rewrite nearly every file of the table once per chunk (their mention rows leave when the
+    # linker patches mention rows: Linker._current_mention_rows).
+    index.per_doc["_chains"].remove_docs(changed)
+    for rows, mentions in fresh:
+        if rows or mentions:
+            _stage_rows(index, corpus, rows, mentions, delta)
+    return changed
+
+
+# What tells two mention rows of the same document apart: its span (in the id; text and sentence follow
+# from it), how it was found, and the label the linker may rewrite (a stored row shows its entity's id
+# and label, a fresh one neither).
+_COMPARED = ("doc_id", "mention_id", "model_label", "origin", "entity_id", "label")
+
+
+def _rows_differ(rows: list[dict], mentions: list[Mention], old_rows: list[dict], old_mentions: list[dict]) -> set[str]:
+    """The documents whose new chain rows or mention rows are not the stored ones.
+
+    Chain rows are compared whole (as written: through the table's schema). Mention rows are
+    compared by span, origin and model label (the document's text and sentences did not change),
+    and by label where the stored row has no entity (one with an entity shows the entity's label).
+    """
+    new_chains: dict[str, list] = defaultdict(list)
+    for r in pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"]).to_pylist():
+        new_chains[r["doc_id"]].append(r)
+    old_chains: dict[str, list] = defaultdict(list)
+    for r in old_rows:
+        old_chains[r["doc_id"]].append(r)
+
+    def shown(m: dict, with_label: bool) -> tuple:
+        return (m["mention_id"], m["model_label"], m["origin"]) + ((m["label"],) if with_label else ())
+
+    old_m: dict[str, dict[str, dict]] = defaultdict(dict)
+    for m in old_mentions:
+        old_m[m["doc_id"]][m["mention_id"]] = m
+    new_m: dict[str, dict[str, dict]] = defaultdict(dict)
+    for m in to_table("mentions", mentions).to_pylist():
+        new_m[m["doc_id"]][m["mention_id"]] = m
+    differ = set()
+    for doc in set(new_chains) | set(old_chains) | set(new_m) | set(old_m):
+        if sorted(new_chains[doc], key=lambda r: r["chain"]) != sorted(old_chains[doc], key=lambda r: r["chain"]):
+            differ.add(doc)
+            continue
+        old, new = old_m[doc], new_m[doc]
+        if old.keys() != new.keys() or any(shown(new[k], old[k]["entity_id"] is None) !=
+                                           shown(old[k], old[k]["entity_id"] is None) for k in new):
+            differ.add(doc)
+    return differ
 
 
 def _update_labels_and_df(index: Index, delta: Delta) -> None:
@@ -880,6 +965,9 @@ class Linker:
         # Chains leaving a cluster (cluster known) and joining one (placement gid, resolved at the end).
         self.leaving: list[tuple[str, dict, str]] = []  # (cluster, chain row, label)
         self.joining: list[tuple[str, dict, str]] = []  # (placement gid, chain row, label)
+        # gid -> its cluster when the run began, for groups that went or changed cluster: a short chain
+        # reviewed later leaves the cluster it was in (its target group may be gone by then).
+        self.cluster_before: dict[str, str] = {}
 
     # the run --------------------------------------------------------------------------------------
 
@@ -992,6 +1080,7 @@ class Linker:
                 if o is not None:
                     gone.append(gid)
                     self.touched.add(o["cluster"])
+                    self.cluster_before.setdefault(gid, o["cluster"])
                 continue
             ctx = Counter(dict(zip(o["ctx_keys"], o["ctx_counts"]))) if o else Counter()
             ctx.update(d["ctx"])
@@ -1030,6 +1119,7 @@ class Linker:
                 if r["gid"] in changed:
                     self.touched.add(new)
                 if new != r["cluster"]:
+                    self.cluster_before.setdefault(r["gid"], r["cluster"])
                     self.touched |= {r["cluster"], new}
                     self.structural |= {r["cluster"], new}
                     changes[r["gid"]] = (r["cluster"], new)
@@ -1068,18 +1158,23 @@ class Linker:
     def _shorts_to_review(self, aliases: set[str], changed_gids: set[str], moving: set[tuple]) -> list[dict]:
         """Short chains already placed whose candidates changed: their name is an alias that changed,
         or they attached to a group that changed cluster or went."""
-        if self.realign or not (aliases or changed_gids):
+        if self.realign:
             return []
-        con = self.corpus.con
-        with registered(con, _a=strings("a", aliases), _g=strings("g", changed_gids)):
-            found = self.members.where("(gid like 'S:%' and split_part(gid, ':', 4) in (select a from _a)) "
-                                       "or target in (select g from _g)",
-                                       via={"short_name": aliases, "target": changed_gids}).to_pylist()
-        found = [m for m in found if (m["doc_id"], m["chain"]) not in moving]
-        if not found:
-            return []
-        wanted = {(m["doc_id"], m["chain"]) for m in found}
-        rows = _with_members(self.index, _rows_of(self.index.per_doc["_chains"].read_docs({d for d, _ in wanted}), wanted))
+        given = [r for r in self.delta.review if (r["doc_id"], r["chain"]) not in moving]
+        found = []
+        if aliases or changed_gids:
+            con = self.corpus.con
+            with registered(con, _a=strings("a", aliases), _g=strings("g", changed_gids)):
+                found = self.members.where("(gid like 'S:%' and split_part(gid, ':', 4) in (select a from _a)) "
+                                           "or target in (select g from _g)",
+                                           via={"short_name": aliases, "target": changed_gids}).to_pylist()
+        wanted = {(m["doc_id"], m["chain"]) for m in found} - moving - {(r["doc_id"], r["chain"]) for r in given}
+        rows = list(given)
+        if wanted:
+            # Only what placing them and moving them between entities reads: these are tens of thousands
+            # of chains spread over nearly every file of the table at 100k documents.
+            chains = self.index.per_doc["_chains"].read_docs({d for d, _ in wanted}, REVIEW_COLUMNS)
+            rows += _with_members(self.index, _rows_of(chains, wanted))
         for r in rows:
             r["_label_new"] = r["_label"]
             r["_review"] = True
@@ -1096,6 +1191,7 @@ class Linker:
         informative = self.index.informative({k for r in shorts for k in r["context"]} |
                                              {k for c in candidates.values() for ctx in c.values() for k in ctx})
         reviewed = self._clusters_of_gids({r["_gid"] or r["_target"] for r in shorts if r.get("_review")})
+        reviewed.update(self.cluster_before)
         for (cls, character, key), rows in by_name.items():
             prefix = f"{G.LONG}:{cls}:{int(character)}:"
             options = {cid: ctx for cid, ctx in candidates.get(key, {}).items() if cid.startswith(prefix)}
@@ -1403,19 +1499,38 @@ class Linker:
             for mid in r["mention_ids"]:
                 by_mention[mid] = entity
         mentions = self.corpus.mentions
-        rows = mentions.read_docs(ids)  # column by column, not row dicts: on a first run this is every mention
+        rows = self._current_mention_rows(ids)  # column by column, not row dicts: on a first run this is every mention
         labels = self._labels_of({e for e, lab in by_mention.values() if lab is None and e})
         found = [by_mention.get(mid, (None, None)) for mid in rows.column("mention_id").to_pylist()]
         new_labels = pa.array([label or labels.get(entity_id) for entity_id, label in found], pa.string())
-        rows = rows.set_column(rows.schema.get_field_index("entity_id"), "entity_id",
-                               pa.array([entity_id for entity_id, _ in found], pa.string()))
+        patched = rows.set_column(rows.schema.get_field_index("entity_id"), "entity_id",
+                                  pa.array([entity_id for entity_id, _ in found], pa.string()))
         label_at = rows.schema.get_field_index("label")
-        rows = rows.set_column(label_at, "label", pc.if_else(pc.is_null(new_labels), rows.column("label"), new_labels))
+        patched = patched.set_column(label_at, "label", pc.if_else(pc.is_null(new_labels), rows.column("label"), new_labels))
+        ids, rows = _changed_docs(rows, patched, self.processed)
+        if not ids:
+            return set()
         mentions.remove_docs(ids)
         # A stable sort, as the rows were read (key, then file order).
         rows = rows.sort_by([("doc_id", "ascending"), ("start_char", "ascending"), ("end_char", "ascending")])
         mentions.add(rows.cast(SCHEMAS["mentions"]))
         return set(ids)
+
+    def _current_mention_rows(self, ids: list[str]) -> pa.Table:
+        """The mention rows of these documents as this run leaves them before patching: a document
+        processed this run from the files this run wrote (one swept again still has its old rows in
+        an older file), any other from the files holding it."""
+        mentions = self.corpus.mentions
+        files = mentions.files()
+        fresh_names = self.index.fresh_mention_files - {None}
+        if not fresh_names <= {f.name for f in files}:
+            raise RuntimeError("a mentions file written by this run's per-document step was rewritten before the patch")
+        fresh = [f for f in files if f.name in fresh_names]
+        older = [f for f in files if f.name not in fresh_names]
+        con = self.corpus.con
+        new_ids = [i for i in ids if i in self.processed]
+        old_ids = [i for i in ids if i not in self.processed]
+        return pa.concat_tables([read_docs(con, fresh, mentions.schema, new_ids), read_docs(con, older, mentions.schema, old_ids)])
 
     def _labels_of(self, entity_ids: set[str]) -> dict[str, str]:
         if not entity_ids:
@@ -1426,7 +1541,31 @@ class Linker:
         return {r["entity_id"]: r["label"] for r in rows}
 
 
+def _changed_docs(before: pa.Table, after: pa.Table, processed: set[str]) -> tuple[list[str], pa.Table]:
+    """The documents whose mention rows the patch must write, and those rows: every document processed
+    this run (its rows are new), and of the others only those whose rows' entity or label changed.
+
+    A document left as it was is not rewritten: the files of old documents hold hundreds of thousands
+    of rows each, and a chain that moved without changing entity (a short re-placed, a label
+    re-voted to the same result) would otherwise rewrite every file it has a document in.
+    """
+    docs = after.column("doc_id")
+    differs = pc.or_(pc.invert(_same(before.column("entity_id"), after.column("entity_id"))),
+                     pc.invert(_same(before.column("label"), after.column("label"))))
+    new = pc.is_in(docs, value_set=pa.array(sorted(processed), pa.string()))
+    touched = pc.unique(pc.filter(docs, pc.or_(differs, new))).to_pylist()
+    keep = pc.is_in(docs, value_set=pa.array(touched, pa.string()))
+    return sorted(touched), after.filter(keep)
+
+
+def _same(a, b):
+    """Elementwise equality where two nulls are the same."""
+    return pc.fill_null(pc.or_kleene(pc.equal(a, b), pc.and_(pc.is_null(a), pc.is_null(b))), False)
+
+
 AGGREGATE_COLUMNS = ["doc_id", "chain", "head_key", "character", "texts", "place"]
+# What a short chain already placed needs to be placed again (Linker._place_shorts) and to move (Aggregate.add).
+REVIEW_COLUMNS = AGGREGATE_COLUMNS + ["context"]
 
 
 @dataclass
