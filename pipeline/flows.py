@@ -308,7 +308,7 @@ def _triage_sources(corpus: Corpus, plan, raw_dir: Path, timer, summary: RunSumm
                 continue
             if sha == UNREADABLE:  # read whole: its error rows may be the ones it had
                 documents, errors = ingest.read_source(path, raw_dir, follow_symlinks) if read is None else \
-                    ([d for docs, _ in read.parts for d in docs], [e for _, errs in read.parts for e in errs])
+                    ingest.joined(read.parts)
                 if corpus.unchanged_refusal(stat.source_path, documents, errors):
                     continue  # the same error row as last run: kept as it is
                 parts = iter([(documents, errors)])

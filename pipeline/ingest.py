@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Generator, Iterator
+from typing import Generator, Iterable, Iterator
 
 from pipeline.schema import Document, ErrorRow
 from pipeline import settings
@@ -178,8 +178,13 @@ def read_source(path: Path, raw_dir: Path, follow_symlinks: bool = False) -> tup
     A source must resolve inside ``raw_dir`` (a symbolic link out of it is an error row) unless
     ``follow_symlinks``. Every string of an error row is :func:`printable`.
     """
+    return joined(read_source_parts(path, raw_dir, follow_symlinks))
+
+
+def joined(parts: Iterable[tuple[list[Document], list[ErrorRow]]]) -> tuple[list[Document], list[ErrorRow]]:
+    """A source's parts as one: its documents, then its error rows, in reading order."""
     docs, errors = [], []
-    for part_docs, part_errors in read_source_parts(path, raw_dir, follow_symlinks):
+    for part_docs, part_errors in parts:
         docs.extend(part_docs)
         errors.extend(part_errors)
     return docs, errors

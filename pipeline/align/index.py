@@ -375,7 +375,11 @@ def align_corpus(corpus, realign: bool = False, dask_address: str | None = None)
     """
     was_enabled = gc.isenabled()
     gc.disable()
-    runner = scatter.runner(dask_address)
+    from pipeline.align import load_tables  # (the package imports this module: not at the top)
+
+    # Workers load alignment's tables at connect (~1 s, once per process) and drop the chunks they
+    # kept when the run ends.
+    runner = scatter.runner(dask_address, prepare=load_tables, release=forget_loaded)
     try:
         return _align_corpus(corpus, realign, runner)
     finally:

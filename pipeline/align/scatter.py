@@ -65,12 +65,14 @@ class OnDask:
     a worker the job reads what it needs itself (here they are dropped).
     """
 
-    def __init__(self, address: str):
+    def __init__(self, address: str, prepare: Callable | None = None, release: Callable | None = None):
         from distributed import Client
 
         self.client = Client(address, set_as_default=False, timeout=f"{CONNECT_SECONDS}s")
         self.n_workers = max(1, len(self.client.scheduler_info(n_workers=-1).get("workers", {})))
-        self.client.run(_warm_up)  # every worker at once, not each at its first job
+        self.release = release
+        if prepare is not None:
+            self.client.run(prepare)  # every worker at once, not each at its first job
         self._placed: dict[tuple, str] = {}  # a chunk's documents -> the worker that last ran them
 
     def chunk_docs(self, n_docs: int, largest: int) -> int:
@@ -101,21 +103,22 @@ class OnDask:
         return result
 
     def close(self) -> None:
-        from pipeline.align import index
-
         try:
-            self.client.run(index.forget_loaded)  # the chunks kept between passes belong to this run
+            if self.release is not None:
+                self.client.run(self.release)
         finally:
             self.client.close()
 
 
-def runner(dask_address: str | None):
+def runner(dask_address: str | None, prepare: Callable | None = None, release: Callable | None = None):
     """Jobs on the cluster at ``dask_address``, or here without one or when it cannot be reached
-    (the run goes on, slower, as extraction does when its batches fail on the cluster)."""
+    (the run goes on, slower, as extraction does when its batches fail on the cluster).
+    ``prepare`` runs on every worker at connect (what the jobs load on first use), ``release`` at
+    close (what they kept for this run only)."""
     if not dask_address:
         return Local()
     try:
-        return OnDask(dask_address)
+        return OnDask(dask_address, prepare, release)
     except (OSError, TimeoutError) as exc:
         log.warning("alignment: the Dask cluster at %s cannot be reached (%s); its jobs run here", dask_address, exc)
         return Local()
@@ -132,14 +135,6 @@ def _run(fn: Callable, job):
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _warm_up() -> None:
-    """What a job reads on first use (alignment's code, gazetteer and rule tables: ~1 s), loaded
-    once per worker process; later runs find it loaded."""
-    from pipeline.align import load_tables
-
-    load_tables()
 
 
 def _token() -> str:
