@@ -21,13 +21,15 @@ from pipeline.schema import Document, Mention, mention_id
 
 _WORD = re.compile(r"\w+(?:['’]\w+)?")
 _LINE_BREAK = re.compile("\n")
-_LINE_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+# A line's words of 4+ characters (a letter, then word characters, apostrophes, hyphens). A shorter
+# run never matches, nor does any part of it, so these are the long ones of all such words.
+_LONG_LINE_WORD = re.compile(r"[A-Za-z][\w'’-]{3,}")
 # A line is Title Case when this share of its words of 4+ letters are capitalised (and it has 3+).
 TITLE_CASE_SHARE = 0.8
 
 
 def is_title_case(line: str) -> bool:
-    long_words = [w for w in _LINE_WORD.findall(line) if len(w) >= 4]
+    long_words = _LONG_LINE_WORD.findall(line)
     if len(long_words) < 3:
         return False
     return sum(w[0].isupper() for w in long_words) >= TITLE_CASE_SHARE * len(long_words)

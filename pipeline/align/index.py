@@ -26,6 +26,7 @@ incremental result is measured against (``make bench-scale``, tests).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 from collections import Counter, defaultdict
@@ -524,11 +525,12 @@ def _load_inputs(view: TableView, ids: list[str], con) -> list[DocInput]:
 
 def _load_inputs_now(read, ids: list[str]) -> list[DocInput]:
     docs = read("documents").to_pylist()
-    ments = read("_model_mentions").to_pylist()
+    ments = read("_model_mentions")
     sents = read("sentences").to_pylist()
     by_doc: dict[str, list[Mention]] = defaultdict(list)
-    for m in ments:
-        by_doc[m["doc_id"]].append(Mention(**m))
+    # Column by column into the records (a dict per row first costs twice as much).
+    for m in map(Mention, *(ments.column(f.name).to_pylist() for f in dataclasses.fields(Mention))):
+        by_doc[m.doc_id].append(m)
     sent_by: dict[str, list] = defaultdict(list)
     for s in sorted(sents, key=lambda s: (s["doc_id"], s["sentence_index"])):
         sent_by[s["doc_id"]].append((s["start_char"], s["end_char"]))
