@@ -287,8 +287,8 @@ def _remote_reads(corpus: Corpus, plan, raw_dir: Path, follow_symlinks: bool, da
     stack.callback(runner.close)
     if isinstance(runner, scatter.Local):
         return None  # the cluster cannot be reached: read here
-    return runner.map(ingest.read_on_worker, (ingest.SourceJob([str(p)], p, raw_dir, follow_symlinks,
-                                                               corpus.stored_sha256(st.source_path)) for p, st in small))
+    return runner.map(ingest.read_on_worker, (ingest.SourceJob(p, raw_dir, follow_symlinks,
+                                                              corpus.stored_sha256(st.source_path)) for p, st in small))
 
 
 def _triage_sources(corpus: Corpus, plan, raw_dir: Path, timer, summary: RunSummary, follow_symlinks: bool,

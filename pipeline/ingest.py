@@ -194,7 +194,6 @@ def joined(parts: Iterable[tuple[list[Document], list[ErrorRow]]]) -> tuple[list
 class SourceJob:
     """One source to read on a Dask worker (:func:`read_on_worker`)."""
 
-    ids: list[str]  # the source's path (where the job ran is remembered by it: pipeline.align.scatter)
     path: Path
     raw_dir: Path
     follow_symlinks: bool = False

@@ -61,7 +61,8 @@ class OnDask:
     """The jobs run on the Dask cluster at ``address``; results come back in the jobs' order.
 
     ``fn`` must be importable on the workers (a module-level function of the pipeline, which each
-    worker has installed) and its job picklable and small. ``args`` are for a local run only: on
+    worker has installed) and its job picklable and small. A job with ``ids`` (its documents) goes
+    back, as a hint, to the worker that last ran a job with the same ones. ``args`` are for a local run only: on
     a worker the job reads what it needs itself (here they are dropped).
     """
 
@@ -85,7 +86,7 @@ class OnDask:
         window: deque = deque()
         limit = JOBS_PER_WORKER * self.n_workers
         for job in jobs:
-            where = self._placed.get(tuple(job.ids))
+            where = self._placed.get(_place_key(job))
             placed = {"workers": [where], "allow_other_workers": True} if where else {}
             future = self.client.submit(_run, fn, job, key=f"{fn.__name__}-{_token()}", pure=False, **placed)
             window.append((job, future))
@@ -96,9 +97,11 @@ class OnDask:
 
     def _result(self, job, future):
         result = future.result()
-        who = self.client.who_has(future).get(future.key)
-        if who:
-            self._placed[tuple(job.ids)] = who[0]
+        key = _place_key(job)
+        if key is not None:  # a job of a later pass will hold the same documents
+            who = self.client.who_has(future).get(future.key)
+            if who:
+                self._placed[key] = who[0]
         future.release()
         return result
 
@@ -135,6 +138,12 @@ def _run(fn: Callable, job):
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _place_key(job) -> tuple | None:
+    """The documents a job holds, when passes come back to them (alignment's chunks: ``ids``)."""
+    ids = getattr(job, "ids", None)
+    return tuple(ids) if ids is not None else None
 
 
 def _token() -> str:
