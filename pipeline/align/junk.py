@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -196,8 +197,8 @@ def _text_facts(text: str) -> tuple[tuple[tuple[int, int], ...], frozenset[str],
     return url_spans(text), frozenset(clock), frozenset(money), capitals >= MIN_CAPITAL_SHARE * letters
 
 
-_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
-_ASCII_CAPITALS = bytes(range(65, 91))
+_ASCII_LETTERS = string.ascii_letters.encode()
+_ASCII_CAPITALS = string.ascii_uppercase.encode()
 
 
 def _letters_and_capitals(text: str) -> tuple[int, int]:

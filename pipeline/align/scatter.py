@@ -62,8 +62,8 @@ class OnDask:
 
     ``fn`` must be importable on the workers (a module-level function of the pipeline, which each
     worker has installed) and its job picklable and small. A job with ``ids`` (its documents) goes
-    back, as a hint, to the worker that last ran a job with the same ones. ``args`` are for a local run only: on
-    a worker the job reads what it needs itself (here they are dropped).
+    back, as a hint, to the worker that last ran a job with the same ones. ``args`` are for a local
+    run only: on a worker the job reads what it needs itself (here they are dropped).
     """
 
     def __init__(self, address: str, prepare: Callable | None = None, release: Callable | None = None):
