@@ -139,11 +139,12 @@ def plan_sources(corpus: Corpus, raw_dir: Path, follow_symlinks: bool = False):
 
 
 @stage
-def align_entities(corpus: Corpus, realign: bool, dask_address: str | None = None) -> dict:
-    """Linking here; with a Dask cluster, the per-document step on its workers (pipeline.align.scatter)."""
+def align_entities(corpus: Corpus, realign: bool, dask_address: str | None = None, processes: int = 1) -> dict:
+    """Linking here; the per-document step on the Dask cluster's workers, or on ``processes``
+    local ones (pipeline.align.scatter)."""
     from pipeline import align
 
-    return align.align_corpus(corpus, realign=realign, dask_address=dask_address)
+    return align.align_corpus(corpus, realign=realign, dask_address=dask_address, processes=processes)
 
 
 @stage
@@ -223,7 +224,7 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
                 summary.n_reused = corpus.base.rows("documents") if corpus.base else 0
                 return _finish(summary, started, timer)
             with timer("align"):
-                linked = align_entities(quote(corpus), realign, dask_address)
+                linked = align_entities(quote(corpus), realign, dask_address, n_process)
                 summary.align_stats = {k: v for k, v in linked.items() if isinstance(v, int)}
             with timer("conflicts"):
                 flag_conflicts(quote(corpus), linked["relinked"] | corpus.removed())

@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import logging
+import os
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -60,6 +61,10 @@ log = logging.getLogger(__name__)
 
 # Documents handled together in the per-document step (memory holds one chunk of texts).
 CHUNK_DOCS = 2_000
+# Without a cluster, the per-document step goes to worker processes of this machine (one per core
+# the run may use) when at least this many documents are stepped: below it, starting them (~1.4 s,
+# imports and alignment's tables) costs more than the second core saves.
+LOCAL_PROCESSES_MIN_DOCS = 2_000
 # A name new to the corpus is looked for in at most this many old documents (through the postings).
 MAX_RESWEEP_DOCS = 5_000
 
@@ -363,11 +368,13 @@ def _verdict(table: str, votes: Counter):
     return majority(votes) if +votes else None
 
 
-def align_corpus(corpus, realign: bool = False, dask_address: str | None = None) -> dict[str, int]:
+def align_corpus(corpus, realign: bool = False, dask_address: str | None = None, processes: int = 1) -> dict[str, int]:
     """Bring the index and the mention and entity tables up to date with this run's documents.
 
     With ``dask_address`` the per-document step runs on that Dask cluster
-    (:mod:`pipeline.align.scatter`); the linking after it runs here. The tables are the same.
+    (:mod:`pipeline.align.scatter`); without one, with ``processes`` > 1 and enough documents
+    (:data:`LOCAL_PROCESSES_MIN_DOCS`), on that many worker processes here. The linking after it
+    runs in this process. The tables are the same wherever the step ran.
 
     Python's cyclic garbage collector is off meanwhile: alignment holds hundreds of thousands of
     row dicts, mentions and chains at once, and each full collection walks all of them, so its
@@ -380,7 +387,9 @@ def align_corpus(corpus, realign: bool = False, dask_address: str | None = None)
 
     # Workers load alignment's tables at connect (~1 s, once per process) and drop the chunks they
     # kept when the run ends.
-    runner = scatter.runner(dask_address, prepare=load_tables, release=forget_loaded)
+    stepped = corpus.counts()["documents"] if realign else len(corpus.extracted)
+    processes = min(processes, os.cpu_count() or 1) if stepped >= LOCAL_PROCESSES_MIN_DOCS else 1
+    runner = scatter.runner(dask_address, prepare=load_tables, release=forget_loaded, processes=processes)
     try:
         return _align_corpus(corpus, realign, runner)
     finally:
@@ -431,7 +440,7 @@ def _align_corpus(corpus, realign: bool, runner) -> dict[str, int]:
         log.debug("changed names: %s", sorted(phrase_changes)[:200])
     jobs.chains(chunks, delta, postings=True)
     swept = len(resweep)
-    resweep = _sweep_again(index, corpus, resweep, delta)
+    resweep = _sweep_again(index, jobs, resweep, delta)
     log.info("sweep: %d of the %d old documents swept again changed", len(resweep), swept)
     # 4. label repair and document frequencies from the chains that moved.
     _update_labels_and_df(index, delta)
@@ -476,11 +485,12 @@ def _all_doc_ids(corpus) -> list[str]:
     return t.column("doc_id").to_pylist() if t is not None else []
 
 
-def _rows_of(chains: pa.Table, wanted: set[tuple]) -> list[dict]:
-    """The rows of these (doc_id, chain) keys as dicts, in table order: the other chains of their
-    documents stay columns (turning a whole row into a dict costs far more than testing its key)."""
-    keys = zip(chains.column("doc_id").to_pylist(), chains.column("chain").to_pylist())
-    return chains.filter(pa.array([k in wanted for k in keys], pa.bool_())).to_pylist()
+def _chain_rows(index: Index, wanted: set[tuple], columns: list[str]) -> list[dict]:
+    """The ``_chains`` rows of these (doc_id, chain) keys as dicts, in table order (read by key:
+    at 100k documents they are a few chains each of most documents)."""
+    keys = pa.table({"doc_id": pa.array([d for d, _ in wanted], pa.string()),
+                     "chain": pa.array([c for _, c in wanted], pa.int32())})
+    return index.per_doc["_chains"].read_rows(keys, columns).to_pylist()
 
 
 def _chunks(items: list, size: int):
@@ -545,11 +555,12 @@ def _load_inputs_now(read, ids: list[str]) -> list[DocInput]:
 
 def _inputs_view(source, ids: list[str], files: dict[str, list] | None = None) -> TableView:
     """The files of the input tables (in ``source``: the commit, or the base snapshot) that hold
-    these documents. ``files``: the tables' files, when the caller has listed them already."""
+    these documents. ``files``: the tables' files (the input tables', and any other per-document
+    table a job reads), when the caller has listed them already."""
     wanted = sorted(ids)
     files = files or {t: source.files(t) for t in INPUT_TABLES}
-    paths = {t: [str(p) for p in files_holding(files[t], "doc_id", wanted)] for t in INPUT_TABLES}
-    return TableView({t: [] for t in INPUT_TABLES}, paths)
+    paths = {t: [str(p) for p in files_holding(listed, "doc_id", wanted)] for t, listed in files.items()}
+    return TableView({t: [] for t in files}, paths)
 
 
 def _split_all(lookups: Lookups, inputs: list[DocInput]) -> list[list[Mention]]:
@@ -618,6 +629,24 @@ def chunk_chains(job: ChunkJob, lookups: Lookups | None = None) -> tuple[dict, l
     return files, rows if local else tables["_chains"]
 
 
+def chunk_resweep(job: ChunkJob, lookups: Lookups | None = None) -> tuple[dict, list[str], list[dict] | pa.Table]:
+    """Old documents swept again (:func:`_sweep_again`): each one's rows on the tallies as they are
+    now, compared with its stored rows (``_chains`` and ``mentions``, in ``job.inputs``). Writes the
+    chain and mention rows of the documents that changed; returns their ids and chain rows."""
+    local = lookups is not None
+    lookups = lookups or Lookups.of(job.tallies, _con(None))
+    con = lookups.con
+    inputs = _load_inputs(job.inputs, job.ids, con)
+    rows, mentions = _chunk_rows(lookups, inputs)
+    old_rows = read_docs(con, job.inputs.files("_chains"), SCHEMAS_STATE["_chains"], job.ids).to_pylist()
+    old_mentions = read_docs(con, job.inputs.files("mentions"), SCHEMAS["mentions"], job.ids, list(_COMPARED)).to_pylist()
+    differ = _rows_differ(rows, mentions, old_rows, old_mentions)
+    rows = [r for r in rows if r["doc_id"] in differ]
+    tables = {"_chains": pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"]),
+              "mentions": to_table("mentions", [m for m in mentions if m.doc_id in differ])}
+    return _written(job, tables), sorted(differ), rows if local else tables["_chains"]
+
+
 def _chunk_rows(lookups: Lookups, inputs: list[DocInput]) -> tuple[list[dict], list[Mention]]:
     """The chain rows and mention rows of a chunk's documents, on the tallies as they are.
 
@@ -674,11 +703,14 @@ class _Jobs:
         # Alignment does not change its input tables: their files are listed once, not per job.
         self.input_files = {t: self.commit.files(t) for t in INPUT_TABLES}
 
-    def run(self, fn, chunks: list[list[str]], tables: Iterable[str]) -> Iterator:
+    def run(self, fn, chunks: list[list[str]], tables: Iterable[str], reads: Iterable[str] = ()) -> Iterator:
+        """``fn`` over each chunk, results in chunk order. ``tables``: what a job writes (a staging
+        path each); ``reads``: per-document tables a job reads besides the inputs (as they are now)."""
         tables = tuple(tables)
         tallies = self.commit.view([t for n in STEP_TALLIES for t in (n, *map(self.index.keyed[n].secondary_table,
                                                                                SECONDARY.get(n, {})))])
-        jobs = (ChunkJob(ids, _inputs_view(self.commit, ids, self.input_files), tallies,
+        files = {**self.input_files, **{t: self.commit.files(t) for t in reads}}
+        jobs = (ChunkJob(ids, _inputs_view(self.commit, ids, files), tallies,
                          {t: str(self.commit.reserve(t)) for t in tables}) for ids in chunks)
         return self.runner.map(fn, jobs, *((self.index,) if self.here else ()))
 
@@ -688,12 +720,16 @@ class _Jobs:
     def chains(self, chunks: list[list[str]], delta: Delta, postings: bool) -> None:
         tables = ("_chains", "mentions", *(("_postings",) if postings else ()))
         for files, rows in self.run(chunk_chains, chunks, tables):
-            names = self.adopt(files)
-            if "_chains" in names:
-                self.index.fresh_chain_files.add(names["_chains"])
-            if "mentions" in names:
-                self.index.fresh_mention_files.add(names["mentions"])
-            delta.plus.extend(rows if isinstance(rows, list) else rows.to_pylist())
+            self.adopt_chains(files, rows, delta)
+
+    def adopt_chains(self, files: dict[str, FileEntry], rows: list[dict] | pa.Table, delta: Delta) -> None:
+        """A job's chain and mention files join the commit; its chains join the index."""
+        names = self.adopt(files)
+        if "_chains" in names:
+            self.index.fresh_chain_files.add(names["_chains"])
+        if "mentions" in names:
+            self.index.fresh_mention_files.add(names["mentions"])
+        delta.plus.extend(rows if isinstance(rows, list) else rows.to_pylist())
 
 
 def _subtract(index: Index, corpus, leaving: set[str], delta: Delta) -> set[str]:
@@ -825,13 +861,7 @@ def _known_surnames(index: Index, lasts: set[str], changed: set[str]) -> set[str
     return known
 
 
-def _stage_rows(index: Index, corpus, rows: list[dict], mentions: list[Mention], delta: Delta) -> None:
-    index.fresh_chain_files.add(index.per_doc["_chains"].add(pa.Table.from_pylist(rows, schema=SCHEMAS_STATE["_chains"])))
-    index.fresh_mention_files.add(corpus.mentions.add(to_table("mentions", mentions)))
-    delta.plus.extend(rows)
-
-
-def _sweep_again(index: Index, corpus, resweep: list[str], delta: Delta) -> list[str]:
+def _sweep_again(index: Index, jobs: _Jobs, resweep: list[str], delta: Delta) -> list[str]:
     """Old documents swept again with the corpus's names as they are now; returns those whose rows changed.
 
     A document in which a changed name is written often comes out as it was (the model had tagged
@@ -839,24 +869,25 @@ def _sweep_again(index: Index, corpus, resweep: list[str], delta: Delta) -> list
     keeps its rows and its chains stay where they are, instead of leaving the index and joining it
     again (a rewrite of every ``_chains`` and ``mentions`` file it shares, and its chains moved
     through the linker). Only the documents whose chain or mention rows differ are replaced.
+    They are stepped in jobs (:func:`chunk_resweep`) as the new documents are.
     """
-    fresh: list[tuple[list[dict], list[Mention]]] = []
+    fresh: list[tuple[dict, list[dict] | pa.Table]] = []
     changed: list[str] = []
-    for ids in _chunks(resweep, CHUNK_DOCS):
-        rows, mentions = _chunk_rows(index, _load_inputs(_inputs_view(corpus.commit, ids), ids, corpus.con))
+    chunks = list(_chunks(resweep, jobs.runner.chunk_docs(len(resweep), CHUNK_DOCS)))
+    for ids, (files, differ, rows) in zip(chunks, jobs.run(chunk_resweep, chunks, ("_chains", "mentions"),
+                                                           reads=("_chains", "mentions"))):
+        changed.extend(differ)
+        fresh.append((files, rows))
+        differ = set(differ)
         old_rows = index.per_doc["_chains"].read_docs(ids).to_pylist()
-        differ = _rows_differ(rows, mentions, old_rows, corpus.mentions.read_docs(ids, list(_COMPARED)).to_pylist())
-        changed.extend(sorted(differ))
-        fresh.append(([r for r in rows if r["doc_id"] in differ], [m for m in mentions if m.doc_id in differ]))
         delta.minus.extend(_with_members(index, [r for r in old_rows if r["doc_id"] in differ]))
         delta.review.extend(_with_members(index, [r for r in old_rows if r["doc_id"] not in differ and r["short"]]))
     # Their old rows leave in one pass: they are spread over the whole corpus, so a pass per chunk
     # would rewrite nearly every file of the table once per chunk (their mention rows leave when the
     # linker patches mention rows: Linker._current_mention_rows).
     index.per_doc["_chains"].remove_docs(changed)
-    for rows, mentions in fresh:
-        if rows or mentions:
-            _stage_rows(index, corpus, rows, mentions, delta)
+    for files, rows in fresh:
+        jobs.adopt_chains(files, rows, delta)
     return changed
 
 
@@ -974,6 +1005,12 @@ class Linker:
         # gid -> its cluster when the run began, for groups that went or changed cluster: a short chain
         # reviewed later leaves the cluster it was in (its target group may be gone by then).
         self.cluster_before: dict[str, str] = {}
+        # Aliases a long group gained or lost (not a count that changed): the short chains of that
+        # name have a candidate more or fewer, and are placed again.
+        self.aliases_changed: set[str] = set()
+        # Groups that lost a context name (or went): a short chain attached to one may now fit
+        # another candidate better. One that only gained names scores as high as before.
+        self.context_lost: set[str] = set()
 
     # the run --------------------------------------------------------------------------------------
 
@@ -995,8 +1032,8 @@ class Linker:
         changed_groups = self._apply(long_delta)
         recluster = self._recluster(changed_groups)
         # 2. short chains: the new ones, and the old ones whose candidates may have changed
-        aliases = {a.removeprefix(G.INITIALS) for gid in long_delta for a in long_delta[gid]["alias"]}
-        shorts = [r for r in plus if r["short"]] + self._shorts_to_review(aliases, set(recluster) | changed_groups,
+        aliases = {a.removeprefix(G.INITIALS) for a in self.aliases_changed}
+        shorts = [r for r in plus if r["short"]] + self._shorts_to_review(aliases, set(recluster) | self.context_lost,
                                                                             {(r["doc_id"], r["chain"]) for r in plus + minus})
         short_delta = defaultdict(lambda: {"n": 0, "ctx": Counter(), "alias": Counter()})
         for r in minus:
@@ -1085,15 +1122,21 @@ class Linker:
             if n <= 0:
                 if o is not None:
                     gone.append(gid)
+                    self.aliases_changed.update(o["alias_keys"])
+                    self.context_lost.add(gid)
                     self.touched.add(o["cluster"])
                     self.cluster_before.setdefault(gid, o["cluster"])
                 continue
             ctx = Counter(dict(zip(o["ctx_keys"], o["ctx_counts"]))) if o else Counter()
             ctx.update(d["ctx"])
             ctx = G.truncate(+ctx)
+            if o is not None and not set(o["ctx_keys"]) <= ctx.keys():
+                self.context_lost.add(gid)
             alias = Counter(dict(zip(o["alias_keys"], o["alias_counts"]))) if o else Counter()
+            before = set(alias)
             alias.update(d["alias"])
             alias = +alias
+            self.aliases_changed |= before ^ set(alias)
             rows.append({"gid": gid, "block": self._block(gid), "n": n, "ctx_keys": list(ctx),
                          "ctx_counts": list(ctx.values()), "alias_keys": list(alias),
                          "alias_counts": list(alias.values()), "cluster": o["cluster"] if o else gid})
@@ -1162,11 +1205,20 @@ class Linker:
     # shorts -----------------------------------------------------------------------------------------
 
     def _shorts_to_review(self, aliases: set[str], changed_gids: set[str], moving: set[tuple]) -> list[dict]:
-        """Short chains already placed whose candidates changed: their name is an alias that changed,
-        or they attached to a group that changed cluster or went."""
+        """Short chains already placed whose candidates changed: their name became or stopped being
+        an alias of a long group, or they attached to a group that changed cluster, lost context
+        names or went (:func:`~pipeline.align.groups.attach` scores a candidate by the context names
+        it shares with the chain: one that only gained names scores at least as before; a rival
+        that gained names may now beat it, which only a full re-alignment sees).
+
+        Not those whose name is an alias whose count changed only: at 100k documents those are most
+        short chains of every common surname, and few of them move (at 10k, 3% of the moves of an
+        add-6000 were missed this way, nearly all acronyms whose expansion's context grew: part of
+        the gap to a full re-alignment that ``make bench-scale`` measures)."""
         if self.realign:
             return []
-        given = [r for r in self.delta.review if (r["doc_id"], r["chain"]) not in moving]
+        given = [r for r in self.delta.review if (r["doc_id"], r["chain"]) not in moving and
+                 (r["head_key"] in aliases or (r["_target"] or r["_gid"]) in changed_gids)]
         found = []
         if aliases or changed_gids:
             con = self.corpus.con
@@ -1179,8 +1231,7 @@ class Linker:
         if wanted:
             # Only what placing them and moving them between entities reads: these are tens of thousands
             # of chains spread over nearly every file of the table at 100k documents.
-            chains = self.index.per_doc["_chains"].read_docs({d for d, _ in wanted}, REVIEW_COLUMNS)
-            rows += _with_members(self.index, _rows_of(chains, wanted))
+            rows += _with_members(self.index, _chain_rows(self.index, wanted, REVIEW_COLUMNS))
         for r in rows:
             r["_label_new"] = r["_label"]
             r["_review"] = True
@@ -1332,8 +1383,7 @@ class Linker:
         """Entities built from all their members (their chain rows read back)."""
         by_cluster = self._cluster_members(clusters)
         wanted = {(m["doc_id"], m["chain"]) for ms in by_cluster.values() for m in ms}
-        chain_rows = {(r["doc_id"], r["chain"]): r for r in _rows_of(self.index.per_doc["_chains"].read_docs(
-                          {d for d, _ in wanted}, AGGREGATE_COLUMNS), wanted)}
+        chain_rows = {(r["doc_id"], r["chain"]): r for r in _chain_rows(self.index, wanted, AGGREGATE_COLUMNS)}
         built, chains_of = {}, {}
         for cluster, ms in by_cluster.items():
             agg = Aggregate.of(None)
@@ -1504,7 +1554,10 @@ class Linker:
             for mid in r["mention_ids"]:
                 by_mention[mid] = entity
         mentions = self.corpus.mentions
-        rows = self._current_mention_rows(ids)  # column by column, not row dicts: on a first run this is every mention
+        # Column by column, not row dicts (on a first run this is every mention), and first only the
+        # columns the patch changes: of these documents, it rewrites those whose rows changed, whose
+        # other columns (text, sentence, ...) are read after (at 100k documents, a fifth of them).
+        rows = self._current_mention_rows(ids, _PATCHED)
         labels = self._labels_of({e for e, lab in by_mention.values() if lab is None and e})
         found = [by_mention.get(mid, (None, None)) for mid in rows.column("mention_id").to_pylist()]
         new_labels = pa.array([label or labels.get(entity_id) for entity_id, label in found], pa.string())
@@ -1512,16 +1565,21 @@ class Linker:
                                   pa.array([entity_id for entity_id, _ in found], pa.string()))
         label_at = rows.schema.get_field_index("label")
         patched = patched.set_column(label_at, "label", pc.if_else(pc.is_null(new_labels), rows.column("label"), new_labels))
-        ids, rows = _changed_docs(rows, patched, self.processed)
+        ids, patched = _changed_docs(rows, patched, self.processed)
         if not ids:
             return set()
+        rows = self._current_mention_rows(ids)  # the same rows in the same order, every column
+        if not rows.column("mention_id").equals(patched.column("mention_id")):
+            raise RuntimeError("the mention rows read twice for the patch differ")
+        for name in ("entity_id", "label"):
+            rows = rows.set_column(rows.schema.get_field_index(name), name, patched.column(name))
         mentions.remove_docs(ids)
         # A stable sort, as the rows were read (key, then file order).
         rows = rows.sort_by([("doc_id", "ascending"), ("start_char", "ascending"), ("end_char", "ascending")])
-        mentions.add(rows.cast(SCHEMAS["mentions"]))
+        mentions.add_parts(rows.cast(SCHEMAS["mentions"]))
         return set(ids)
 
-    def _current_mention_rows(self, ids: list[str]) -> pa.Table:
+    def _current_mention_rows(self, ids: list[str], columns: list[str] | None = None) -> pa.Table:
         """The mention rows of these documents as this run leaves them before patching: a document
         processed this run from the files this run wrote (one swept again still has its old rows in
         an older file), any other from the files holding it."""
@@ -1535,7 +1593,8 @@ class Linker:
         con = self.corpus.con
         new_ids = [i for i in ids if i in self.processed]
         old_ids = [i for i in ids if i not in self.processed]
-        return pa.concat_tables([read_docs(con, fresh, mentions.schema, new_ids), read_docs(con, older, mentions.schema, old_ids)])
+        return pa.concat_tables([read_docs(con, fresh, mentions.schema, new_ids, columns),
+                                 read_docs(con, older, mentions.schema, old_ids, columns)])
 
     def _labels_of(self, entity_ids: set[str]) -> dict[str, str]:
         if not entity_ids:
@@ -1544,6 +1603,10 @@ class Linker:
             "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(entity_ids)) + ")",
             via={"entity_id": entity_ids}).to_pylist()
         return {r["entity_id"]: r["label"] for r in rows}
+
+
+# The columns of a mention row the patch reads first (:meth:`Linker._patch_members_and_mentions`).
+_PATCHED = ["doc_id", "mention_id", "entity_id", "label"]
 
 
 def _changed_docs(before: pa.Table, after: pa.Table, processed: set[str]) -> tuple[list[str], pa.Table]:

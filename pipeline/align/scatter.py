@@ -1,4 +1,5 @@
-"""Where alignment's per-document step runs: in the flow's process, or on the run's Dask cluster.
+"""Where alignment's per-document step runs: in the flow's process, on worker processes of this
+machine (a run on several cores, :class:`OnProcesses`), or on the run's Dask cluster.
 
 The per-document step (:mod:`pipeline.align.index`: tallies, phrase votes, split + sweep + chains)
 is most of a full alignment's time (72% of re-aligning 10,000 documents) and needs nothing but one
@@ -113,13 +114,79 @@ class OnDask:
             self.client.close()
 
 
-def runner(dask_address: str | None, prepare: Callable | None = None, release: Callable | None = None):
+class OnProcesses:
+    """The jobs run in ``n`` worker processes of this machine (no cluster: the second core).
+
+    One single-process executor per worker (:class:`concurrent.futures.ProcessPoolExecutor`, the
+    standard library's), so that a job goes to the worker that ran a job with the same documents
+    in the pass before, as :class:`OnDask` does by hint: that worker kept the chunk it loaded. A
+    new chunk goes to the worker with the fewest jobs in flight. Workers are spawned (the flow's
+    process runs Prefect's threads, which a fork would copy mid-lock), die with the flow's process,
+    run ``prepare`` once as they start, and end with the alignment (:meth:`close`): what they kept
+    is this run's only. Results come back in the jobs' order.
+    """
+
+    def __init__(self, n_workers: int, prepare: Callable | None = None):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("spawn")
+        self.n_workers = n_workers
+        self.executors = [ProcessPoolExecutor(1, mp_context=context, initializer=_start_worker, initargs=(prepare,))
+                          for _ in range(n_workers)]
+        for executor in self.executors:  # spawned now, so they start while the flow goes on
+            executor.submit(int)
+        self._placed: dict[tuple, int] = {}
+        self._busy = [0] * n_workers
+
+    def chunk_docs(self, n_docs: int, largest: int) -> int:
+        return max(MIN_CHUNK_DOCS, min(largest, -(-n_docs // (CHUNKS_PER_WORKER * self.n_workers))))
+
+    def map(self, fn: Callable, jobs: Iterable, *args) -> Iterator:
+        window: deque = deque()
+        limit = JOBS_PER_WORKER * self.n_workers
+        for job in jobs:
+            key = _place_key(job)
+            worker = self._placed.get(key) if key is not None else None
+            if worker is None:
+                worker = min(range(self.n_workers), key=self._busy.__getitem__)
+                if key is not None:
+                    self._placed[key] = worker
+            self._busy[worker] += 1
+            window.append((worker, self.executors[worker].submit(_run, fn, job)))
+            while len(window) >= limit:
+                yield self._result(*window.popleft())
+        while window:
+            yield self._result(*window.popleft())
+
+    def _result(self, worker: int, future):
+        try:
+            return future.result()
+        finally:
+            self._busy[worker] -= 1
+
+    def close(self) -> None:
+        for executor in self.executors:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(prepare: Callable | None) -> None:
+    from pipeline.runtime.process import die_with_parent
+
+    die_with_parent()  # a killed run must not leave workers behind
+    if prepare is not None:
+        prepare()
+
+
+def runner(dask_address: str | None, prepare: Callable | None = None, release: Callable | None = None,
+           processes: int = 1):
     """Jobs on the cluster at ``dask_address``, or here without one or when it cannot be reached
     (the run goes on, slower, as extraction does when its batches fail on the cluster).
     ``prepare`` runs on every worker at connect (what the jobs load on first use), ``release`` at
-    close (what they kept for this run only)."""
+    close (what they kept for this run only). Without a cluster, ``processes`` > 1 runs the jobs
+    in that many worker processes of this machine (:class:`OnProcesses`)."""
     if not dask_address:
-        return Local()
+        return OnProcesses(processes, prepare) if processes > 1 else Local()
     try:
         return OnDask(dask_address, prepare, release)
     except (OSError, TimeoutError) as exc:

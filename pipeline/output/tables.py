@@ -160,6 +160,10 @@ def read_docs(con, files: list, schema: pa.Schema, doc_ids: Iterable[str], colum
         ).to_arrow_table().cast(_select(schema, columns))
 
 
+# Rows per file at most, where a table is written in parts (:meth:`DocTable.add_parts`).
+FILE_ROWS = 50_000
+
+
 class DocTable:
     """Rows keyed by ``doc_id`` (or another ``key``); a document's rows are always in one file."""
 
@@ -179,6 +183,42 @@ class DocTable:
         """The rows of these documents."""
         return read_docs(self.con, self.files(), self.schema, doc_ids, columns, self.key)
 
+    def add_parts(self, data: pa.Table) -> None:
+        """Add rows as files of at most :data:`FILE_ROWS` rows each, cut between documents (each
+        document's rows stay in one file; rows of a document that are not together are not cut).
+
+        Who rewrites many documents' rows at once (the mention patch) writes this way: a file is
+        read whole when one of its documents leaves or changes, and one file of every mention of the
+        corpus cost every such run its whole size in memory (800 MB at 100k documents)."""
+        keys = data.column(self.key).to_pylist()
+        starts = [0] + [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]]
+        if len(starts) != len(set(keys)) or data.num_rows <= FILE_ROWS:
+            self.add(data)
+            return
+        begin = last = 0
+        for boundary in starts[1:] + [data.num_rows]:  # where each document's rows end
+            if boundary - begin > FILE_ROWS and last > begin:
+                self.add(data.slice(begin, last - begin))
+                begin = last
+            last = boundary
+        self.add(data.slice(begin))
+
+    def read_rows(self, keys: pa.Table, columns: list[str] | None = None) -> pa.Table:
+        """The rows whose values in the columns of ``keys`` (the document key first, e.g. ``doc_id``
+        and ``chain``) are one of its rows, in the order :meth:`read_docs` gives: reading a few
+        rows of many documents this way holds only those, not every row of the documents."""
+        wanted = sorted(set(keys.column(self.key).to_pylist()))
+        files = files_holding(self.files(), self.key, wanted)
+        if not files or not wanted:
+            return _select(self.schema, columns).empty_table()
+        cols = ", ".join(f't."{c}"' for c in (columns or self.schema.names))
+        on = " and ".join(f't."{c}" = k."{c}"' for c in keys.column_names)
+        with registered(self.con, _keys=keys):
+            return self.con.sql(
+                f"select {cols} from read_parquet({_file_list(files)}, filename = true, file_row_number = true) t "
+                f'semi join _keys k on {on} order by t."{self.key}", t.filename, t.file_row_number'
+            ).to_arrow_table().cast(_select(self.schema, columns))
+
     def remove_docs(self, doc_ids: Iterable[str]) -> int:
         """Drop every row of these documents: each file holding one is rewritten without them."""
         ids = sorted(set(doc_ids))
@@ -197,7 +237,7 @@ class DocTable:
             kept = table.filter(keep)
             removed += table.num_rows - kept.num_rows
             self.commit.drop(self.name, [filename.rsplit("/", 1)[-1]])
-            self.commit.write(self.name, kept)
+            self.add_parts(kept)
         return removed
 
     def replace_docs(self, doc_ids: Iterable[str], data: pa.Table) -> None:

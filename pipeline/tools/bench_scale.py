@@ -36,6 +36,7 @@ import json
 import os
 import pickle
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -148,6 +149,17 @@ def install_replay(cache: Path) -> None:
         return out
 
     workers.extract_documents = extract_documents
+    # A run on several cores sends batches to its worker processes: replayed here instead (the
+    # pool's own processes would run the model).
+    workers.submit = lambda batch, n_workers: _done(extract_documents(batch))
+
+
+def _done(value):
+    from concurrent.futures import Future
+
+    future = Future()
+    future.set_result(value)
+    return future
 
 
 # A simulated cluster's workers: one thread each, and this much memory (Dask pauses a worker near
@@ -158,6 +170,8 @@ WORKER_MEMORY = "1.5GB"
 def run_step(raw: Path, out: Path, cache: Path, realign: bool, dask_workers: int = 0) -> dict:
     """One flow run in this process, with replayed extraction; its summary, peak RSS and timing.
 
+    The run may use every core, as ``pipeline run`` does by default (alignment's per-document
+    step then runs on local worker processes: their largest peak is ``worker_peak_rss_mb``).
     ``dask_workers``: the run's alignment jobs go to a loopback Dask cluster of that many worker
     processes (a re-alignment only: replayed extraction exists in this process alone)."""
     install_replay(cache)
@@ -174,11 +188,14 @@ def run_step(raw: Path, out: Path, cache: Path, realign: bool, dask_workers: int
             client = stack.enter_context(Client(cluster))
             address = cluster.scheduler_address
         started = time.perf_counter()
-        summary = extract_corpus(raw, out, n_process=1, progress=False, realign=realign, dask_address=address)
+        summary = extract_corpus(raw, out, n_process=os.cpu_count() or 1, progress=False, realign=realign,
+                                 dask_address=address)
         seconds = time.perf_counter() - started
         workers = client.run(_peak_rss_mb) if dask_workers else {}
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # local workers (ended: reaped)
     return {"seconds": round(seconds, 2), "peak_rss_mb": round(_peak_rss_mb()),
-            **({"workers": dask_workers, "worker_peak_rss_mb": round(max(workers.values()))} if workers else {}),
+            **({"workers": dask_workers, "worker_peak_rss_mb": round(max(workers.values()))} if workers else
+               {"worker_peak_rss_mb": round(children)} if children else {}),
             "bytes_written": summary.bytes_written, "extracted": summary.n_extracted,
             "removed": summary.n_removed, "corpus_documents": summary.counts.get("documents", 0),
             "mentions": summary.counts.get("mentions", 0), "entities": summary.counts.get("entities", 0),
