@@ -78,10 +78,7 @@ class OnDask:
         self._placed: dict[tuple, str] = {}  # a chunk's documents -> the worker that last ran them
 
     def chunk_docs(self, n_docs: int, largest: int) -> int:
-        """Documents per job: ``largest`` (what one process's memory is sized for) or fewer, so
-        that every worker gets several jobs. The tables do not depend on it: each document's step
-        reads only its own text and the corpus tallies (a test compares chunkings)."""
-        return max(MIN_CHUNK_DOCS, min(largest, -(-n_docs // (CHUNKS_PER_WORKER * self.n_workers))))
+        return _chunk_docs(n_docs, largest, self.n_workers)
 
     def map(self, fn: Callable, jobs: Iterable, *args) -> Iterator:
         window: deque = deque()
@@ -140,7 +137,7 @@ class OnProcesses:
         self._busy = [0] * n_workers
 
     def chunk_docs(self, n_docs: int, largest: int) -> int:
-        return max(MIN_CHUNK_DOCS, min(largest, -(-n_docs // (CHUNKS_PER_WORKER * self.n_workers))))
+        return _chunk_docs(n_docs, largest, self.n_workers)
 
     def map(self, fn: Callable, jobs: Iterable, *args) -> Iterator:
         window: deque = deque()
@@ -168,6 +165,13 @@ class OnProcesses:
     def close(self) -> None:
         for executor in self.executors:
             executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunk_docs(n_docs: int, largest: int, n_workers: int) -> int:
+    """Documents per job on ``n_workers`` workers: ``largest`` (what one process's memory is sized
+    for) or fewer, so that every worker gets several jobs. The tables do not depend on it: each
+    document's step reads only its own text and the corpus tallies (a test compares chunkings)."""
+    return max(MIN_CHUNK_DOCS, min(largest, -(-n_docs // (CHUNKS_PER_WORKER * n_workers))))
 
 
 def _start_worker(prepare: Callable | None) -> None:
