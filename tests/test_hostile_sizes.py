@@ -239,3 +239,34 @@ def test_a_block_without_context_groups_by_letters():
         "L:ORG:0:sea micros": "L:ORG:0:sea micros",
         "L:PERSON:0:ann lee": "L:PERSON:0:ann lee", "L:PERSON:0:annlee": "L:PERSON:0:annlee",
     }
+
+
+def test_the_attacher_answers_as_attach_does():
+    """:class:`pipeline.align.groups.Attacher` (postings, built once per name) gives the answer of
+    :func:`pipeline.align.groups.attach` (the rule as written) for every chain, and counts the same
+    comparisons: random candidates over a small vocabulary, so that ties, zero scores, no
+    candidates and initials candidates admitted or not all occur."""
+    import random
+
+    rng = random.Random(7)
+    vocabulary = [f"n{i}" for i in range(12)]
+    rare = set(vocabulary[:9])  # the informative names
+    seen = {"tie": 0, "unique": 0, "none": 0}
+    for _ in range(400):
+        fixed = {f"L:c{i}": set(rng.sample(vocabulary, rng.randint(0, 6))) for i in range(rng.randint(0, 5))}
+        conditional = {f"L:i{i}": (set(rng.sample(vocabulary, rng.randint(0, 6))), {f"x{i}", f"y{i}"})
+                       for i in range(rng.randint(0, 3))}
+        chains = [rng.sample(vocabulary + ["x0", "y1", "x2"], rng.randint(0, 7)) for _ in range(rng.randint(1, 6))]
+        owns = [{k for k in c if k in rare} for c in chains]
+        attacher = G.Attacher(fixed, conditional, set().union(*owns))
+        for context, own in zip(chains, owns):
+            choices = {**fixed, **{cid: ctx for cid, (ctx, exps) in conditional.items() if exps & set(context)}}
+            before = G.COMPARISONS[0]
+            expected = G.attach(context, choices, rare.__contains__) if choices else None
+            counted = G.COMPARISONS[0] - before
+            assert attacher.attach(own, context) == expected
+            assert G.COMPARISONS[0] - before - counted == counted
+            scores = sorted((len(own & ctx) for ctx in choices.values()), reverse=True)
+            seen["none" if not scores or scores[0] == 0 else "tie" if len(scores) > 1 and scores[1] == scores[0]
+                 else "unique"] += 1
+    assert min(seen.values()) >= 50, seen  # every kind of answer was compared

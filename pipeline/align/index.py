@@ -49,7 +49,7 @@ from pipeline.align.names import PERSON, fold
 from pipeline.align.places import PLACE_LABELS, read_places, vote
 from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_spans, phrase_votes,
                                   phrases_from_votes, TOKEN)
-from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR, MAX_CONTEXT_NAMES, initials_evidence
+from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR, MAX_CONTEXT_NAMES, initials_by_gazetteer
 from pipeline.align.votes import majority
 from pipeline.align import scatter
 from pipeline.output.store import FileEntry, TableView, write_file
@@ -356,6 +356,12 @@ class Informative:
 
     def only(self, keys: Iterable[str]) -> Informative:
         return Informative({k: self.df[k] for k in keys if k in self.df}, self.limit)
+
+    def frequent(self) -> set[str]:
+        """The names asked about that are not evidence: ``set(names) - frequent`` keeps those that
+        are, at C speed (a short chain's context is tens of names, and at 100k documents an
+        add-6000 filters 200,000 of them)."""
+        return {k for k, n in self.df.items() if n > self.limit}
 
 
 def _keyed_tables(commit, con=None) -> dict[str, KeyedTable]:
@@ -1254,6 +1260,7 @@ class Linker:
         candidates, expansions = self._candidates({a for _, _, k in by_name for a in (k, G.INITIALS + k)})
         informative = self.index.informative({k for r in shorts for k in r["context"]} |
                                              {k for c in candidates.values() for ctx in c.values() for k in ctx})
+        frequent = informative.frequent()
         reviewed = self._clusters_of_gids({r["_gid"] or r["_target"] for r in shorts if r.get("_review")})
         reviewed.update(self.cluster_before)
         for (cls, character, key), rows in by_name.items():
@@ -1261,12 +1268,16 @@ class Linker:
             options = {cid: ctx for cid, ctx in candidates.get(key, {}).items() if cid.startswith(prefix)}
             by_initials = {cid: ctx for cid, ctx in candidates.get(G.INITIALS + key, {}).items()
                            if cid.startswith(prefix) and cid not in options}
-            for r in rows:
-                names = set(r["context"])
-                admitted = {cid: ctx for cid, ctx in by_initials.items()
-                            if any(initials_evidence(key, e, names) for e in expansions[(G.INITIALS + key, cid)])}
-                choices = {**options, **admitted}
-                target = G.attach(r["context"], choices, informative) if choices else None
+            # Initials candidates the gazetteer vouches for are open to every chain; the others
+            # to a chain whose document writes the expansion (initials_evidence, split in two).
+            spelled = {cid: expansions[(G.INITIALS + key, cid)] for cid in by_initials}
+            gazetteer = {cid for cid, exps in spelled.items() if any(initials_by_gazetteer(key, e) for e in exps)}
+            fixed = {**options, **{cid: by_initials[cid] for cid in gazetteer}}
+            conditional = {cid: (ctx, spelled[cid]) for cid, ctx in by_initials.items() if cid not in gazetteer}
+            owns = [set(r["context"]) - frequent for r in rows]
+            attacher = G.Attacher(fixed, conditional, set().union(*owns))
+            for r, own in zip(rows, owns):
+                target = attacher.attach(own, r["context"])
                 gid = None if target else G.group_id(G.SHORT, cls, character, key)
                 if r.get("_review"):
                     if (target, gid) == (r["_target"], r["_gid"]):
