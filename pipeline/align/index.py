@@ -242,12 +242,20 @@ class Lookups:
         return cls({n: KeyedTable(view, n, SCHEMAS_STATE[n], KEYED[n], con, SECONDARY.get(n)) for n in STEP_TALLIES}, con)
 
     def counts(self, table: str, keys: Iterable[str]) -> dict[str, int]:
+        """The count of each of ``keys`` the table holds (in key order); what was asked before, of
+        the same files, is not asked again (:func:`_memo`)."""
         name = KEYED[table][0]
-        keys = sorted(set(keys))
+        keys = set(keys)
         if not keys:
             return {}
-        t = self.keyed[table].get(pa.table({name: pa.array(keys, pa.string())}))
-        return dict(zip(t.column(name).to_pylist(), t.column("n").to_pylist()))
+        memo = _memo(self.keyed[table], "counts")
+        missing = sorted(keys.difference(memo))
+        if missing:
+            t = self.keyed[table].get(pa.table({name: pa.array(missing, pa.string())}))
+            found = dict(zip(t.column(name).to_pylist(), t.column("n").to_pylist()))
+            for k in missing:
+                memo[k] = found.get(k)
+        return {k: n for k in sorted(keys) if (n := memo[k]) is not None}
 
     def votes(self, table: str, keys: Iterable[str]) -> dict[str, Counter]:
         name = KEYED[table][0]
@@ -269,10 +277,23 @@ class Lookups:
         table = self.keyed["_t_phrases"]
         if not tokens or not table.files():
             return {}
-        with registered(self.con, _tok=pa.table({"first": pa.array(sorted(tokens), pa.string())})):
-            rows = table.where("(first in (select first from _tok) or last in (select first from _tok))",
-                               via={"first": tokens, "last": tokens}).to_pylist()
-        return {r["text"]: Counter(dict(zip(r["labels"], r["counts"]))) for r in rows}
+        memo = _memo(table, "by_token")  # token -> {text: votes} of the names it starts or ends
+        missing = sorted(set(tokens).difference(memo))
+        if missing:
+            with registered(self.con, _tok=pa.table({"first": pa.array(missing, pa.string())})):
+                rows = table.where("(first in (select first from _tok) or last in (select first from _tok))",
+                                   via={"first": missing, "last": missing}).to_pylist()
+            asked = set(missing)
+            for t in missing:
+                memo[t] = {}
+            for r in rows:
+                votes = Counter(dict(zip(r["labels"], r["counts"])))
+                for t in {r["first"], r["last"]} & asked:
+                    memo[t][r["text"]] = votes
+        found = {}
+        for t in tokens:
+            found.update(memo[t])
+        return dict(sorted(found.items()))
 
 
 class Index(Lookups):
@@ -362,6 +383,21 @@ class Informative:
         are, at C speed (a short chain's context is tens of names, and at 100k documents an
         add-6000 filters 200,000 of them)."""
         return {k for k, n in self.df.items() if n > self.limit}
+
+
+# What this process looked up in a keyed table, kept while the table's files stay the same (a
+# file never changes once written, so an answer stays right): a worker's chunks ask about mostly
+# the same words and names, pass after pass (at 100k documents each chunk of an add-6000 asked
+# for ~100,000 names' votes and tokenised them again). (table, kind) -> (its files, answers).
+_MEMO: dict[tuple[str, str], tuple[tuple, dict]] = {}
+
+
+def _memo(table: KeyedTable, kind: str) -> dict:
+    signature = tuple(str(p) for p in table.files())
+    held = _MEMO.get((table.name, kind))
+    if held is None or held[0] != signature:
+        held = _MEMO[(table.name, kind)] = (signature, {})
+    return held[1]
 
 
 def _keyed_tables(commit, con=None) -> dict[str, KeyedTable]:
@@ -517,6 +553,7 @@ INPUT_TABLES = {"documents": ["doc_id", "source_path", "text"], "_model_mentions
 
 def forget_loaded() -> None:
     _LOADED.clear()
+    _MEMO.clear()
 
 
 def _load_inputs(view: TableView, ids: list[str], con) -> list[DocInput]:
@@ -673,7 +710,7 @@ def _chunk_rows(lookups: Lookups, inputs: list[DocInput]) -> tuple[list[dict], l
     words = {t.lower() for text in votes for t in TOKEN.findall(text)}
     mention_words = {fold(t) for d in inputs for m in d.mentions for t in TOKEN.findall(m.text)}
     common = lookups.common(words | mention_words)
-    sweeper = Sweeper(phrases_from_votes(votes, common))
+    sweeper = Sweeper(phrases_from_votes(votes, common, memo=_memo(lookups.keyed["_t_lower"], "sweepable")))
     rows, mentions = [], []
     for d, split in zip(inputs, splits):
         ms, chains = process_document(d, split, sweeper, common)
@@ -1113,14 +1150,15 @@ class Linker:
     def _block(gid: str) -> str:
         return G.block_of(gid)
 
-    def _get_groups(self, gids: Iterable[str]) -> dict[str, dict]:
+    def _get_groups(self, gids: Iterable[str], columns: list[str] | None = None) -> dict[str, dict]:
         gids = sorted({g for g in gids if g})
         if not gids:
             return {}
-        return {r["gid"]: r for r in self.groups.get(pa.table({"gid": pa.array(gids, pa.string())})).to_pylist()}
+        rows = self.groups.get(pa.table({"gid": pa.array(gids, pa.string())}))
+        return {r["gid"]: r for r in (rows.select(columns) if columns else rows).to_pylist()}
 
     def _clusters_of_gids(self, gids: Iterable[str]) -> dict[str, str]:
-        return {g: r["cluster"] for g, r in self._get_groups(gids).items()}
+        return {g: r["cluster"] for g, r in self._get_groups(gids, ["gid", "cluster"]).items()}
 
     def _apply(self, deltas: dict[str, dict]) -> set[str]:
         """Group rows updated by their deltas (a group whose count drops to zero goes); returns the gids."""
@@ -1303,13 +1341,15 @@ class Linker:
         con = self.corpus.con
         with registered(con, _k=strings("k", keys)):
             hits = self.groups.where("gid like 'L:%' and list_has_any(alias_keys, (select list(k) from _k))",
-                                     via={"alias": keys}).to_pylist()
+                                     via={"alias": keys}).select(["gid", "alias_keys", "cluster"]).to_pylist()
         clusters = {r["cluster"] for r in hits}
         ctx: dict[str, set[str]] = defaultdict(set)
         if clusters:
             with registered(con, _c=strings("c", clusters)):
-                for r in self.groups.where("cluster in (select c from _c)", via={"cluster": clusters}).to_pylist():
-                    ctx[r["cluster"]] |= set(r["ctx_keys"])
+                # (only the columns read: a group's context and alias lists are most of its row)
+                found = self.groups.where("cluster in (select c from _c)", via={"cluster": clusters})
+                for cluster, keys_of in zip(found.column("cluster").to_pylist(), found.column("ctx_keys").to_pylist()):
+                    ctx[cluster].update(keys_of)
         out: dict[str, dict[str, set[str]]] = defaultdict(dict)
         for r in hits:
             for a in set(r["alias_keys"]) & keys:
@@ -1385,8 +1425,8 @@ class Linker:
             return {}
         con = self.corpus.con
         with registered(con, _c=strings("c", clusters)):
-            gid_cluster = {r["gid"]: r["cluster"] for r in
-                           self.groups.where("cluster in (select c from _c)", via={"cluster": clusters}).to_pylist()}
+            found = self.groups.where("cluster in (select c from _c)", via={"cluster": clusters})
+            gid_cluster = dict(zip(found.column("gid").to_pylist(), found.column("cluster").to_pylist()))
         if not gid_cluster:
             return {}
         with registered(con, _g=strings("g", gid_cluster)):
@@ -1506,10 +1546,7 @@ class Linker:
     def _live_ids(self, ids: set[str]) -> set[str]:
         if not ids:
             return set()
-        rows = self.index.keyed["_entities"].where(
-            "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(ids)) + ")",
-            via={"entity_id": ids}).to_pylist()
-        return {r["entity_id"] for r in rows}
+        return {r["entity_id"] for r in self._entities_by_id(ids)}
 
     def _write_entities(self, clusters: list[str], entities: dict[str, Entity], aggs: dict[str, Aggregate],
                         stored: dict[str, dict]) -> None:
@@ -1618,10 +1655,13 @@ class Linker:
     def _labels_of(self, entity_ids: set[str]) -> dict[str, str]:
         if not entity_ids:
             return {}
-        rows = self.index.keyed["_entities"].where(
-            "entity_id in (" + ", ".join("'" + i.replace("'", "''") + "'" for i in sorted(entity_ids)) + ")",
-            via={"entity_id": entity_ids}).to_pylist()
-        return {r["entity_id"]: r["label"] for r in rows}
+        return {r["entity_id"]: r["label"] for r in self._entities_by_id(entity_ids)}
+
+    def _entities_by_id(self, ids: set[str]) -> list[dict]:
+        """The index's entity rows with these public ids (joined, not pasted into the query's text:
+        an add-6000 at 100k asks for thousands)."""
+        with registered(self.corpus.con, _ids=strings("i", ids)):
+            return self.index.keyed["_entities"].where("entity_id in (select i from _ids)", via={"entity_id": ids}).to_pylist()
 
 
 # The columns of a mention row the patch reads first (:meth:`Linker._patch_members_and_mentions`).

@@ -118,11 +118,19 @@ def phrase_votes(mentions: list[Mention]) -> dict[str, Counter]:
     return votes
 
 
-def phrases_from_votes(votes_by_text: dict[str, Counter], common) -> dict[tuple[str, ...], str]:
-    """Sweepable names (the guards of the module docstring) with their majority label, plus surnames."""
+def phrases_from_votes(votes_by_text: dict[str, Counter], common, memo: dict | None = None) -> dict[tuple[str, ...], str]:
+    """Sweepable names (the guards of the module docstring) with their majority label, plus surnames.
+
+    ``common``: the corpus's lowercase words among the names' words. ``memo`` (text -> its
+    sweepable tokens) may be kept while the lowercase tally stays the same: a name's answer
+    depends on nothing else."""
     votes: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+    if memo is None:
+        memo = {}
     for text, counts in votes_by_text.items():
-        toks = _sweepable(text, common)
+        toks = memo.get(text, memo)
+        if toks is memo:
+            toks = memo[text] = _sweepable(text, common)
         if toks:
             votes[toks].update(counts)
     phrases = {toks: majority(c) for toks, c in votes.items()}

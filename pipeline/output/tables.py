@@ -326,10 +326,20 @@ class KeyedTable:
             rows = _decoded(f, self.stored)
             parts.append(rows.filter(pc.is_in(rows.column(first), value_set=wanted)))
         names = ", ".join(f'"{k}"' for k in self.key)
-        cols = ", ".join(f'"{c}"' for c in self.schema.names)
-        with registered(self.con, _cand=pa.concat_tables(parts), _keys=keys.select(self.key)):
-            return self.con.sql(self._newest_sql("_cand", cols, f"where ({names}) in (select ({names}) from _keys)",
-                                                 f"and not {DELETED} {after}")).to_arrow_table().cast(self.schema)
+        candidates = pa.concat_tables(parts)
+        # The newest version of each key is found on the key, version and deleted columns alone, then
+        # taken from the rows: the window carrying every column (a group's context lists) cost twice
+        # as much (20,000 of 89,000 groups at 100k documents: 0.4 -> 0.17 s).
+        slim = candidates.select([*self.key, VERSION, DELETED]).append_column(
+            "_i", pa.array(range(candidates.num_rows), pa.int64()))
+        with registered(self.con, _slim=slim, _keys=keys.select(self.key)):
+            at = self.con.sql(self._newest_sql("_slim", f"_i, {names}", f"where ({names}) in (select ({names}) from _keys)",
+                                               f"and not {DELETED}")).to_arrow_table().column("_i")
+        newest = candidates.take(at).select(self.schema.names)
+        if after:  # the condition on the newest versions, in key order as they are
+            with registered(self.con, _newest=newest):
+                newest = self.con.sql(f"select * from _newest where true {after} order by {names}").to_arrow_table()
+        return newest.cast(self.schema)
 
     def where(self, condition: str, via: dict[str, Iterable[str]] | None = None) -> pa.Table:
         """The live rows matching an SQL condition over the table's columns (tested on the newest versions).
