@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from pipeline.output import store, tables
@@ -112,3 +113,38 @@ def test_secondary_lookups_find_what_a_scan_of_every_file_finds(tmp_path, monkey
         table.fold()
         assert len(commit.tables["_t__group"]) == 1
         base = commit.commit({}, public=[])
+
+
+DOCS = pa.schema([pa.field("doc_id", pa.string(), nullable=False), pa.field("n", pa.int64())])
+
+
+def test_removing_documents_spread_over_many_files_keeps_every_other_row(tmp_path, monkeypatch):
+    """Documents leave many files at once (the files are read and rewritten a few at a time, on
+    threads): every other row stays (checked against a list model), the untouched files stay as
+    they were, and each rewritten file holds whole documents, at most FILE_ROWS rows of them."""
+    monkeypatch.setattr(tables, "FILE_ROWS", 40)
+    rng = random.Random(11)
+    commit = store.Commit(tmp_path, None)
+    table = tables.DocTable(commit, "_d", DOCS)
+    files: dict[str, list[dict]] = {}  # the model: each file's rows
+    for f in range(30):
+        rows = [{"doc_id": f"d{f:02d}-{d:02d}", "n": i} for d in range(rng.randrange(5, 12)) for i in range(rng.randrange(1, 9))]
+        files[table.add(pa.Table.from_pylist(rows, schema=DOCS))] = rows
+    every = sorted({r["doc_id"] for rows in files.values() for r in rows})
+    gone = set(rng.sample(every, 60))
+    hit = {name for name, rows in files.items() if any(r["doc_id"] in gone for r in rows)}
+    assert 2 * tables.WRITE_THREADS < len(hit) < len(files), "the test must span several windows of files, not all"
+    removed = table.remove_docs(sorted(gone))
+    assert removed == sum(1 for rows in files.values() for r in rows if r["doc_id"] in gone)
+    expected = [r for rows in files.values() for r in rows if r["doc_id"] not in gone]
+    key = lambda r: (r["doc_id"], r["n"])  # noqa: E731
+    assert sorted(commit.read("_d", DOCS).to_pylist(), key=key) == sorted(expected, key=key)
+    now = {p.name: pq.read_table(p).to_pylist() for p in table.files()}
+    assert {n for n in now if n in files} == set(files) - hit
+    assert all(now[n] == files[n] for n in set(files) - hit)
+    for name, rows in now.items():
+        if name in files:
+            continue
+        docs = [r["doc_id"] for r in rows]
+        assert docs == sorted(docs) and (len(rows) <= 40 or len(set(docs)) == 1), name
+        assert all(d not in gone for d in docs)

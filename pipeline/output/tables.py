@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -27,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.output.store import Commit
+from pipeline.output.store import WRITE_THREADS, Commit
 
 VERSION = "_v"  # the version of a keyed row: the commit that wrote it
 DELETED = "_deleted"
@@ -190,18 +191,24 @@ class DocTable:
         Who rewrites many documents' rows at once (the mention patch) writes this way: a file is
         read whole when one of its documents leaves or changes, and one file of every mention of the
         corpus cost every such run its whole size in memory (800 MB at 100k documents)."""
+        self.commit.write_many(self.name, self._parts(data))
+
+    def _parts(self, data: pa.Table) -> list[pa.Table]:
+        """``data`` cut as :meth:`add_parts` writes it."""
+        data = data.cast(self.schema) if data.schema != self.schema else data
         keys = data.column(self.key).to_pylist()
         starts = [0] + [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]]
         if len(starts) != len(set(keys)) or data.num_rows <= FILE_ROWS:
-            self.add(data)
-            return
+            return [data]
+        parts = []
         begin = last = 0
         for boundary in starts[1:] + [data.num_rows]:  # where each document's rows end
             if boundary - begin > FILE_ROWS and last > begin:
-                self.add(data.slice(begin, last - begin))
+                parts.append(data.slice(begin, last - begin))
                 begin = last
             last = boundary
-        self.add(data.slice(begin))
+        parts.append(data.slice(begin))
+        return parts
 
     def read_rows(self, keys: pa.Table, columns: list[str] | None = None) -> pa.Table:
         """The rows whose values in the columns of ``keys`` (the document key first, e.g. ``doc_id``
@@ -229,15 +236,25 @@ class DocTable:
             hit = self.con.execute(
                 f"select distinct filename from read_parquet({_file_list(files)}, filename = true) "
                 f'where "{self.key}" in (select k from _ids)').fetchall()
-        drop = set(ids)
-        removed = 0
-        for (filename,) in hit:
+        drop = pa.array(ids, pa.string())
+
+        def without(filename: str) -> tuple[int, pa.Table]:
             table = pq.read_table(filename, schema=self.schema)
-            keep = pc.invert(pc.is_in(table.column(self.key), value_set=pa.array(list(drop), pa.string())))
-            kept = table.filter(keep)
-            removed += table.num_rows - kept.num_rows
-            self.commit.drop(self.name, [filename.rsplit("/", 1)[-1]])
-            self.add_parts(kept)
+            kept = table.filter(pc.invert(pc.is_in(table.column(self.key), value_set=drop)))
+            return table.num_rows - kept.num_rows, kept
+
+        # A few files at a time, read and written on threads (pyarrow decodes, filters and
+        # compresses outside the GIL), in the order one file at a time would give.
+        removed = 0
+        filenames = [f for (f,) in hit]
+        window = 2 * WRITE_THREADS
+        with ThreadPoolExecutor(WRITE_THREADS) as pool:
+            for at in range(0, len(filenames), window):
+                names = filenames[at:at + window]
+                results = list(pool.map(without, names))
+                removed += sum(n for n, _ in results)
+                self.commit.drop(self.name, [f.rsplit("/", 1)[-1] for f in names])
+                self.commit.write_many(self.name, [p for _, kept in results for p in self._parts(kept)])
         return removed
 
     def replace_docs(self, doc_ids: Iterable[str], data: pa.Table) -> None:
