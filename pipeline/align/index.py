@@ -475,7 +475,7 @@ def _align_corpus(corpus, realign: bool, runner) -> dict[str, int]:
     phrase_changes |= index.add_votes("_t_phrases", votes, extra=_first_last)
     # 3. ... their per-document step, and again for old documents a name new to the sweep occurs in.
     candidates = _resweep_targets(index, phrase_changes, processed) if not realign else set()
-    resweep = sorted(_confirm(index, corpus, candidates, phrase_changes))
+    resweep = sorted(_confirm(jobs, candidates, phrase_changes))
     log.info("sweep: %d names changed, %d old documents hold their words, %d write one", len(phrase_changes),
              len(candidates), len(resweep))
     if log.isEnabledFor(logging.DEBUG):
@@ -628,6 +628,7 @@ class ChunkJob:
     inputs: TableView  # the input tables' files that hold these documents
     tallies: TableView  # STEP_TALLIES as the pass starts
     out: dict[str, str]  # table -> the staging path of the file this job writes (none written for no rows)
+    phrases: dict | None = None  # names a confirming job looks for (chunk_confirm)
 
 
 def chunk_tallies(job: ChunkJob, lookups: Lookups | None = None) -> tuple[Counter, Counter]:
@@ -753,15 +754,17 @@ class _Jobs:
         # Alignment does not change its input tables: their files are listed once, not per job.
         self.input_files = {t: self.commit.files(t) for t in INPUT_TABLES}
 
-    def run(self, fn, chunks: list[list[str]], tables: Iterable[str], reads: Iterable[str] = ()) -> Iterator:
+    def run(self, fn, chunks: list[list[str]], tables: Iterable[str], reads: Iterable[str] = (),
+            phrases: dict | None = None) -> Iterator:
         """``fn`` over each chunk, results in chunk order. ``tables``: what a job writes (a staging
-        path each); ``reads``: per-document tables a job reads besides the inputs (as they are now)."""
+        path each); ``reads``: per-document tables a job reads besides the inputs (as they are now);
+        ``phrases``: for :func:`chunk_confirm`."""
         tables = tuple(tables)
         tallies = self.commit.view([t for n in STEP_TALLIES for t in (n, *map(self.index.keyed[n].secondary_table,
                                                                                SECONDARY.get(n, {})))])
         files = {**self.input_files, **{t: self.commit.files(t) for t in reads}}
         jobs = (ChunkJob(ids, _inputs_view(self.commit, ids, files), tallies,
-                         {t: str(self.commit.reserve(t)) for t in tables}) for ids in chunks)
+                         {t: str(self.commit.reserve(t)) for t in tables}, phrases) for ids in chunks)
         return self.runner.map(fn, jobs, *((self.index,) if self.here else ()))
 
     def adopt(self, files: dict[str, FileEntry]) -> dict[str, str]:
@@ -877,21 +880,25 @@ def _resweep_targets(index: Index, texts: set[str], exclude: set[str]) -> set[st
     return found - exclude
 
 
-def _confirm(index: Index, corpus, candidates: set[str], texts: set[str]) -> set[str]:
-    """The candidates in which one of the changed names is actually written (the postings only say its words are)."""
+def _confirm(jobs: _Jobs, candidates: set[str], texts: set[str]) -> set[str]:
+    """The candidates in which one of the changed names is actually written (the postings only say
+    its words are): read and searched in jobs (:func:`chunk_confirm`), as the documents are stepped."""
     if not candidates:
         return set()
     words = {t.lower() for text in texts for t in TOKEN.findall(text)}
-    phrases = phrases_from_votes({t: Counter({"?": 1}) for t in texts}, index.common(words))
+    phrases = phrases_from_votes({t: Counter({"?": 1}) for t in texts}, jobs.index.common(words))
     if not phrases:
         return set()
-    sweeper = Sweeper(phrases)
-    hit = set()
-    for ids in _chunks(sorted(candidates), CHUNK_DOCS):
-        for r in corpus.doc_tables["documents"].read_docs(ids, ["doc_id", "text"]).to_pylist():
-            if sweeper.find(r["text"], set()):
-                hit.add(r["doc_id"])
-    return hit
+    chunks = list(_chunks(sorted(candidates), jobs.runner.chunk_docs(len(candidates), CHUNK_DOCS)))
+    return {d for hit in jobs.run(chunk_confirm, chunks, tables=(), phrases=phrases) for d in hit}
+
+
+def chunk_confirm(job: ChunkJob, lookups: Lookups | None = None) -> list[str]:
+    """Of the chunk's documents, those whose text holds one of ``job.phrases`` (:func:`_confirm`)."""
+    sweeper = Sweeper(job.phrases)
+    rows = read_docs(_con(lookups), job.inputs.files("documents"), SCHEMAS["documents"], job.ids, ["doc_id", "text"])
+    return [d for d, text in zip(rows.column("doc_id").to_pylist(), rows.column("text").to_pylist())
+            if sweeper.find(text, set())]
 
 
 def _known_surnames(index: Index, lasts: set[str], changed: set[str]) -> set[str]:
