@@ -52,6 +52,7 @@ from pipeline.align.sweep import (Sweeper, _LOWERCASE_WORD, first_tokens, merge_
 from pipeline.align.cluster import CONTEXT_MAX_DF_SHARE, CONTEXT_MIN_DF_FLOOR, MAX_CONTEXT_NAMES, initials_by_gazetteer
 from pipeline.align.votes import majority
 from pipeline.align import scatter
+from pipeline.align.delta import Delta, slim_rows
 from pipeline.output.store import FileEntry, TableView, write_file
 from pipeline.output.tables import (DocTable, KeyedTable, Secondary, _file_list, connect, files_holding, read_docs,
                                     registered, strings)
@@ -218,17 +219,6 @@ def clear_label(labels: list[str], counts: list[int]) -> Verdict:
 
 
 # -- the run -----------------------------------------------------------------------------------------
-
-@dataclass
-class Delta:
-    """Chains that leave (``minus``) and join (``plus``) the index this run, as rows of ``_chains``."""
-
-    minus: list[dict] = field(default_factory=list)
-    plus: list[dict] = field(default_factory=list)
-    # Short chains of old documents swept again that came out as they were: they stay in the index,
-    # but are placed again with this run's candidates, as a document swept again would have them.
-    review: list[dict] = field(default_factory=list)
-
 
 class Lookups:
     """Reading the index's keyed tables by key: what the per-document step asks of the corpus,
@@ -490,8 +480,7 @@ def _align_corpus(corpus, realign: bool, runner) -> dict[str, int]:
     result = Linker(index, corpus, delta, processed | set(resweep), realign, runner).run()
     for table in index.keyed.values():
         table.flush()
-    new_mentions = sum(len(r["mention_ids"]) for r in delta.plus)
-    return {**result, "documents_swept_again": swept, "documents_changed_by_sweep": len(resweep), "comparisons": G.COMPARISONS[0], "new_mentions": new_mentions}  # "relinked": documents whose mention rows changed
+    return {**result, "documents_swept_again": swept, "documents_changed_by_sweep": len(resweep), "comparisons": G.COMPARISONS[0], "new_mentions": delta.new_mentions}  # "relinked": documents whose mention rows changed
 
 
 def _index_outdated(corpus) -> bool:
@@ -782,7 +771,7 @@ class _Jobs:
             self.index.fresh_chain_files.add(names["_chains"])
         if "mentions" in names:
             self.index.fresh_mention_files.add(names["mentions"])
-        delta.plus.extend(rows if isinstance(rows, list) else rows.to_pylist())
+        delta.add(1, rows, SCHEMAS_STATE["_chains"])
 
 
 def _subtract(index: Index, corpus, leaving: set[str], delta: Delta) -> set[str]:
@@ -802,8 +791,7 @@ def _subtract(index: Index, corpus, leaving: set[str], delta: Delta) -> set[str]
     for r in index.per_doc["_doc_phrases"].read_docs(ids).to_pylist():
         votes[r["text"]][r["label"]] -= r["n"]
     changed = index.add_votes("_t_phrases", votes, extra=_first_last)
-    old = index.per_doc["_chains"].read_docs(ids).to_pylist()
-    delta.minus.extend(_with_members(index, old))
+    _with_members(index, delta.add(-1, index.per_doc["_chains"].read_docs(ids), SCHEMAS_STATE["_chains"]))
     for name in PER_DOC:
         index.per_doc[name].remove_docs(ids)
     corpus.mentions.remove_docs(ids)
@@ -935,10 +923,11 @@ def _sweep_again(index: Index, jobs: _Jobs, resweep: list[str], delta: Delta) ->
                                                   reads=("_chains", "mentions")):
         changed.extend(differ)
         fresh.append((files, rows))
-        differ = set(differ)
-        old_rows = old_rows if isinstance(old_rows, list) else old_rows.to_pylist()
-        delta.minus.extend(_with_members(index, [r for r in old_rows if r["doc_id"] in differ]))
-        delta.review.extend(_with_members(index, [r for r in old_rows if r["doc_id"] not in differ and r["short"]]))
+        old_rows = old_rows if isinstance(old_rows, pa.Table) else pa.Table.from_pylist(old_rows, schema=SCHEMAS_STATE["_chains"])
+        leaves = pc.is_in(old_rows.column("doc_id"), value_set=pa.array(differ, pa.string()))
+        _with_members(index, delta.add(-1, old_rows.filter(leaves), SCHEMAS_STATE["_chains"]))
+        stays_short = pc.and_(pc.invert(leaves), old_rows.column("short"))
+        _with_members(index, delta.keep_for_review(old_rows.filter(stays_short), SCHEMAS_STATE["_chains"]))
     # Their old rows leave in one pass: they are spread over the whole corpus, so a pass per chunk
     # would rewrite nearly every file of the table once per chunk (their mention rows leave when the
     # linker patches mention rows: Linker._current_mention_rows).
@@ -990,21 +979,10 @@ def _rows_differ(rows: list[dict], mentions: list[Mention], old_rows: list[dict]
 
 
 def _update_labels_and_df(index: Index, delta: Delta) -> None:
-    votes: dict[str, Counter] = defaultdict(Counter)
-    df: Counter = Counter()
-    for sign, rows in ((-1, delta.minus), (1, delta.plus)):
-        per_doc: dict[str, set[str]] = defaultdict(set)
-        for r in rows:
-            for k in r["mention_keys"]:
-                votes[k][r["doc_label"]] += sign
-            for k, v in zip(r["evidence_keys"] or (), r["evidence_votes"] or ()):
-                votes[k][v] += sign
-            per_doc[r["doc_id"]].add(r["head_key"])
-        for keys in per_doc.values():
-            for k in keys:
-                df[k] += sign
-    index.changed_labels = index.add_votes("_t_labels", votes)
-    index.add_counts("_t_df", df)
+    """The corpus's label votes and document frequencies, with what the chains that moved add and
+    take away (tallied as they came: :meth:`~pipeline.align.delta.Delta.add`)."""
+    index.changed_labels = index.add_votes("_t_labels", delta.label_votes)
+    index.add_counts("_t_df", delta.df)
 
 
 # -- linking: groups, blocks, shorts, entities -------------------------------------------------------
@@ -1136,8 +1114,8 @@ class Linker:
         con = self.corpus.con
         with registered(con, _heads=strings("k", keys)):
             rows = con.sql(f"select * from read_parquet({_file_list(files)}) where head_key in (select k from _heads)"
-                           ).to_arrow_table().to_pylist()
-        return _with_members(self.index, rows)
+                           ).to_arrow_table()
+        return _with_members(self.index, slim_rows(rows, self.delta.strings))
 
     # groups -----------------------------------------------------------------------------------------
 
@@ -1475,8 +1453,8 @@ class Linker:
         first = {}  # a chain's first mention -> (cluster, doc_id)
         for cluster, rows in moves.items():
             for sign, row, _ in rows:
-                if sign > 0 and row.get("mention_ids"):
-                    first[row["mention_ids"][0]] = (cluster, row["doc_id"])
+                if sign > 0 and row.get("first_mention"):
+                    first[row["first_mention"]] = (cluster, row["doc_id"])
         votes: dict[str, Counter] = defaultdict(Counter)
         if not files or not first:
             return votes
