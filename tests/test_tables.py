@@ -148,3 +148,41 @@ def test_removing_documents_spread_over_many_files_keeps_every_other_row(tmp_pat
         docs = [r["doc_id"] for r in rows]
         assert docs == sorted(docs) and (len(rows) <= 40 or len(set(docs)) == 1), name
         assert all(d not in gone for d in docs)
+
+
+def test_rewriting_documents_window_by_window_gives_the_files_of_one_rewrite(tmp_path, monkeypatch):
+    """``rewrite_docs`` (what the mention patch of a re-alignment does, every row of the corpus)
+    asks for the new rows a window at a time and gives, file for file, what removing the documents
+    and adding all their new rows at once gives; the rows it is asked for never exceed a window and
+    a document."""
+    monkeypatch.setattr(tables, "FILE_ROWS", 40)
+    rng = random.Random(5)
+    rows = [{"doc_id": f"d{f:02d}-{d:02d}", "n": i} for f in range(12) for d in range(rng.randrange(5, 12))
+            for i in range(rng.randrange(1, 9))]
+    every = sorted({r["doc_id"] for r in rows})
+    redone = sorted(rng.sample(every, len(every) // 2))
+    new_rows = {d: [{"doc_id": d, "n": 100 + i} for i in range(rng.randrange(1, 12))] for d in redone}
+
+    def build(root):
+        commit = store.Commit(root, None)
+        table = tables.DocTable(commit, "_d", DOCS)
+        for f in range(12):
+            table.add(pa.Table.from_pylist([r for r in rows if r["doc_id"].startswith(f"d{f:02d}")], schema=DOCS))
+        return commit, table
+
+    one_commit, one = build(tmp_path / "one")
+    one.remove_docs(redone)
+    one.add_parts(pa.Table.from_pylist([r for d in redone for r in new_rows[d]], schema=DOCS))
+    asked: list[list[str]] = []
+
+    def rows_of(window):
+        asked.append(list(window))
+        return pa.Table.from_pylist([r for d in window for r in new_rows[d]], schema=DOCS)
+
+    win_commit, windowed = build(tmp_path / "windowed")
+    windowed.rewrite_docs(redone, rows_of, {d: len(new_rows[d]) for d in redone}, window_rows=50)
+    assert len(asked) > 3 and [d for w in asked for d in w] == redone
+    assert all(sum(len(new_rows[d]) for d in w[:-1]) < 50 for w in asked)
+    files = lambda table: [pq.read_table(p).to_pylist() for p in table.files()]  # noqa: E731
+    assert files(windowed) == files(one)
+    assert [f.rows for f in win_commit.tables["_d"]] == [f.rows for f in one_commit.tables["_d"]]

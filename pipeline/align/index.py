@@ -1563,7 +1563,8 @@ class Linker:
                 fix[key] = (eid, label)
                 changed_docs.add(m["doc_id"])
                 if m.get("entity_id") != eid:
-                    updates.append({**m, "entity_id": eid})
+                    m["entity_id"] = eid  # (the linker's own row: changed in place, not copied)
+                    updates.append(m)
         for cluster, ms in chains_of.items():
             eid, label = entity_of_cluster[cluster]
             for m in ms:
@@ -1573,7 +1574,8 @@ class Linker:
                 if m.get("entity_id") != eid or m.get("label") != label:
                     changed_docs.add(m["doc_id"])
                 if m.get("entity_id") != eid:
-                    updates.append({**m, "entity_id": eid})
+                    m["entity_id"] = eid
+                    updates.append(m)
                 fix[key] = (eid, label)
         if updates:
             members = self.members
@@ -1582,42 +1584,52 @@ class Linker:
         if not changed_docs:
             return set()
         ids = sorted(changed_docs)
-        chain_rows = self.index.per_doc["_chains"].read_docs(ids, ["doc_id", "chain", "mention_ids"]).to_pylist()
-        need = {(r["doc_id"], r["chain"]) for r in chain_rows} - set(fix)
-        if need:  # chains of these documents whose entity did not change: as they are
-            for m in self.members.get(pa.table({"doc_id": [d for d, _ in need],
-                                                 "chain": pa.array([c for _, c in need], pa.int32())})).to_pylist():
-                fix[(m["doc_id"], m["chain"])] = (m["entity_id"], None)
-        by_mention: dict[str, tuple[str, str | None]] = {}
-        for r in chain_rows:
-            entity = fix.get((r["doc_id"], r["chain"]))
-            for mid in r["mention_ids"]:
-                by_mention[mid] = entity
+        # Column by column, not row dicts: on a re-alignment this is every chain and every mention of
+        # the corpus (as dicts, 1.8 GB of the flow's peak at 100k documents).
+        chains = self.index.per_doc["_chains"].read_docs(ids, ["doc_id", "chain", "mention_ids"])
+        fixed = pa.table({"doc_id": pa.array([d for d, _ in fix], pa.string()),
+                          "chain": pa.array([c for _, c in fix], pa.int32()),
+                          "entity_id": pa.array([e for e, _ in fix.values()], pa.string()),
+                          "label": pa.array([lab for _, lab in fix.values()], pa.string())})
+        need = chains.select(["doc_id", "chain"]).join(fixed, ["doc_id", "chain"], join_type="left anti", use_threads=False)
+        if need.num_rows:  # chains of these documents whose entity did not change: as they are
+            kept = self.members.get(need).select(["doc_id", "chain", "entity_id"])
+            kept = kept.append_column("label", pa.nulls(kept.num_rows, pa.string()))
+            fixed = pa.concat_tables([fixed, kept.cast(fixed.schema)])
+        by_mention = _by_mention(chains, fixed)
         mentions = self.corpus.mentions
-        # Column by column, not row dicts (on a first run this is every mention), and first only the
-        # columns the patch changes; the whole rows of the documents it rewrites are read after. At
-        # 100k documents an add-6000 rewrites 10,044 of the 12,102 documents it looks at, so the rows
-        # are read nearly twice, but never held twice: the run's peak is ~200 MB lower.
+        # First only the columns the patch changes; the whole rows of the documents it rewrites are
+        # read after. At 100k documents an add-6000 rewrites 10,044 of the 12,102 documents it looks
+        # at, so the rows are read nearly twice, but never held twice: the run's peak is ~200 MB lower.
         rows = self._current_mention_rows(ids, _PATCHED)
-        labels = self._labels_of({e for e, lab in by_mention.values() if lab is None and e})
-        found = [by_mention.get(mid, (None, None)) for mid in rows.column("mention_id").to_pylist()]
-        new_labels = pa.array([label or labels.get(entity_id) for entity_id, label in found], pa.string())
-        patched = rows.set_column(rows.schema.get_field_index("entity_id"), "entity_id",
-                                  pa.array([entity_id for entity_id, _ in found], pa.string()))
+        found = _in_order(rows.select(["mention_id"]), by_mention, "mention_id")
+        entity_ids, own_labels = found.column("entity_id").combine_chunks(), found.column("label").combine_chunks()
+        wanted = pc.unique(pc.filter(entity_ids, pc.and_(pc.is_null(own_labels), pc.is_valid(entity_ids))))
+        labels = self._labels_of(set(wanted.to_pylist()))
+        looked_up = pa.array([labels.get(e) for e in pc.unique(entity_ids).to_pylist()], pa.string())
+        by_entity = pc.take(looked_up, pc.index_in(entity_ids, value_set=pc.unique(entity_ids)))
+        new_labels = pc.coalesce(own_labels, by_entity)
+        patched = rows.set_column(rows.schema.get_field_index("entity_id"), "entity_id", entity_ids)
         label_at = rows.schema.get_field_index("label")
-        patched = patched.set_column(label_at, "label", pc.if_else(pc.is_null(new_labels), rows.column("label"), new_labels))
+        patched = patched.set_column(label_at, "label", pc.coalesce(new_labels, rows.column("label").combine_chunks()))
         ids, patched = _changed_docs(rows, patched, self.processed)
         if not ids:
             return set()
-        rows = self._current_mention_rows(ids)  # the same rows in the same order, every column
-        if not rows.column("mention_id").equals(patched.column("mention_id")):
-            raise RuntimeError("the mention rows read twice for the patch differ")
-        for name in ("entity_id", "label"):
-            rows = rows.set_column(rows.schema.get_field_index(name), name, patched.column(name))
-        mentions.remove_docs(ids)
-        # A stable sort, as the rows were read (key, then file order).
-        rows = rows.sort_by([("doc_id", "ascending"), ("start_char", "ascending"), ("end_char", "ascending")])
-        mentions.add_parts(rows.cast(SCHEMAS["mentions"]))
+        docs = patched.column("doc_id")
+        per_doc = dict(zip(*(c.to_pylist() for c in pc.value_counts(docs).flatten())))
+
+        def rows_of(window: list[str]) -> pa.Table:
+            """The window's rows, every column, as the patch leaves them (the same rows in the same
+            order as the first read), sorted by document then span, stably (key, then file order)."""
+            rows = self._current_mention_rows(window)
+            mine = patched.filter(pc.is_in(docs, value_set=pa.array(window, pa.string())))
+            if not rows.column("mention_id").equals(mine.column("mention_id")):
+                raise RuntimeError("the mention rows read twice for the patch differ")
+            for name in ("entity_id", "label"):
+                rows = rows.set_column(rows.schema.get_field_index(name), name, mine.column(name))
+            return rows.sort_by([("doc_id", "ascending"), ("start_char", "ascending"), ("end_char", "ascending")])
+
+        mentions.rewrite_docs(ids, rows_of, per_doc)
         return set(ids)
 
     def _current_mention_rows(self, ids: list[str], columns: list[str] | None = None) -> pa.Table:
@@ -1651,6 +1663,31 @@ class Linker:
 
 # The columns of a mention row the patch reads first (:meth:`Linker._patch_members_and_mentions`).
 _PATCHED = ["doc_id", "mention_id", "entity_id", "label"]
+
+
+def _by_mention(chains: pa.Table, fixed: pa.Table) -> pa.Table:
+    """Each mention of these chains (``doc_id``, ``chain``, ``mention_ids``) with its chain's entity
+    id and label in ``fixed`` (null where ``fixed`` has no row); a mention id listed twice keeps its
+    last chain's, as a dict filled in chain order would."""
+    ids = chains.column("mention_ids").combine_chunks()
+    parents = pc.list_parent_indices(ids)
+    exploded = pa.table({"mention_id": ids.flatten(), "doc_id": pc.take(chains.column("doc_id"), parents),
+                         "chain": pc.take(chains.column("chain"), parents),
+                         "_at": pa.array(range(len(parents)), pa.int64())})
+    if pc.count_distinct(exploded.column("mention_id")).as_py() < exploded.num_rows:
+        last = exploded.group_by("mention_id", use_threads=False).aggregate([("_at", "max")])
+        exploded = exploded.take(last.column("_at_max"))
+    joined = _in_order(exploded, fixed, ["doc_id", "chain"])
+    return joined.select(["mention_id", "entity_id", "label"])
+
+
+def _in_order(left: pa.Table, right: pa.Table, keys) -> pa.Table:
+    """``left`` joined with ``right``'s other columns on ``keys``, in ``left``'s row order (a join
+    does not keep it); ``right`` has at most one row per key, and a key it lacks gives nulls."""
+    at = pa.array(range(left.num_rows), pa.int64())
+    joined = left.append_column("_row", at).join(right, keys, join_type="left outer", use_threads=False)
+    joined = joined.take(pc.sort_indices(joined.column("_row")))
+    return joined.drop_columns(["_row"])
 
 
 def _changed_docs(before: pa.Table, after: pa.Table, processed: set[str]) -> tuple[list[str], pa.Table]:

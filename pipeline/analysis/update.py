@@ -19,6 +19,8 @@ from pipeline.schema import SCHEMAS, Document, Mention, MoneyRow, to_table
 FIGURES = pa.schema([*SCHEMAS["money"], pa.field("entity_id", pa.string()), pa.field("fact", pa.string()),
                      pa.field("low", pa.float64()), pa.field("high", pa.float64()), pa.field("sentence", pa.large_string())])
 MONEY_FIELDS = SCHEMAS["money"].names
+# Documents whose figures are read at once (their texts, sentences, mentions and amounts).
+WINDOW_DOCS = 5_000
 
 
 def update_conflicts(corpus, doc_ids: set[str]) -> int:
@@ -27,8 +29,14 @@ def update_conflicts(corpus, doc_ids: set[str]) -> int:
     ids = sorted(doc_ids)
     if ids:
         figures.remove_docs(ids)
-        live = [d for d in ids if d not in corpus.removed()]
-        figures.add(pa.Table.from_pylist([_row(f) for f in _figures_of(corpus, live)], schema=FIGURES))
+        removed = corpus.removed()
+        live = [d for d in ids if d not in removed]
+        # Only documents with an amount have figures; they are read a window at a time (their text,
+        # sentences and mentions: on a re-alignment every document of the corpus is relinked).
+        with_money = set(corpus.doc_tables["money"].read_docs(live, ["doc_id"]).column("doc_id").to_pylist()) if live else set()
+        live = [d for d in live if d in with_money]
+        rows = [_row(f) for at in range(0, len(live), WINDOW_DOCS) for f in _figures_of(corpus, live[at:at + WINDOW_DOCS])]
+        figures.add(pa.Table.from_pylist(rows, schema=FIGURES))
     every = [_figure(r) for r in (corpus.commit.read("_figures", schema=FIGURES) or FIGURES.empty_table()).to_pylist()]
     in_groups = defaultdict(set)
     for f in every:

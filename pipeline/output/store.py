@@ -237,6 +237,11 @@ class Commit:
         """Add several files to ``table`` at once, in the order given (as many :meth:`write` calls
         would), written :data:`WRITE_THREADS` at a time: pyarrow encodes and compresses outside the
         GIL, and a rewrite of the files 269 changed documents touch at 100k documents is ~100 files."""
+        return [self.adopt(table, entry) for entry in self.stage_many(table, parts)]
+
+    def stage_many(self, table: str, parts: Iterable[pa.Table]) -> list[FileEntry]:
+        """:meth:`write_many`'s files written but not yet the table's: each joins it when
+        :meth:`adopt`\ ed (a file written ahead of a rewrite of the files it replaces)."""
         parts = [p for p in parts if p.num_rows]
         paths = [self.reserve(table) for _ in parts]
         try:
@@ -246,7 +251,7 @@ class Commit:
             for path in paths:
                 path.unlink(missing_ok=True)
             raise output_failed(exc, f"write the tables in {self.root}", self.root) from None
-        return [self.adopt(table, FileEntry(path.name, data.num_rows, size)) for path, data, size in zip(paths, parts, sizes)]
+        return [FileEntry(path.name, data.num_rows, size) for path, data, size in zip(paths, parts, sizes)]
 
     def reserve(self, table: str) -> Path:
         """A path in staging for the table's next file, for whoever writes it (this process, or a
