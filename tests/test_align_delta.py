@@ -53,13 +53,13 @@ def test_tallies_of_real_chains_equal_the_row_by_row_count(chains):
     leaving = pa.array(docs[:50])
     minus = chains.filter(pc.is_in(chains.column("doc_id"), value_set=leaving))
     plus = chains.filter(pc.invert(pc.is_in(chains.column("doc_id"), value_set=leaving)))
-    delta = Delta()
+    delta = Delta(SCHEMA)
     # Several batches of whole documents, one given as dicts (what a job run here returns).
-    delta.add(-1, minus.to_pylist(), SCHEMA)
+    delta.add(-1, minus.to_pylist())
     half = docs[len(docs) // 2]
     first = pc.less(plus.column("doc_id"), half)
-    delta.add(1, plus.filter(first), SCHEMA)
-    delta.add(1, plus.filter(pc.invert(first)), SCHEMA)
+    delta.add(1, plus.filter(first))
+    delta.add(1, plus.filter(pc.invert(first)))
     votes, df = reference_tallies([(-1, minus.to_pylist()), (1, plus.to_pylist())])
     assert {k: +v for k, v in delta.label_votes.items() if +v} == {k: +v for k, v in votes.items() if +v}
     assert {k: -v for k, v in delta.label_votes.items() if -v} == {k: -v for k, v in votes.items() if -v}
@@ -70,9 +70,9 @@ def test_tallies_of_real_chains_equal_the_row_by_row_count(chains):
 
 @pytest.mark.xdist_group("ecb400")
 def test_a_batch_that_leaves_and_joins_again_tallies_nothing(chains):
-    delta = Delta()
-    delta.add(-1, chains, SCHEMA)
-    delta.add(1, chains, SCHEMA)
+    delta = Delta(SCHEMA)
+    delta.add(-1, chains)
+    delta.add(1, chains)
     assert not any(n for c in delta.label_votes.values() for n in c.values())
     assert not any(delta.df.values())
 

@@ -92,6 +92,7 @@ class Delta:
     of their ``_chains`` rows; and what the corpus-wide label votes and document frequencies
     gain and lose with them (:func:`~pipeline.align.index._update_labels_and_df` stores them)."""
 
+    schema: pa.Schema  # of a ``_chains`` row (rows given as dicts are read with it)
     minus: list[dict] = field(default_factory=list)
     plus: list[dict] = field(default_factory=list)
     # Short chains of old documents swept again that came out as they were: they stay in the index,
@@ -102,10 +103,14 @@ class Delta:
     new_mentions: int = 0  # mentions of the chains that joined
     strings: Strings = field(default_factory=Strings, repr=False)
 
-    def add(self, sign: int, rows: pa.Table | list[dict], schema: pa.Schema) -> list[dict]:
+    def as_table(self, rows: pa.Table | list[dict]) -> pa.Table:
+        """Chain rows as Arrow (a job run here returns dicts, one on a worker Arrow)."""
+        return rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=self.schema)
+
+    def add(self, sign: int, rows: pa.Table | list[dict]) -> list[dict]:
         """Rows of whole documents join (``sign`` 1) or leave (-1): tallied, then kept slim in
         ``plus`` or ``minus``; returns the kept rows (the caller may add where they were)."""
-        table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=schema)
+        table = self.as_table(rows)
         if table.num_rows == 0:
             return []
         self._tally(sign, table)
@@ -115,9 +120,9 @@ class Delta:
             self.new_mentions += sum(len(r["texts"]) for r in kept)
         return kept
 
-    def keep_for_review(self, rows: pa.Table | list[dict], schema: pa.Schema) -> list[dict]:
+    def keep_for_review(self, rows: pa.Table | list[dict]) -> list[dict]:
         """Rows that stay in the index but are placed again (nothing tallied)."""
-        table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=schema)
+        table = self.as_table(rows)
         kept = slim_rows(table, self.strings) if table.num_rows else []
         self.review.extend(kept)
         return kept
@@ -127,12 +132,11 @@ class Delta:
         each document counts once for each name key that heads one of its chains. A batch holds
         whole documents, so a document's keys are all in the one batch."""
         mention_keys = table.column("mention_keys").combine_chunks()
-        labels = pc.take(table.column("doc_label"), pc.list_parent_indices(mention_keys))
+        labels = pc.take(table.column("doc_label").combine_chunks(), pc.list_parent_indices(mention_keys))
         evidence_keys = table.column("evidence_keys").combine_chunks()
         evidence_votes = table.column("evidence_votes").combine_chunks()
         pairs = pa.table({"k": pa.concat_arrays([mention_keys.flatten(), evidence_keys.flatten()]),
-                          "v": pa.concat_arrays([labels.combine_chunks() if isinstance(labels, pa.ChunkedArray) else labels,
-                                                 evidence_votes.flatten()])})
+                          "v": pa.concat_arrays([labels, evidence_votes.flatten()])})
         counted = pairs.group_by(["k", "v"], use_threads=False).aggregate([([], "count_all")])
         for k, v, n in zip(*(counted.column(c).to_pylist() for c in ("k", "v", "count_all"))):
             self.label_votes[k][v] += sign * n

@@ -444,7 +444,7 @@ def _align_corpus(corpus, realign: bool, runner) -> dict[str, int]:
     else:
         processed = set(corpus.extracted)
         leaving = corpus.removed() | (processed & _stored_aligned(index))
-    delta = Delta()
+    delta = Delta(SCHEMAS_STATE["_chains"])
     # 1. documents that leave: their chains, mention rows and tally contributions go (names only
     # they wrote leave the sweep, so the documents those names were swept in are swept again).
     phrase_changes = _subtract(index, corpus, leaving, delta)
@@ -771,7 +771,7 @@ class _Jobs:
             self.index.fresh_chain_files.add(names["_chains"])
         if "mentions" in names:
             self.index.fresh_mention_files.add(names["mentions"])
-        delta.add(1, rows, SCHEMAS_STATE["_chains"])
+        delta.add(1, rows)
 
 
 def _subtract(index: Index, corpus, leaving: set[str], delta: Delta) -> set[str]:
@@ -791,7 +791,7 @@ def _subtract(index: Index, corpus, leaving: set[str], delta: Delta) -> set[str]
     for r in index.per_doc["_doc_phrases"].read_docs(ids).to_pylist():
         votes[r["text"]][r["label"]] -= r["n"]
     changed = index.add_votes("_t_phrases", votes, extra=_first_last)
-    _with_members(index, delta.add(-1, index.per_doc["_chains"].read_docs(ids), SCHEMAS_STATE["_chains"]))
+    _with_members(index, delta.add(-1, index.per_doc["_chains"].read_docs(ids)))
     for name in PER_DOC:
         index.per_doc[name].remove_docs(ids)
     corpus.mentions.remove_docs(ids)
@@ -923,11 +923,11 @@ def _sweep_again(index: Index, jobs: _Jobs, resweep: list[str], delta: Delta) ->
                                                   reads=("_chains", "mentions")):
         changed.extend(differ)
         fresh.append((files, rows))
-        old_rows = old_rows if isinstance(old_rows, pa.Table) else pa.Table.from_pylist(old_rows, schema=SCHEMAS_STATE["_chains"])
+        old_rows = delta.as_table(old_rows)
         leaves = pc.is_in(old_rows.column("doc_id"), value_set=pa.array(differ, pa.string()))
-        _with_members(index, delta.add(-1, old_rows.filter(leaves), SCHEMAS_STATE["_chains"]))
+        _with_members(index, delta.add(-1, old_rows.filter(leaves)))
         stays_short = pc.and_(pc.invert(leaves), old_rows.column("short"))
-        _with_members(index, delta.keep_for_review(old_rows.filter(stays_short), SCHEMAS_STATE["_chains"]))
+        _with_members(index, delta.keep_for_review(old_rows.filter(stays_short)))
     # Their old rows leave in one pass: they are spread over the whole corpus, so a pass per chunk
     # would rewrite nearly every file of the table once per chunk (their mention rows leave when the
     # linker patches mention rows: Linker._current_mention_rows).
@@ -1606,8 +1606,9 @@ class Linker:
         entity_ids, own_labels = found.column("entity_id").combine_chunks(), found.column("label").combine_chunks()
         wanted = pc.unique(pc.filter(entity_ids, pc.and_(pc.is_null(own_labels), pc.is_valid(entity_ids))))
         labels = self._labels_of(set(wanted.to_pylist()))
-        looked_up = pa.array([labels.get(e) for e in pc.unique(entity_ids).to_pylist()], pa.string())
-        by_entity = pc.take(looked_up, pc.index_in(entity_ids, value_set=pc.unique(entity_ids)))
+        distinct = pc.unique(entity_ids)
+        looked_up = pa.array([labels.get(e) for e in distinct.to_pylist()], pa.string())
+        by_entity = pc.take(looked_up, pc.index_in(entity_ids, value_set=distinct))
         new_labels = pc.coalesce(own_labels, by_entity)
         patched = rows.set_column(rows.schema.get_field_index("entity_id"), "entity_id", entity_ids)
         label_at = rows.schema.get_field_index("label")
@@ -1677,7 +1678,7 @@ def _by_mention(chains: pa.Table, fixed: pa.Table) -> pa.Table:
     if pc.count_distinct(exploded.column("mention_id")).as_py() < exploded.num_rows:
         last = exploded.group_by("mention_id", use_threads=False).aggregate([("_at", "max")])
         exploded = exploded.take(last.column("_at_max"))
-    joined = _in_order(exploded, fixed, ["doc_id", "chain"])
+    joined = exploded.join(fixed, ["doc_id", "chain"], join_type="left outer", use_threads=False)  # (any order)
     return joined.select(["mention_id", "entity_id", "label"])
 
 

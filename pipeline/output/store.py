@@ -240,8 +240,8 @@ class Commit:
         return [self.adopt(table, entry) for entry in self.stage_many(table, parts)]
 
     def stage_many(self, table: str, parts: Iterable[pa.Table]) -> list[FileEntry]:
-        """:meth:`write_many`'s files written but not yet the table's: each joins it when
-        :meth:`adopt`\ ed (a file written ahead of a rewrite of the files it replaces)."""
+        """:meth:`write_many`'s files, written but not yet the table's: each joins it once given to
+        :meth:`adopt` (a file written ahead of a rewrite of the files it replaces)."""
         parts = [p for p in parts if p.num_rows]
         paths = [self.reserve(table) for _ in parts]
         try:

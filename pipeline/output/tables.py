@@ -214,12 +214,13 @@ class DocTable:
 
         def flush(last: bool) -> None:
             nonlocal carry
-            data = rows_of(window) if window else None
-            data = data.cast(self.schema) if data is not None and data.schema != self.schema else data
-            data = pa.concat_tables([t for t in (carry, data) if t is not None]) if carry is not None or data is not None else None
-            if data is None:
+            pieces = [] if carry is None else [carry]  # (a part _parts cut: already of the schema)
+            if window:
+                data = rows_of(window)
+                pieces.append(data.cast(self.schema) if data.schema != self.schema else data)
+            if not pieces:
                 return
-            parts = self._parts(data)
+            parts = self._parts(pa.concat_tables(pieces))
             carry = None if last else parts.pop()
             staged.extend(self.commit.stage_many(self.name, parts))
 
