@@ -139,12 +139,14 @@ def plan_sources(corpus: Corpus, raw_dir: Path, follow_symlinks: bool = False):
 
 
 @stage
-def align_entities(corpus: Corpus, realign: bool, dask_address: str | None = None, processes: int = 1) -> dict:
-    """Linking here; the per-document step on the Dask cluster's workers, or on ``processes``
-    local ones (pipeline.align.scatter)."""
+def align_entities(corpus: Corpus, realign: bool, dask_address: str | None = None, processes: int = 1,
+                   storage: str | None = None) -> dict:
+    """Linking here; the per-document step on the Dask cluster's workers (their files through
+    ``storage`` when given), or on ``processes`` local ones (pipeline.align.scatter)."""
     from pipeline import align
 
-    return align.align_corpus(corpus, realign=realign, dask_address=dask_address, processes=processes)
+    return align.align_corpus(corpus, realign=realign, dask_address=dask_address, processes=processes,
+                              storage=storage)
 
 
 @stage
@@ -204,7 +206,9 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
                 corpus.add_extracted(batch, keys)
                 summary.n_extracted += len(batch)
 
-            todo = _read_changed(corpus, plan, raw_dir, timer, summary, follow_symlinks, dask_address)
+            # Sources are read on the workers when they see raw_dir at its path (no dask_storage).
+            todo = _read_changed(corpus, plan, raw_dir, timer, summary, follow_symlinks,
+                                 None if config.dask_storage else dask_address)
             with _progress(plan.bytes_to_read, progress) as bar, \
                     _Extraction(corpus, keep, bar, batch_docs, n_process, dask_address) as extraction:
                 for doc, key in todo:  # sources are read as batches fill: the first batch starts early
@@ -224,7 +228,7 @@ def extract_corpus(raw_dir: str | Path = "raw", out_dir: str | Path = "processed
                 summary.n_reused = corpus.base.rows("documents") if corpus.base else 0
                 return _finish(summary, started, timer)
             with timer("align"):
-                linked = align_entities(quote(corpus), realign, dask_address, n_process)
+                linked = align_entities(quote(corpus), realign, dask_address, n_process, config.dask_storage)
                 summary.align_stats = {k: v for k, v in linked.items() if isinstance(v, int)}
             with timer("conflicts"):
                 flag_conflicts(quote(corpus), linked["relinked"] | corpus.removed())

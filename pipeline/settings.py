@@ -47,6 +47,7 @@ class Settings:
     max_doc_chars: int = 2_000_000
     lock_wait: float = 600.0
     dask_address: str | None = None
+    dask_storage: str | None = None
     server_start_timeout: float = 180.0
     server_idle_timeout: float = 600.0
     require_browser: bool = False
@@ -68,6 +69,7 @@ DESCRIPTIONS = {
     "max_doc_chars": "largest article text (characters), per jsonl line or file",
     "lock_wait": "seconds a run waits for another run writing the same output (0: fail at once)",
     "dask_address": "Dask scheduler address (`tcp://host:8786`) used when `--dask` is not given",
+    "dask_storage": "fsspec URL (`s3://bucket/prefix`) through which Dask workers exchange alignment's files with the flow, for workers that do not mount the output directory (none: they read it at its path)",
     "server_start_timeout": "seconds `serve` waits for the Prefect server it starts to answer",
     "server_idle_timeout": "seconds the local Prefect server that `pipeline run` starts (and later runs reuse) lives after its last run (0: a temporary server per run)",
     "require_browser": "tests: fail instead of skipping when Debian chromium is missing (set by .ci/run)",

@@ -400,11 +400,13 @@ def _verdict(table: str, votes: Counter):
     return majority(votes) if +votes else None
 
 
-def align_corpus(corpus, realign: bool = False, dask_address: str | None = None, processes: int = 1) -> dict[str, int]:
+def align_corpus(corpus, realign: bool = False, dask_address: str | None = None, processes: int = 1,
+                 storage: str | None = None) -> dict[str, int]:
     """Bring the index and the mention and entity tables up to date with this run's documents.
 
     With ``dask_address`` the per-document step runs on that Dask cluster
-    (:mod:`pipeline.align.scatter`); without one, with ``processes`` > 1 and enough documents
+    (:mod:`pipeline.align.scatter`), its files exchanged through ``storage`` when given (an fsspec
+    URL: :mod:`pipeline.runtime.storage`); without one, with ``processes`` > 1 and enough documents
     (:data:`LOCAL_PROCESSES_MIN_DOCS`), on that many worker processes here. The linking after it
     runs in this process. The tables are the same wherever the step ran.
 
@@ -421,9 +423,14 @@ def align_corpus(corpus, realign: bool = False, dask_address: str | None = None,
     # kept when the run ends.
     stepped = corpus.counts()["documents"] if realign else len(corpus.extracted)
     processes = min(processes, os.cpu_count() or 1) if stepped >= LOCAL_PROCESSES_MIN_DOCS else 1
-    runner = scatter.runner(dask_address, prepare=load_tables, release=forget_loaded, processes=processes)
+    runner = scatter.runner(dask_address, prepare=load_tables, release=forget_loaded, processes=processes,
+                            storage=storage)
     try:
-        return _align_corpus(corpus, realign, runner)
+        stats = _align_corpus(corpus, realign, runner)
+        if runner.storage is not None:  # the files the dataset dropped leave the shared storage too
+            commit = corpus.commit
+            runner.storage.keep([p for t in commit.tables for p in commit.files(t)])
+        return stats
     finally:
         forget_loaded()  # the chunks kept between passes belong to this run only
         runner.close()

@@ -17,9 +17,11 @@ only writer of the commit; futures say exactly that, and the cluster is the one 
 (the same one extraction uses). Jobs of one pass go to the worker that ran the same chunk in the
 pass before (a hint, not a rule), so its kept copy of the chunk's inputs is used again.
 
-The storage they share is the output directory itself: on a loopback cluster a local folder; on
-a real cluster a filesystem every worker mounts at the same path (see the README). Nothing else
-is assumed shared: no ``/tmp``, no state in the scheduler.
+The storage they share is the output directory itself (on a loopback cluster a local folder; on
+a real cluster a filesystem every worker mounts at the same path), or, when the setting
+``dask_storage`` names one, an fsspec URL such as ``s3://bucket/prefix`` through which the files
+travel (:mod:`pipeline.runtime.storage`; see the README). Nothing else is assumed shared: no
+``/tmp``, no state in the scheduler.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Local:
     """The jobs run here, one after another (no cluster)."""
 
     n_workers = 1
+    storage = None
 
     def chunk_docs(self, n_docs: int, largest: int) -> int:
         return largest
@@ -67,9 +70,13 @@ class OnDask:
     run only: on a worker the job reads what it needs itself (here they are dropped).
     """
 
-    def __init__(self, address: str, prepare: Callable | None = None, release: Callable | None = None):
+    def __init__(self, address: str, prepare: Callable | None = None, release: Callable | None = None,
+                 storage: str | None = None):
         from distributed import Client
 
+        from pipeline.runtime.storage import Exchange
+
+        self.storage = Exchange(storage) if storage else None
         self.client = Client(address, set_as_default=False, timeout=f"{CONNECT_SECONDS}s")
         self.n_workers = max(1, len(self.client.scheduler_info(n_workers=-1).get("workers", {})))
         self.release = release
@@ -86,15 +93,22 @@ class OnDask:
         for job in jobs:
             where = self._placed.get(_place_key(job))
             placed = {"workers": [where], "allow_other_workers": True} if where else {}
-            future = self.client.submit(_run, fn, job, key=f"{fn.__name__}-{_token()}", pure=False, **placed)
-            window.append((job, future))
+            key = f"{fn.__name__}-{_token()}"
+            if self.storage is None:
+                sent, future = job, self.client.submit(_run, fn, job, key=key, pure=False, **placed)
+            else:
+                sent = self.storage.send(job)
+                future = self.client.submit(_run_through, fn, sent, self.storage.url, key=key, pure=False, **placed)
+            window.append((job, sent, future))
             while len(window) >= limit:
                 yield self._result(*window.popleft())
         while window:
             yield self._result(*window.popleft())
 
-    def _result(self, job, future):
+    def _result(self, job, sent, future):
         result = future.result()
+        if self.storage is not None:
+            self.storage.receive(job, sent)
         key = _place_key(job)
         if key is not None:  # a job of a later pass will hold the same documents
             who = self.client.who_has(future).get(future.key)
@@ -107,6 +121,10 @@ class OnDask:
         try:
             if self.release is not None:
                 self.client.run(self.release)
+            if self.storage is not None:
+                from pipeline.runtime.storage import clear_worker
+
+                self.client.run(clear_worker)
         finally:
             self.client.close()
 
@@ -122,6 +140,8 @@ class OnProcesses:
     run ``prepare`` once as they start, and end with the alignment (:meth:`close`): what they kept
     is this run's only. Results come back in the jobs' order.
     """
+
+    storage = None
 
     def __init__(self, n_workers: int, prepare: Callable | None = None):
         import multiprocessing
@@ -183,16 +203,18 @@ def _start_worker(prepare: Callable | None) -> None:
 
 
 def runner(dask_address: str | None, prepare: Callable | None = None, release: Callable | None = None,
-           processes: int = 1):
+           processes: int = 1, storage: str | None = None):
     """Jobs on the cluster at ``dask_address``, or here without one or when it cannot be reached
     (the run goes on, slower, as extraction does when its batches fail on the cluster).
     ``prepare`` runs on every worker at connect (what the jobs load on first use), ``release`` at
     close (what they kept for this run only). Without a cluster, ``processes`` > 1 runs the jobs
-    in that many worker processes of this machine (:class:`OnProcesses`)."""
+    in that many worker processes of this machine (:class:`OnProcesses`). ``storage``: the fsspec
+    URL the cluster's jobs exchange their files through (:mod:`pipeline.runtime.storage`; none:
+    the workers see the output directory at its path)."""
     if not dask_address:
         return OnProcesses(processes, prepare) if processes > 1 else Local()
     try:
-        return OnDask(dask_address, prepare, release)
+        return OnDask(dask_address, prepare, release, storage)
     except (OSError, TimeoutError) as exc:
         log.warning("alignment: the Dask cluster at %s cannot be reached (%s); its jobs run here", dask_address, exc)
         return Local()
@@ -209,6 +231,17 @@ def _run(fn: Callable, job):
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _run_through(fn: Callable, sent, storage: str):
+    """A job whose files are in ``storage``: downloaded here, the job run on them, its own files sent back."""
+    from pipeline.runtime.storage import on_worker
+
+    exchange = on_worker(storage)
+    local = exchange.localise(sent)
+    result = _run(fn, local)
+    exchange.upload_outputs(local, sent)
+    return result
 
 
 def _place_key(job) -> tuple | None:
