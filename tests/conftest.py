@@ -34,6 +34,7 @@ HOSTILE = {"id": 'evil"><img src=x onerror="window.__pwned=3">', "title": '<scri
            "text": HOSTILE_TEXT}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups into the node ids
 def pytest_collection_modifyitems(items):
     """A test that runs a flow needs the server, loads the model, and takes seconds: mark it so.
 
